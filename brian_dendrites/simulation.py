@@ -1,0 +1,273 @@
+"""Runs a microcircuit on a Brian2 code-generation target.
+
+``cpp_standalone`` (the default for protocols) compiles the network once per
+structure into a cached project directory; every later run with new inputs,
+targets, weights, learning rates, noise amplitudes or seed only reruns the
+binary with ``run_args``. ``cython`` and ``numpy`` run in-process (tests,
+interactive use) and also reuse their compiled code, because every object
+has a fixed name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import brian2
+import numpy as np
+from brian2 import Network, StateMonitor, TimedArray, ms, second
+
+from brian_dendrites.models.microcircuit.network import build_microcircuit, matrix_to_synapses, synapses_to_matrix
+from brian_dendrites.models.microcircuit.parameters import PATHWAYS, LearningRates, MicrocircuitParams
+from brian_dendrites.recording import Recording, Trace
+from brian_dendrites.validation import check_inputs, check_params, check_state_finite
+
+__all__ = ["TARGETS", "NetworkState", "RunResult", "Simulation", "cache_directory"]
+
+TARGETS = ("cpp_standalone", "cython", "numpy")
+
+# Compartment and quantity of each recordable variable.
+_LABELS = {
+    "u": ("soma", "voltage"),
+    "v_B": ("basal", "voltage"),
+    "v_A": ("apical", "voltage"),
+    "v_TD": ("apical", "voltage"),
+    "v_PI": ("apical", "voltage"),
+    "v_D": ("dendrite", "voltage"),
+    "r": ("rate", "rate"),
+}
+
+
+@dataclass
+class NetworkState:
+    """Everything a run starts from and ends with.
+
+    ``weights`` and ``induction`` (the tau_w-filtered plasticity induction of
+    filtered plastic pathways) are (post, pre) matrices by projection name;
+    ``potentials`` holds u of every neuron group (r for a filtered input layer).
+    """
+
+    weights: dict[str, np.ndarray]
+    induction: dict[str, np.ndarray] = field(default_factory=dict)
+    potentials: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def copy(self) -> NetworkState:
+        copy = {k: v.copy() for k, v in self.weights.items()}
+        return NetworkState(copy, {k: v.copy() for k, v in self.induction.items()},
+                            {k: v.copy() for k, v in self.potentials.items()})
+
+
+@dataclass
+class RunResult:
+    state: NetworkState
+    recording: Recording | None
+
+
+def cache_directory() -> Path:
+    """Where compiled standalone projects live: $BRIAN_DENDRITES_CACHE or ~/.cache/brian_dendrites."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "brian_dendrites"
+    return Path(os.environ.get("BRIAN_DENDRITES_CACHE", default))
+
+
+class Simulation:
+    """A microcircuit that runs ``n_patterns`` patterns of ``pattern_duration`` each.
+
+    ``record`` maps group names to variables to record every ``record_dt``,
+    e.g. ``{"pyramidal_1": ["u", "v_A"]}``. Only one ``cpp_standalone``
+    simulation can be active per process: building a second one retires the first.
+    """
+
+    def __init__(
+        self,
+        params: MicrocircuitParams,
+        n_patterns: int,
+        pattern_duration: brian2.Quantity = 100 * ms,
+        record: dict[str, list[str]] | None = None,
+        record_dt: brian2.Quantity = 1 * ms,
+        target: str = "cpp_standalone",
+    ) -> None:
+        check_params(params)
+        if target not in TARGETS:
+            raise ValueError(f"target must be one of {TARGETS}, got '{target}'")
+        if int(n_patterns) != n_patterns or n_patterns < 1:
+            raise ValueError(f"n_patterns must be an integer >= 1, got {n_patterns}")
+        steps = float(pattern_duration / params.dt)
+        if pattern_duration <= 0 * ms or abs(steps - round(steps)) > 1e-9:
+            raise ValueError(f"pattern_duration must be a positive multiple of dt={params.dt}, got {pattern_duration}")
+        self.params, self.n_patterns, self.target = params, int(n_patterns), target
+        self.pattern_duration, self.record, self.record_dt = pattern_duration, dict(record or {}), record_dt
+        self._built = None  # (circuit, network, monitors, seed holder) once built for standalone
+
+    # -- public API -------------------------------------------------------------------------
+
+    def run(
+        self,
+        state: NetworkState,
+        inputs: np.ndarray,
+        targets: np.ndarray | None = None,
+        nudging: np.ndarray | None = None,
+        *,
+        eta: LearningRates | None = None,
+        noise: bool = True,
+        seed: int = 0,
+    ) -> RunResult:
+        """Present ``inputs`` (n_patterns, n_input rates), one pattern after another.
+
+        ``targets`` are output somatic target potentials u_tgt (n_patterns, n_output);
+        ``nudging`` (n_patterns,) switches the teaching input on per pattern
+        (default: on wherever targets are given). ``eta`` overrides the learning
+        rates of ``params``; ``noise=False`` sets sigma to 0 for this run.
+        """
+        p = self.params
+        inputs, targets, nudging = check_inputs(p, self.n_patterns, inputs, targets, nudging)
+        eta = eta or p.eta
+        if self.target == "cpp_standalone":
+            return self._run_standalone(state, inputs, targets, nudging, eta, noise, seed)
+        return self._run_runtime(state, inputs, targets, nudging, eta, noise, seed)
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build(self, r_pattern: TimedArray, u_target: TimedArray, nudging: TimedArray):
+        circuit = build_microcircuit(self.params, r_pattern, u_target, nudging)
+        monitors = {
+            name: StateMonitor(circuit.groups[name], variables, record=True, dt=self.record_dt,
+                               name=f"monitor_{name}")
+            for name, variables in self.record.items()
+        }
+        network = Network(*circuit.objects, *monitors.values(), name="microcircuit")
+        return circuit, network, monitors
+
+    def _timed_arrays(self, inputs, targets, nudging) -> tuple[TimedArray, TimedArray, TimedArray]:
+        dt = self.pattern_duration
+        return (TimedArray(inputs, dt=dt, name="r_pattern"), TimedArray(targets, dt=dt, name="u_target"),
+                TimedArray(nudging, dt=dt, name="nudging"))
+
+    @property
+    def duration(self) -> brian2.Quantity:
+        return self.n_patterns * self.pattern_duration
+
+    def _structure_key(self) -> str:
+        # Learning rates, noise amplitudes, weights and seed are run_args: not part of the code.
+        structure = (self.params.replace(eta=LearningRates()), self.n_patterns, self.pattern_duration,
+                     sorted((k, tuple(v)) for k, v in self.record.items()), self.record_dt, brian2.__version__)
+        return hashlib.sha256(repr(structure).encode()).hexdigest()[:16]
+
+    def _run_runtime(self, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
+        brian2.set_device("runtime")
+        brian2.prefs.codegen.target = self.target
+        brian2.seed(seed)
+        circuit, network, monitors = self._build(*self._timed_arrays(inputs, targets, nudging))
+        for variable, value in self._initial_values(circuit, state, eta, noise).items():
+            variable.set_item(slice(None), value)
+        network.run(self.duration, namespace={})
+        return self._collect(circuit, monitors)
+
+    def _run_standalone(self, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
+        if self._built is None or _active_standalone.get("simulation") is not self:
+            self._build_standalone(inputs, targets, nudging)
+        circuit, network, monitors, seed_holder, directory = self._built
+        device = brian2.get_device()
+        run_args = {key: value for key, value in self._initial_values(circuit, state, eta, noise).items()}
+        run_args |= {circuit.r_pattern: inputs, circuit.u_target: targets, circuit.nudging: nudging,
+                     seed_holder.seed: int(seed)}
+        device.run(directory=str(directory), with_output=False, run_args=run_args)
+        try:
+            return self._collect(circuit, monitors)
+        finally:
+            device.delete(code=False, data=False, run_args=True, directory=False)
+
+    def _build_standalone(self, inputs, targets, nudging) -> None:
+        device = brian2.get_device()
+        if getattr(device, "has_been_run", False) or getattr(device, "build_on_run", None) is not None:
+            device.reinit()
+        directory = cache_directory() / f"standalone_{self._structure_key()}"
+        brian2.set_device("cpp_standalone", directory=str(directory), build_on_run=False)
+        device = brian2.get_device()
+        zeros = (np.zeros_like(inputs), np.zeros_like(targets), np.zeros_like(nudging))
+        circuit, network, monitors = self._build(*self._timed_arrays(*zeros))
+        seed_holder = brian2.NeuronGroup(1, "seed : integer (shared, constant)", name="rng_seed")
+        network.add(seed_holder)
+        # Zeros in the code; the real values always come as run_args, so the code never changes.
+        for variable in self._initial_values(circuit, _zero_state(circuit), LearningRates(), False):
+            variable.set_item(slice(None), 0)
+        device.apply_run_args()
+        generator_seed = f"brian::_random_generators[0].seed(brian::{device.get_array_name(seed_holder.variables['seed'])}[0]);"
+        device.insert_code("main", generator_seed)
+        network.run(self.duration, namespace={})
+        device.build(directory=str(directory), compile=True, run=False, with_output=False)
+        self._built = (circuit, network, monitors, seed_holder, directory)
+        _active_standalone["simulation"] = self
+
+    # -- state in and out -------------------------------------------------------------------
+
+    def _initial_values(self, circuit, state: NetworkState, eta: LearningRates, noise: bool) -> dict:
+        """Brian2 variable views -> values, for every settable quantity of a run."""
+        p, values = self.params, {}
+        n = len(p.sizes) - 1
+        for proj in circuit.projections:
+            syn = circuit.synapses[proj.name]
+            if proj.name not in state.weights:
+                raise ValueError(f"state.weights is missing '{proj.name}'")
+            shape = (proj.n_post, proj.n_pre)
+            values[syn.w] = matrix_to_synapses(_checked_shape(state.weights[proj.name], shape, proj.name))
+            if circuit.plastic(proj):
+                values[syn.eta] = eta.for_projection(proj.pathway, proj.layer, n)
+                if p.tau_w is not None:
+                    induction = state.induction.get(proj.name, np.zeros(shape))
+                    values[syn.induction] = matrix_to_synapses(induction)
+        for name, group in circuit.groups.items():
+            variable = "r" if name == "input_0" else "u"
+            if name == "input_0" and p.tau_input is None:
+                continue
+            values[getattr(group, variable)] = state.potentials.get(name, np.zeros(len(group)))
+            if "sigma" in group.variables:
+                layer = p.interneuron_layer(int(name.split("_")[1])) if name.startswith("inter") else \
+                    p.pyramidal_layer(int(name.split("_")[1]))
+                values[group.sigma] = layer.sigma if noise else 0 * layer.sigma
+        return values
+
+    def _collect(self, circuit, monitors) -> RunResult:
+        p = self.params
+        weights, induction, potentials = {}, {}, {}
+        for proj in circuit.projections:
+            syn = circuit.synapses[proj.name]
+            weights[proj.name] = synapses_to_matrix(syn.w[:], proj.n_pre, proj.n_post)
+            if circuit.plastic(proj) and p.tau_w is not None:
+                induction[proj.name] = synapses_to_matrix(syn.induction[:], proj.n_pre, proj.n_post)
+        for name, group in circuit.groups.items():
+            if name == "input_0":
+                if p.tau_input is not None:
+                    potentials[name] = np.asarray(group.r[:], dtype=float)
+            else:
+                potentials[name] = np.asarray(group.u[:], dtype=float)
+        state = NetworkState(weights, induction, potentials)
+        recording = self._recording(monitors) if monitors else None
+        check_state_finite(state, recording)
+        return RunResult(state, recording)
+
+    def _recording(self, monitors) -> Recording:
+        traces = []
+        for name, monitor in monitors.items():
+            population, layer = name.rsplit("_", 1)
+            for variable in self.record[name]:
+                compartment, quantity = _LABELS[variable]
+                values = np.asarray(getattr(monitor, variable)).T
+                traces.append(Trace(f"{name}.{variable}", values, int(layer), population, compartment, quantity,
+                                    np.arange(values.shape[1])))
+        return Recording(float(1 / (self.record_dt / second)) , tuple(traces))
+
+
+_active_standalone: dict[str, Simulation] = {}
+
+
+def _zero_state(circuit) -> NetworkState:
+    return NetworkState({proj.name: np.zeros((proj.n_post, proj.n_pre)) for proj in circuit.projections})
+
+
+def _checked_shape(matrix: np.ndarray, shape: tuple[int, int], name: str) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=float)
+    if matrix.shape != shape:
+        raise ValueError(f"weights '{name}' must have shape (post, pre) = {shape}, got {matrix.shape}")
+    return matrix

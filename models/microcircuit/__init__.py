@@ -1,0 +1,25 @@
+"""The dendritic error microcircuit of Sacramento et al. (2018): equations, parameters, network."""
+
+from .equations import input_equations, interneuron_equations, pyramidal_equations, synapse_equations
+from .network import Microcircuit, Projection, build_microcircuit, projections
+from .parameters import (
+    FIG1,
+    FIG_S1,
+    MNIST,
+    PARAMETER_SETS,
+    PATHWAYS,
+    REGRESSION,
+    InterneuronParams,
+    LearningRates,
+    MicrocircuitParams,
+    PyramidalParams,
+)
+from .weights import random_weights, self_predicting_weights
+
+__all__ = [
+    "FIG1", "FIG_S1", "MNIST", "PARAMETER_SETS", "PATHWAYS", "REGRESSION",
+    "InterneuronParams", "LearningRates", "MicrocircuitParams", "PyramidalParams",
+    "Microcircuit", "Projection", "build_microcircuit", "projections",
+    "input_equations", "interneuron_equations", "pyramidal_equations", "synapse_equations",
+    "random_weights", "self_predicting_weights",
+]

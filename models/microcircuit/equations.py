@@ -1,0 +1,112 @@
+"""Brian2 equation strings of the dendritic error microcircuit (Eqs. 1-10).
+
+Each function returns the model string and the namespace its parameters need.
+Quantities that many synapses read (rates r, dendritic prediction errors e_*)
+are ``constant over dt`` subexpressions: Brian2 stores them once per neuron
+and step, at the start of the step, so the synapses gather instead of recompute.
+
+Discrete time, one step t -> t + dt:
+  1. start: r(t) = phi(u(t)); error factors from r(t) and the dendritic
+     potentials that drove u(t) (computed in the previous step);
+  2. summed variables: dendritic potentials v(t) from the weights and r(t);
+  3. Euler-Maruyama: u(t + dt) from v(t); plasticity from e(t) and r(t).
+"""
+
+from __future__ import annotations
+
+from brian2 import Equations
+
+from brian_dendrites.transfer import TransferFunction
+
+from .parameters import InterneuronParams, PyramidalParams
+
+__all__ = ["input_equations", "pyramidal_equations", "interneuron_equations", "synapse_equations"]
+
+_NOISE = " + sigma*xi"
+_NUDGING = " + g_exc*(E_exc - u) + g_inh*(E_inh - u)"
+# Balanced teaching conductances (section 2.1): the current vanishes at u = u_tgt.
+_BALANCED = """
+g_exc = g_teach*(u_tgt - E_inh)/(E_exc - E_inh) : 1/second
+g_inh = g_teach*(E_exc - u_tgt)/(E_exc - E_inh) : 1/second
+"""
+
+
+def input_equations(filtered: bool) -> Equations:
+    """Input layer 0: rates r follow the pattern ``r_pattern(t, i)``, low-pass filtered with tau_input."""
+    if filtered:
+        return Equations("dr/dt = (r_pattern(t, i) - r)/tau_input : 1")
+    return Equations("r = r_pattern(t, i) : 1 (constant over dt)")
+
+
+def pyramidal_equations(
+    phi: TransferFunction, layer: PyramidalParams, *, output: bool, errors: set[str]
+) -> tuple[Equations, dict]:
+    """Pyramidal neuron, Eqs. 1, 3, 4.
+
+    Hidden neurons have soma u, basal v_B and apical v_A = v_TD + v_PI (top-down
+    plus interneuron input). Output neurons (``output=True``) have no apical
+    compartment and get the balanced teaching input toward ``u_target(t, i)``,
+    switched on by ``nudging(t)``. ``errors`` names the error factors
+    to store: 'basal' (Eq. 7), 'apical' (Eq. 9), 'top_down' (Eq. 10).
+    """
+    drive = "-g_lk*u + g_B*(v_B - u)"
+    lines = ["v_B : 1"]
+    if output:
+        drive += _NUDGING
+        lines += ["u_tgt = u_target(t, i) : 1", "g_teach = g_som*nudging(t) : 1/second", _BALANCED]
+    else:
+        drive += " + g_A*(v_A - u)"
+        lines += ["v_A = v_TD + v_PI : 1", "v_TD : 1", "v_PI : 1"]
+    if layer.sigma > 0:
+        drive += _NOISE
+        lines.append("sigma : second**-0.5 (shared, constant)")
+    lines.insert(0, f"du/dt = {drive} : 1")
+    lines.append(f"r = {phi.expression('u')} : 1 (constant over dt)")
+    k_B = layer.basal_attenuation
+    if "basal" in errors:
+        lines.append(f"e_B = r - {phi.expression(f'{k_B!r}*v_B')} : 1 (constant over dt)")
+    if "apical" in errors:
+        lines.append("e_A = -v_A : 1 (constant over dt)")  # v_rest = 0
+    if "top_down" in errors:
+        lines.append(f"e_TD = r - {phi.expression('v_TD')} : 1 (constant over dt)")
+    namespace = {"g_lk": layer.g_lk, "g_B": layer.g_B, "g_A": layer.g_A, "g_som": layer.g_som}
+    return Equations("\n".join(lines)), namespace
+
+
+def interneuron_equations(phi: TransferFunction, layer: InterneuronParams, *, error: bool) -> tuple[Equations, dict]:
+    """SST interneuron, Eqs. 2 and 5: soma u, dendrite v_D, nudged one-to-one toward
+    the linked somatic potential ``u_tgt`` of a pyramidal neuron in the layer above."""
+    drive = "-g_lk*u + g_D*(v_D - u)" + _NUDGING
+    lines = ["v_D : 1", "u_tgt : 1 (linked)", "g_teach = g_som : 1/second", _BALANCED]
+    if layer.sigma > 0:
+        drive += _NOISE
+        lines.append("sigma : second**-0.5 (shared, constant)")
+    lines.insert(0, f"du/dt = {drive} : 1")
+    lines.append(f"r = {phi.expression('u')} : 1 (constant over dt)")
+    if error:
+        k_D = layer.dendritic_attenuation
+        lines.append(f"e_D = r - {phi.expression(f'{k_D!r}*v_D')} : 1 (constant over dt)")
+    namespace = {"g_lk": layer.g_lk, "g_D": layer.g_D, "g_som": layer.g_som}
+    return Equations("\n".join(lines)), namespace
+
+
+def synapse_equations(target: str, error: str | None, filtered: bool) -> str:
+    """Dense synapses summing ``w*r_pre`` into the postsynaptic ``target`` potential.
+
+    With an ``error`` factor the weight follows dw/dt = eta * e_post * r_pre
+    (Eqs. 7-10); with ``filtered`` the induction term is first low-pass
+    filtered with tau_w. Without ``error`` the weights are fixed.
+    """
+    lines = [f"{target}_post = w*r_pre : 1 (summed)"]
+    if error is None:
+        lines.append("w : 1")
+    elif filtered:
+        lines += [
+            "dw/dt = eta*induction : 1 (clock-driven)",
+            f"dinduction/dt = ({error}_post*r_pre - induction)/tau_w : 1 (clock-driven)",
+        ]
+    else:
+        lines.append(f"dw/dt = eta*{error}_post*r_pre : 1 (clock-driven)")
+    if error is not None:
+        lines.append("eta : 1/second (shared, constant)")
+    return "\n".join(lines)

@@ -1,0 +1,157 @@
+"""Builds the Brian2 objects of a microcircuit with any number of hidden layers.
+
+Names follow the paper's indices: ``input_0``; ``pyramidal_k`` for k = 1..N
+(N is the output layer); ``interneuron_k`` for each hidden layer; synapses
+``bottom_up_k`` (W_{k,k-1}), ``top_down_k`` (W_{k,k+1}), ``ip_k`` (W^IP_{k,k})
+and ``pi_k`` (W^PI_{k,k}). Weight matrices are (post, pre), as in the paper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import NeuronGroup, Synapses, TimedArray, linked_var
+
+from .equations import input_equations, interneuron_equations, pyramidal_equations, synapse_equations
+from .parameters import MicrocircuitParams
+
+__all__ = ["Projection", "projections", "Microcircuit", "build_microcircuit", "matrix_to_synapses", "synapses_to_matrix"]
+
+# Error factor stored by the postsynaptic group, per pathway (Eqs. 7-10).
+_ERROR = {"bottom_up": "e_B", "ip": "e_D", "pi": "e_A", "top_down": "e_TD"}
+# Postsynaptic potential each pathway sums into (Eqs. 3-5).
+_TARGET = {"bottom_up": "v_B", "ip": "v_D", "pi": "v_PI", "top_down": "v_TD"}
+# Interneurons update first (order 0), so they are nudged by u_{k+1}(t); then
+# pyramidal neurons (1), inputs (2) and plasticity (3). Summed variables run
+# just before their target group (order - 1).
+_ORDER = {"interneuron": 0, "pyramidal": 1, "input": 2, "plasticity": 3}
+
+
+@dataclass(frozen=True)
+class Projection:
+    """One dense pathway: ``name`` is also the Brian2 Synapses name."""
+
+    name: str
+    pathway: str
+    layer: int
+    pre: str
+    post: str
+    n_pre: int
+    n_post: int
+
+    @property
+    def target(self) -> str:
+        return _TARGET[self.pathway]
+
+    @property
+    def error(self) -> str:
+        return _ERROR[self.pathway]
+
+
+def projections(sizes: tuple[int, ...]) -> list[Projection]:
+    """All projections of a network with pyramidal layer ``sizes``."""
+    n = len(sizes) - 1
+    result = []
+    for k in range(1, n + 1):
+        pre = "input_0" if k == 1 else f"pyramidal_{k - 1}"
+        result.append(Projection(f"bottom_up_{k}", "bottom_up", k, pre, f"pyramidal_{k}", sizes[k - 1], sizes[k]))
+    for k in range(1, n):
+        # Layer k has one interneuron per pyramidal neuron of layer k + 1.
+        result += [
+            Projection(f"top_down_{k}", "top_down", k, f"pyramidal_{k + 1}", f"pyramidal_{k}", sizes[k + 1], sizes[k]),
+            Projection(f"ip_{k}", "ip", k, f"pyramidal_{k}", f"interneuron_{k}", sizes[k], sizes[k + 1]),
+            Projection(f"pi_{k}", "pi", k, f"interneuron_{k}", f"pyramidal_{k}", sizes[k + 1], sizes[k]),
+        ]
+    return result
+
+
+@dataclass
+class Microcircuit:
+    """The Brian2 objects of one network (add ``objects`` to a Network)."""
+
+    params: MicrocircuitParams
+    groups: dict[str, NeuronGroup]
+    synapses: dict[str, Synapses]
+    projections: list[Projection]
+    r_pattern: TimedArray
+    u_target: TimedArray
+    nudging: TimedArray
+
+    @property
+    def objects(self) -> list:
+        return [*self.groups.values(), *self.synapses.values()]
+
+    def plastic(self, projection: Projection) -> bool:
+        return projection.pathway in self.params.plastic
+
+
+def _errors_needed(params: MicrocircuitParams, k: int) -> set[str]:
+    needed = set()
+    if "bottom_up" in params.plastic:
+        needed.add("basal")
+    if k < len(params.sizes) - 1:
+        needed |= {"apical"} if "pi" in params.plastic else set()
+        needed |= {"top_down"} if "top_down" in params.plastic else set()
+    return needed
+
+
+def build_microcircuit(
+    params: MicrocircuitParams, r_pattern: TimedArray, u_target: TimedArray, nudging: TimedArray
+) -> Microcircuit:
+    """Create the groups and synapses of ``params``; inputs, targets and the
+    nudging switch are the TimedArrays ``r_pattern(t, i)``, ``u_target(t, i)``
+    and ``nudging(t)``. Weights start at zero: the caller sets them."""
+    sizes, phi, n = params.sizes, params.phi, len(params.sizes) - 1
+    reversal = {"E_exc": params.E_exc, "E_inh": params.E_inh}
+    groups: dict[str, NeuronGroup] = {}
+
+    filtered = params.tau_input is not None
+    groups["input_0"] = NeuronGroup(
+        sizes[0], input_equations(filtered), method="euler", name="input_0", order=_ORDER["input"],
+        namespace={"r_pattern": r_pattern, "tau_input": params.tau_input},
+    )
+    for k in range(1, n + 1):
+        layer = params.pyramidal_layer(k)
+        eqs, namespace = pyramidal_equations(phi, layer, output=k == n, errors=_errors_needed(params, k))
+        namespace |= reversal | {"u_target": u_target, "nudging": nudging}
+        group = NeuronGroup(sizes[k], eqs, method="euler", name=f"pyramidal_{k}", order=_ORDER["pyramidal"],
+                            namespace=namespace)
+        if layer.sigma > 0:
+            group.sigma = layer.sigma
+        groups[f"pyramidal_{k}"] = group
+    for k in range(1, n):
+        layer = params.interneuron_layer(k)
+        eqs, namespace = interneuron_equations(phi, layer, error="ip" in params.plastic)
+        group = NeuronGroup(sizes[k + 1], eqs, method="euler", name=f"interneuron_{k}",
+                            order=_ORDER["interneuron"], namespace=namespace | reversal)
+        group.u_tgt = linked_var(groups[f"pyramidal_{k + 1}"], "u")
+        if layer.sigma > 0:
+            group.sigma = layer.sigma
+        groups[f"interneuron_{k}"] = group
+
+    synapses: dict[str, Synapses] = {}
+    all_projections = projections(sizes)
+    for proj in all_projections:
+        plastic = proj.pathway in params.plastic
+        model = synapse_equations(proj.target, proj.error if plastic else None, params.tau_w is not None)
+        pre, post = groups[proj.pre], groups[proj.post]
+        syn = Synapses(pre, post, model, method="euler", name=proj.name, order=_ORDER["plasticity"],
+                       namespace={"tau_w": params.tau_w})
+        # Presynaptic-major order: consecutive synapses share r_pre and hit different targets.
+        pre_idx, post_idx = np.divmod(np.arange(len(pre) * len(post)), len(post))
+        syn.connect(i=pre_idx, j=post_idx)
+        if plastic:
+            syn.eta = params.eta.for_projection(proj.pathway, proj.layer, n)
+        synapses[proj.name] = syn
+    return Microcircuit(params, groups, synapses, all_projections, r_pattern, u_target, nudging)
+
+
+def matrix_to_synapses(matrix: np.ndarray) -> np.ndarray:
+    """(post, pre) weight matrix -> flat synapse values in connection order."""
+    return np.ascontiguousarray(np.asarray(matrix, dtype=float).T).ravel()
+
+
+def synapses_to_matrix(values: np.ndarray, n_pre: int, n_post: int) -> np.ndarray:
+    """Flat synapse values in connection order -> (post, pre) matrix."""
+    return np.asarray(values, dtype=float).reshape(n_pre, n_post).T.copy()

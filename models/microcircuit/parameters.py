@@ -1,0 +1,180 @@
+"""Parameter records of the dendritic error microcircuit, with the paper's defaults.
+
+Potentials are dimensionless (capacitance 1, rest 0, as in the paper); time
+and conductances carry Brian2 units (conductances are rates, 1/ms).
+Noise follows Brian2's white-noise convention: ``sigma*xi`` with xi in
+s**-0.5, so each Euler-Maruyama step adds ``sigma*sqrt(dt)*N(0, 1)``. A
+reproduction that instead adds ``dt*s*N(0, 1)`` per step corresponds to
+``sigma = s*sqrt(dt)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from brian2 import Quantity, ms
+
+from brian_dendrites.transfer import Logistic, SoftRectifier, TransferFunction
+
+__all__ = [
+    "PATHWAYS",
+    "PyramidalParams",
+    "InterneuronParams",
+    "LearningRates",
+    "MicrocircuitParams",
+    "FIG_S1",
+    "FIG1",
+    "REGRESSION",
+    "MNIST",
+    "PARAMETER_SETS",
+]
+
+#: Plastic pathways: bottom-up (Eq. 7), pyramidal-to-interneuron (Eq. 8),
+#: interneuron-to-pyramidal (Eq. 9) and top-down (Eq. 10).
+PATHWAYS = ("bottom_up", "ip", "pi", "top_down")
+
+
+def _default(value: Quantity):
+    # Quantities are arrays, hence mutable: dataclasses need a factory.
+    return field(default_factory=lambda: value)
+
+
+@dataclass(frozen=True)
+class PyramidalParams:
+    """One layer of pyramidal neurons (Eq. 1). The output layer has g_A = 0 and uses g_som."""
+
+    g_lk: Quantity = _default(0.1 / ms)
+    g_B: Quantity = _default(1.0 / ms)
+    g_A: Quantity = _default(0.8 / ms)
+    g_som: Quantity = _default(0.8 / ms)
+    sigma: Quantity = _default(0.1 * ms**-0.5)
+
+    @property
+    def basal_attenuation(self) -> float:
+        """g_B / (g_lk + g_B + g_A), the factor of v_B in Eq. 7."""
+        return float(self.g_B / (self.g_lk + self.g_B + self.g_A))
+
+
+@dataclass(frozen=True)
+class InterneuronParams:
+    """One layer of SST interneurons (Eq. 2); g_som is the one-to-one top-down nudging."""
+
+    g_lk: Quantity = _default(0.1 / ms)
+    g_D: Quantity = _default(1.0 / ms)
+    g_som: Quantity = _default(0.8 / ms)
+    sigma: Quantity = _default(0.1 * ms**-0.5)
+
+    @property
+    def dendritic_attenuation(self) -> float:
+        """g_D / (g_lk + g_D), the factor of v^I in Eq. 8."""
+        return float(self.g_D / (self.g_lk + self.g_D))
+
+
+@dataclass(frozen=True)
+class LearningRates:
+    """Learning rates (1/time) per pathway.
+
+    ``bottom_up`` has one entry per projection W_{k,k-1}, k = 1..N; ``ip``,
+    ``pi`` and ``top_down`` one per hidden layer k = 1..N-1. A single value
+    applies to every layer.
+    """
+
+    bottom_up: Quantity | tuple[Quantity, ...] = _default(0.0 / ms)
+    ip: Quantity | tuple[Quantity, ...] = _default(0.0 / ms)
+    pi: Quantity | tuple[Quantity, ...] = _default(0.0 / ms)
+    top_down: Quantity | tuple[Quantity, ...] = _default(0.0 / ms)
+
+    def per_layer(self, pathway: str, n_layers: int) -> tuple[Quantity, ...]:
+        """The rates of ``pathway`` as a tuple of length ``n_layers``."""
+        value = getattr(self, pathway)
+        values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n_layers
+        if len(values) != n_layers:
+            raise ValueError(f"learning rates '{pathway}' need {n_layers} entries (one per layer), got {len(values)}")
+        return values
+
+    def for_projection(self, pathway: str, layer: int, n_layers: int) -> Quantity:
+        """The rate of ``pathway`` into layer ``layer`` (1-based) of an ``n_layers``-projection network."""
+        return self.per_layer(pathway, n_layers if pathway == "bottom_up" else n_layers - 1)[layer - 1]
+
+
+@dataclass(frozen=True)
+class MicrocircuitParams:
+    """Everything that defines a microcircuit network.
+
+    ``sizes`` are the pyramidal layer sizes (input, hidden..., output); each
+    hidden layer k has as many interneurons as layer k+1 has pyramidal
+    neurons (one-to-one nudging). ``hidden`` is one record for all hidden
+    layers or a tuple with one per hidden layer. ``plastic`` names the
+    pathways that get plasticity code at all; a plastic pathway with rate 0
+    is frozen at run time without recompiling.
+    """
+
+    sizes: tuple[int, ...] = (30, 20, 10)
+    phi: TransferFunction = field(default_factory=SoftRectifier)
+    hidden: PyramidalParams | tuple[PyramidalParams, ...] = field(default_factory=PyramidalParams)
+    output: PyramidalParams = field(default_factory=lambda: PyramidalParams(g_A=0.0 / ms))
+    interneuron: InterneuronParams | tuple[InterneuronParams, ...] = field(default_factory=InterneuronParams)
+    eta: LearningRates = field(default_factory=LearningRates)
+    plastic: frozenset[str] = frozenset({"bottom_up", "ip", "pi"})
+    tau_w: Quantity | None = _default(30.0 * ms)
+    tau_input: Quantity | None = _default(3.0 * ms)
+    E_exc: float = 1.0
+    E_inh: float = -1.0
+    dt: Quantity = _default(0.1 * ms)
+
+    @property
+    def n_hidden(self) -> int:
+        return len(self.sizes) - 2
+
+    def hidden_layer(self, k: int) -> PyramidalParams:
+        """Parameters of hidden layer k (1-based, as in the paper)."""
+        return self.hidden[k - 1] if isinstance(self.hidden, tuple) else self.hidden
+
+    def interneuron_layer(self, k: int) -> InterneuronParams:
+        return self.interneuron[k - 1] if isinstance(self.interneuron, tuple) else self.interneuron
+
+    def pyramidal_layer(self, k: int) -> PyramidalParams:
+        return self.output if k == len(self.sizes) - 1 else self.hidden_layer(k)
+
+    def replace(self, **changes) -> MicrocircuitParams:
+        return replace(self, **changes)
+
+
+# Fig. S1: from random weights, IP and PI plasticity reach the self-predicting
+# state; bottom-up weights stay as they are and no target is given.
+FIG_S1 = MicrocircuitParams(
+    sizes=(30, 20, 10),
+    eta=LearningRates(bottom_up=0.0 / ms, ip=0.0002375 / ms, pi=0.0005 / ms),
+)
+
+# Fig. 1: from the self-predicting state, one new target is learned.
+FIG1 = FIG_S1.replace(
+    eta=LearningRates(bottom_up=(0.0011875 / ms, 0.0005 / ms), ip=0.0011875 / ms, pi=0.0005 / ms),
+)
+
+# Fig. 2: 30-50-10 student, soft rectifier, top-down fixed (feedback alignment).
+REGRESSION = MicrocircuitParams(
+    sizes=(30, 50, 10),
+    phi=SoftRectifier(gamma=0.1, beta=1.0, theta=3.0),
+    hidden=PyramidalParams(sigma=0.3 * ms**-0.5),
+    output=PyramidalParams(g_A=0.0 / ms, sigma=0.3 * ms**-0.5),
+    interneuron=InterneuronParams(sigma=0.3 * ms**-0.5),
+    eta=LearningRates(bottom_up=(0.0011875 / ms, 0.0005 / ms), ip=0.0011875 / ms, pi=0.0059375 / ms),
+    E_exc=20.0,
+    E_inh=-20.0,
+)
+
+# Fig. 3: 784-500-500-10, logistic phi, weak feedback (lambda_hidden ~ 0.3,
+# lambda_out = lambda_I ~ 0.1) for the simplified steady-state dynamics.
+MNIST = MicrocircuitParams(
+    sizes=(784, 500, 500, 10),
+    phi=Logistic(),
+    hidden=PyramidalParams(g_A=0.471 / ms, sigma=0.0 * ms**-0.5),
+    output=PyramidalParams(g_A=0.0 / ms, g_som=0.12 / ms, sigma=0.0 * ms**-0.5),
+    interneuron=InterneuronParams(g_som=0.12 / ms, sigma=0.0 * ms**-0.5),
+    plastic=frozenset({"bottom_up", "ip"}),
+    E_exc=5.0,
+    E_inh=-5.0,
+)
+
+PARAMETER_SETS = {"fig_s1": FIG_S1, "fig1": FIG1, "regression": REGRESSION, "mnist": MNIST}

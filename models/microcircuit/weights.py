@@ -1,0 +1,37 @@
+"""Initial weights: random, and the self-predicting configuration (section 3.1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import projections
+from .parameters import MicrocircuitParams
+
+__all__ = ["random_weights", "self_predicting_weights"]
+
+
+def random_weights(params: MicrocircuitParams, rng: np.random.Generator, scale: float | dict[str, float] = 1.0):
+    """Weights drawn from U(-scale, scale) for every projection, as (post, pre) matrices.
+
+    ``scale`` may be one number or a dict by pathway ('bottom_up', 'ip', 'pi', 'top_down').
+    """
+    weights = {}
+    for proj in projections(params.sizes):
+        s = scale[proj.pathway] if isinstance(scale, dict) else scale
+        weights[proj.name] = rng.uniform(-s, s, size=(proj.n_post, proj.n_pre))
+    return weights
+
+
+def self_predicting_weights(params: MicrocircuitParams, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """W_IP_k = c * W_{k+1,k} and W_PI_k = -W_{k,k+1}: the interneurons reproduce the
+    upper layer's basal prediction and cancel the top-down input exactly, in
+    the absence of a target and noise. c = k_B(k+1) / k_D(k) rescales for the
+    different dendritic attenuations (c = 1 when g_D equals the upper layer's g_B
+    and the leaks match)."""
+    weights = dict(weights)
+    n = len(params.sizes) - 1
+    for k in range(1, n):
+        c = params.pyramidal_layer(k + 1).basal_attenuation / params.interneuron_layer(k).dendritic_attenuation
+        weights[f"ip_{k}"] = c * weights[f"bottom_up_{k + 1}"].copy()
+        weights[f"pi_{k}"] = -weights[f"top_down_{k}"].copy()
+    return weights
