@@ -17,16 +17,22 @@ from pathlib import Path
 
 import brian2
 import numpy as np
-from brian2 import Network, StateMonitor, TimedArray, ms, second
+from brian2 import Clock, Network, StateMonitor, TimedArray, ms, second
 
 from brian_dendrites.models.microcircuit.network import build_microcircuit, matrix_to_synapses, synapses_to_matrix
-from brian_dendrites.models.microcircuit.parameters import PATHWAYS, LearningRates, MicrocircuitParams
+from brian_dendrites.models.microcircuit.parameters import LearningRates, MicrocircuitParams
 from brian_dendrites.recording import Recording, Trace
 from brian_dendrites.validation import check_inputs, check_params, check_state_finite
 
 __all__ = ["TARGETS", "NetworkState", "RunResult", "Simulation", "cache_directory"]
 
 TARGETS = ("cpp_standalone", "cython", "numpy")
+
+# Brian2 compiles with -ffast-math -fno-finite-math-only, which keeps NaN and inf
+# semantics but leaves __FAST_MATH__ undefined, so glibc declares no vector
+# exp/log. Defining it lets GCC vectorise the per-neuron transfer functions
+# with libmvec (about 4x faster on AVX2); NaN still propagates.
+_VECTOR_MATH = "-D__FAST_MATH__"
 
 # Compartment and quantity of each recordable variable.
 _LABELS = {
@@ -55,8 +61,9 @@ class NetworkState:
 
     def copy(self) -> NetworkState:
         copy = {k: v.copy() for k, v in self.weights.items()}
-        return NetworkState(copy, {k: v.copy() for k, v in self.induction.items()},
-                            {k: v.copy() for k, v in self.potentials.items()})
+        return NetworkState(
+            copy, {k: v.copy() for k, v in self.induction.items()}, {k: v.copy() for k, v in self.potentials.items()}
+        )
 
 
 @dataclass
@@ -131,9 +138,9 @@ class Simulation:
 
     def _build(self, r_pattern: TimedArray, u_target: TimedArray, nudging: TimedArray):
         circuit = build_microcircuit(self.params, r_pattern, u_target, nudging)
+        record_clock = Clock(self.record_dt, name="record_clock")
         monitors = {
-            name: StateMonitor(circuit.groups[name], variables, record=True, dt=self.record_dt,
-                               name=f"monitor_{name}")
+            name: StateMonitor(circuit.groups[name], variables, record=True, clock=record_clock, name=f"monitor_{name}")
             for name, variables in self.record.items()
         }
         network = Network(*circuit.objects, *monitors.values(), name="microcircuit")
@@ -141,8 +148,11 @@ class Simulation:
 
     def _timed_arrays(self, inputs, targets, nudging) -> tuple[TimedArray, TimedArray, TimedArray]:
         dt = self.pattern_duration
-        return (TimedArray(inputs, dt=dt, name="r_pattern"), TimedArray(targets, dt=dt, name="u_target"),
-                TimedArray(nudging, dt=dt, name="nudging"))
+        return (
+            TimedArray(inputs, dt=dt, name="r_pattern"),
+            TimedArray(targets, dt=dt, name="u_target"),
+            TimedArray(nudging, dt=dt, name="nudging"),
+        )
 
     @property
     def duration(self) -> brian2.Quantity:
@@ -150,11 +160,18 @@ class Simulation:
 
     def _structure_key(self) -> str:
         # Learning rates, noise amplitudes, weights and seed are run_args: not part of the code.
-        structure = (self.params.replace(eta=LearningRates()), self.n_patterns, self.pattern_duration,
-                     sorted((k, tuple(v)) for k, v in self.record.items()), self.record_dt, brian2.__version__)
+        structure = (
+            self.params.replace(eta=LearningRates()),
+            self.n_patterns,
+            self.pattern_duration,
+            sorted((k, tuple(v)) for k, v in self.record.items()),
+            self.record_dt,
+            brian2.__version__,
+        )
         return hashlib.sha256(repr(structure).encode()).hexdigest()[:16]
 
     def _run_runtime(self, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
+        _use_vector_math()
         brian2.set_device("runtime")
         brian2.prefs.codegen.target = self.target
         brian2.seed(seed)
@@ -170,8 +187,12 @@ class Simulation:
         circuit, network, monitors, seed_holder, directory = self._built
         device = brian2.get_device()
         run_args = {key: value for key, value in self._initial_values(circuit, state, eta, noise).items()}
-        run_args |= {circuit.r_pattern: inputs, circuit.u_target: targets, circuit.nudging: nudging,
-                     seed_holder.seed: int(seed)}
+        run_args |= {
+            circuit.r_pattern: inputs,
+            circuit.u_target: targets,
+            circuit.nudging: nudging,
+            seed_holder.seed: int(seed),
+        }
         device.run(directory=str(directory), with_output=False, run_args=run_args)
         try:
             return self._collect(circuit, monitors)
@@ -179,6 +200,7 @@ class Simulation:
             device.delete(code=False, data=False, run_args=True, directory=False)
 
     def _build_standalone(self, inputs, targets, nudging) -> None:
+        _use_vector_math()
         device = brian2.get_device()
         if getattr(device, "has_been_run", False) or getattr(device, "build_on_run", None) is not None:
             device.reinit()
@@ -193,7 +215,9 @@ class Simulation:
         for variable in self._initial_values(circuit, _zero_state(circuit), LearningRates(), False):
             variable.set_item(slice(None), 0)
         device.apply_run_args()
-        generator_seed = f"brian::_random_generators[0].seed(brian::{device.get_array_name(seed_holder.variables['seed'])}[0]);"
+        generator_seed = (
+            f"brian::_random_generators[0].seed(brian::{device.get_array_name(seed_holder.variables['seed'])}[0]);"
+        )
         device.insert_code("main", generator_seed)
         network.run(self.duration, namespace={})
         device.build(directory=str(directory), compile=True, run=False, with_output=False)
@@ -223,8 +247,11 @@ class Simulation:
                 continue
             values[getattr(group, variable)] = state.potentials.get(name, np.zeros(len(group)))
             if "sigma" in group.variables:
-                layer = p.interneuron_layer(int(name.split("_")[1])) if name.startswith("inter") else \
-                    p.pyramidal_layer(int(name.split("_")[1]))
+                layer = (
+                    p.interneuron_layer(int(name.split("_")[1]))
+                    if name.startswith("inter")
+                    else p.pyramidal_layer(int(name.split("_")[1]))
+                )
                 values[group.sigma] = layer.sigma if noise else 0 * layer.sigma
         return values
 
@@ -254,12 +281,27 @@ class Simulation:
             for variable in self.record[name]:
                 compartment, quantity = _LABELS[variable]
                 values = np.asarray(getattr(monitor, variable)).T
-                traces.append(Trace(f"{name}.{variable}", values, int(layer), population, compartment, quantity,
-                                    np.arange(values.shape[1])))
-        return Recording(float(1 / (self.record_dt / second)) , tuple(traces))
+                traces.append(
+                    Trace(
+                        f"{name}.{variable}",
+                        values,
+                        int(layer),
+                        population,
+                        compartment,
+                        quantity,
+                        np.arange(values.shape[1]),
+                    )
+                )
+        return Recording(float(1 / (self.record_dt / second)), tuple(traces))
 
 
 _active_standalone: dict[str, Simulation] = {}
+
+
+def _use_vector_math() -> None:
+    flags = brian2.prefs.codegen.cpp.extra_compile_args_gcc
+    if _VECTOR_MATH not in flags:
+        brian2.prefs.codegen.cpp.extra_compile_args_gcc = [*flags, _VECTOR_MATH]
 
 
 def _zero_state(circuit) -> NetworkState:

@@ -73,9 +73,9 @@ class SoftRectifier(TransferFunction):
             raise ValueError(f"soft rectifier theta must be finite, got {self.theta}")
 
     def expression(self, argument: str) -> str:
-        # Overflow-free form: log(1 + exp(z)) = log(1 + exp(-|z|)) + max(z, 0).
+        # Overflow-free form: log(1 + exp(z)) = log(1 + exp(-|z|)) + max(z, 0), max(z, 0) = (z + |z|)/2.
         z = f"({self.beta!r}*(({argument}) - {self.theta!r}))"
-        return f"({self.gamma!r}*(log(1.0 + exp(-abs({z}))) + clip({z}, 0.0, inf)))"
+        return f"({self.gamma!r}*(log(1.0 + exp(-abs({z}))) + 0.5*({z} + abs({z}))))"
 
     def __call__(self, u):
         return self.gamma * np.logaddexp(0.0, self.beta * (np.asarray(u) - self.theta))

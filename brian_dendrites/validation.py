@@ -52,7 +52,9 @@ def check_params(params: MicrocircuitParams) -> None:
         if tau is not None and dt >= float(tau / ms):
             raise ValueError(f"dt={params.dt} must be smaller than {label}={tau}")
     if not (np.isfinite(params.E_exc) and np.isfinite(params.E_inh) and params.E_exc > params.E_inh):
-        raise ValueError(f"need finite reversal potentials with E_exc > E_inh, got E_exc={params.E_exc}, E_inh={params.E_inh}")
+        raise ValueError(
+            f"need finite reversal potentials with E_exc > E_inh, got E_exc={params.E_exc}, E_inh={params.E_inh}"
+        )
     unknown = set(params.plastic) - set(PATHWAYS)
     if unknown:
         raise ValueError(f"plastic pathways must be among {PATHWAYS}, got unknown {sorted(unknown)}")

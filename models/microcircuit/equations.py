@@ -1,13 +1,14 @@
 """Brian2 equation strings of the dendritic error microcircuit (Eqs. 1-10).
 
 Each function returns the model string and the namespace its parameters need.
-Quantities that many synapses read (rates r, dendritic prediction errors e_*)
-are ``constant over dt`` subexpressions: Brian2 stores them once per neuron
-and step, at the start of the step, so the synapses gather instead of recompute.
+Quantities that many synapses read are stored once per neuron, so synapses
+gather instead of recompute: rates r are ``constant over dt`` subexpressions
+(updated every step), and the dendritic prediction errors e_* (Eqs. 7-10) are
+parameters that the code returned by ``*_errors`` updates on the plasticity clock.
 
 Discrete time, one step t -> t + dt:
-  1. start: r(t) = phi(u(t)); error factors from r(t) and the dendritic
-     potentials that drove u(t) (computed in the previous step);
+  1. r(t) = phi(u(t)); error factors from r(t) and the dendritic potentials
+     that drove u(t) (computed in the previous step);
   2. summed variables: dendritic potentials v(t) from the weights and r(t);
   3. Euler-Maruyama: u(t + dt) from v(t); plasticity from e(t) and r(t).
 """
@@ -20,7 +21,14 @@ from brian_dendrites.transfer import TransferFunction
 
 from .parameters import InterneuronParams, PyramidalParams
 
-__all__ = ["input_equations", "pyramidal_equations", "interneuron_equations", "synapse_equations"]
+__all__ = [
+    "input_equations",
+    "pyramidal_equations",
+    "pyramidal_errors",
+    "interneuron_equations",
+    "interneuron_errors",
+    "synapse_equations",
+]
 
 _NOISE = " + sigma*xi"
 _NUDGING = " + g_exc*(E_exc - u) + g_inh*(E_inh - u)"
@@ -62,15 +70,26 @@ def pyramidal_equations(
         lines.append("sigma : second**-0.5 (shared, constant)")
     lines.insert(0, f"du/dt = {drive} : 1")
     lines.append(f"r = {phi.expression('u')} : 1 (constant over dt)")
-    k_B = layer.basal_attenuation
-    if "basal" in errors:
-        lines.append(f"e_B = r - {phi.expression(f'{k_B!r}*v_B')} : 1 (constant over dt)")
-    if "apical" in errors:
-        lines.append("e_A = -v_A : 1 (constant over dt)")  # v_rest = 0
-    if "top_down" in errors:
-        lines.append(f"e_TD = r - {phi.expression('v_TD')} : 1 (constant over dt)")
+    lines += [f"{name} : 1" for name in pyramidal_errors(phi, layer, errors)]
     namespace = {"g_lk": layer.g_lk, "g_B": layer.g_B, "g_A": layer.g_A, "g_som": layer.g_som}
     return Equations("\n".join(lines)), namespace
+
+
+def pyramidal_errors(phi: TransferFunction, layer: PyramidalParams, errors: set[str]) -> dict[str, str]:
+    """Error factors of a pyramidal neuron, name -> expression: basal phi(u) - phi(v_B^) (Eq. 7),
+    apical v_rest - v_A (Eq. 9, v_rest = 0) and top-down phi(u) - phi(v_TD^) (Eq. 10)."""
+    k_B = layer.basal_attenuation
+    expressions = {
+        "basal": ("e_B", f"r - {phi.expression(f'{k_B!r}*v_B')}"),
+        "apical": ("e_A", "-v_A"),
+        "top_down": ("e_TD", f"r - {phi.expression('v_TD')}"),
+    }
+    return dict(expressions[kind] for kind in ("basal", "apical", "top_down") if kind in errors)
+
+
+def interneuron_errors(phi: TransferFunction, layer: InterneuronParams) -> dict[str, str]:
+    """Error factor of an interneuron: phi(u) - phi(v^I^) (Eq. 8)."""
+    return {"e_D": f"r - {phi.expression(f'{layer.dendritic_attenuation!r}*v_D')}"}
 
 
 def interneuron_equations(phi: TransferFunction, layer: InterneuronParams, *, error: bool) -> tuple[Equations, dict]:
@@ -84,8 +103,7 @@ def interneuron_equations(phi: TransferFunction, layer: InterneuronParams, *, er
     lines.insert(0, f"du/dt = {drive} : 1")
     lines.append(f"r = {phi.expression('u')} : 1 (constant over dt)")
     if error:
-        k_D = layer.dendritic_attenuation
-        lines.append(f"e_D = r - {phi.expression(f'{k_D!r}*v_D')} : 1 (constant over dt)")
+        lines.append("e_D : 1")
     namespace = {"g_lk": layer.g_lk, "g_D": layer.g_D, "g_som": layer.g_som}
     return Equations("\n".join(lines)), namespace
 

@@ -11,12 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import NeuronGroup, Synapses, TimedArray, linked_var
+from brian2 import Clock, NeuronGroup, Synapses, TimedArray, linked_var
 
-from .equations import input_equations, interneuron_equations, pyramidal_equations, synapse_equations
+from .equations import (
+    input_equations,
+    interneuron_equations,
+    interneuron_errors,
+    pyramidal_equations,
+    pyramidal_errors,
+    synapse_equations,
+)
 from .parameters import MicrocircuitParams
 
-__all__ = ["Projection", "projections", "Microcircuit", "build_microcircuit", "matrix_to_synapses", "synapses_to_matrix"]
+__all__ = [
+    "Projection",
+    "projections",
+    "Microcircuit",
+    "build_microcircuit",
+    "matrix_to_synapses",
+    "synapses_to_matrix",
+]
 
 # Error factor stored by the postsynaptic group, per pathway (Eqs. 7-10).
 _ERROR = {"bottom_up": "e_B", "ip": "e_D", "pi": "e_A", "top_down": "e_TD"}
@@ -104,31 +118,41 @@ def build_microcircuit(
     and ``nudging(t)``. Weights start at zero: the caller sets them."""
     sizes, phi, n = params.sizes, params.phi, len(params.sizes) - 1
     reversal = {"E_exc": params.E_exc, "E_inh": params.E_inh}
+    neuron_clock = Clock(params.dt, name="neuron_clock")
+    plasticity_clock = neuron_clock
+    if params.dt_plasticity is not None and params.dt_plasticity != params.dt:
+        plasticity_clock = Clock(params.dt_plasticity, name="plasticity_clock")
     groups: dict[str, NeuronGroup] = {}
 
-    filtered = params.tau_input is not None
-    groups["input_0"] = NeuronGroup(
-        sizes[0], input_equations(filtered), method="euler", name="input_0", order=_ORDER["input"],
-        namespace={"r_pattern": r_pattern, "tau_input": params.tau_input},
-    )
+    def add_group(name: str, size: int, eqs, population: str, namespace: dict, sigma=None, errors=None):
+        group = NeuronGroup(
+            size, eqs, method="euler", name=name, order=_ORDER[population], namespace=namespace, clock=neuron_clock
+        )
+        if sigma is not None and sigma > 0:
+            group.sigma = sigma
+        if errors:
+            # Error factors: once per neuron, at the start of each plasticity step.
+            code = "\n".join(f"{var} = {expr}" for var, expr in errors.items())
+            group.run_regularly(code, clock=plasticity_clock, when="before_groups", name=f"{name}_errors")
+        groups[name] = group
+        return group
+
+    inputs = {"r_pattern": r_pattern, "tau_input": params.tau_input}
+    add_group("input_0", sizes[0], input_equations(params.tau_input is not None), "input", inputs)
     for k in range(1, n + 1):
         layer = params.pyramidal_layer(k)
         eqs, namespace = pyramidal_equations(phi, layer, output=k == n, errors=_errors_needed(params, k))
         namespace |= reversal | {"u_target": u_target, "nudging": nudging}
-        group = NeuronGroup(sizes[k], eqs, method="euler", name=f"pyramidal_{k}", order=_ORDER["pyramidal"],
-                            namespace=namespace)
-        if layer.sigma > 0:
-            group.sigma = layer.sigma
-        groups[f"pyramidal_{k}"] = group
+        errors = pyramidal_errors(phi, layer, _errors_needed(params, k))
+        add_group(f"pyramidal_{k}", sizes[k], eqs, "pyramidal", namespace, layer.sigma, errors)
     for k in range(1, n):
         layer = params.interneuron_layer(k)
         eqs, namespace = interneuron_equations(phi, layer, error="ip" in params.plastic)
-        group = NeuronGroup(sizes[k + 1], eqs, method="euler", name=f"interneuron_{k}",
-                            order=_ORDER["interneuron"], namespace=namespace | reversal)
+        errors = interneuron_errors(phi, layer) if "ip" in params.plastic else None
+        group = add_group(
+            f"interneuron_{k}", sizes[k + 1], eqs, "interneuron", namespace | reversal, layer.sigma, errors
+        )
         group.u_tgt = linked_var(groups[f"pyramidal_{k + 1}"], "u")
-        if layer.sigma > 0:
-            group.sigma = layer.sigma
-        groups[f"interneuron_{k}"] = group
 
     synapses: dict[str, Synapses] = {}
     all_projections = projections(sizes)
@@ -136,8 +160,16 @@ def build_microcircuit(
         plastic = proj.pathway in params.plastic
         model = synapse_equations(proj.target, proj.error if plastic else None, params.tau_w is not None)
         pre, post = groups[proj.pre], groups[proj.post]
-        syn = Synapses(pre, post, model, method="euler", name=proj.name, order=_ORDER["plasticity"],
-                       namespace={"tau_w": params.tau_w})
+        syn = Synapses(
+            pre,
+            post,
+            model,
+            method="euler",
+            name=proj.name,
+            order=_ORDER["plasticity"],
+            namespace={"tau_w": params.tau_w},
+            clock=plasticity_clock,
+        )
         # Presynaptic-major order: consecutive synapses share r_pre and hit different targets.
         pre_idx, post_idx = np.divmod(np.arange(len(pre) * len(post)), len(post))
         syn.connect(i=pre_idx, j=post_idx)

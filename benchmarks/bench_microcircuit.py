@@ -1,0 +1,65 @@
+"""Wall time per 100 ms pattern of the Brian2 C++ microcircuit (compilation excluded).
+
+Network: 30-50-10 pyramidal neurons with 10 interneurons, dt 0.1 ms, noise on,
+all pathways but top-down plastic (the regression configuration), one core.
+Baseline, run side by side: a plain NumPy per-step implementation of the
+same equations (tests/numpy_reference.py).
+
+    python benchmarks/bench_microcircuit.py [--repeats 7] [--patterns 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import brian2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from brian_dendrites import REGRESSION, NetworkState, Simulation, random_weights  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from numpy_reference import simulate as numpy_simulate  # noqa: E402
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__)
+    args.add_argument("--repeats", type=int, default=7)
+    args.add_argument("--patterns", type=int, default=100)
+    args.add_argument("--baseline-patterns", type=int, default=10)
+    opts = args.parse_args()
+    params = REGRESSION
+    rng = np.random.default_rng(0)
+    sim = Simulation(params, opts.patterns)
+    state = NetworkState(random_weights(params, rng, scale=0.1))
+    inputs = rng.uniform(-1, 1, (opts.patterns, params.sizes[0]))
+    targets = rng.uniform(-1, 1, (opts.patterns, params.sizes[-1]))
+    sim.run(state, inputs, targets, seed=0)  # build and compile once
+    device = brian2.get_device()
+    loop, wall = [], []
+    for repeat in range(opts.repeats):
+        start = time.perf_counter()
+        sim.run(state, inputs, targets, seed=repeat)
+        wall.append((time.perf_counter() - start) / opts.patterns * 1e3)
+        loop.append(device._last_run_time / opts.patterns * 1e3)
+    baseline = []
+    for repeat in range(max(3, opts.repeats // 2)):
+        start = time.perf_counter()
+        numpy_simulate(params, state, inputs[: opts.baseline_patterns], targets[: opts.baseline_patterns], seed=repeat)
+        baseline.append((time.perf_counter() - start) / opts.baseline_patterns * 1e3)
+    print(f"network {params.sizes}, dt {params.dt}, {opts.patterns} patterns per run, {opts.repeats} runs")
+    print(f"Brian2 C++ simulation loop : median {statistics.median(loop):.2f} ms per 100 ms pattern")
+    print(f"Brian2 C++ whole rerun     : median {statistics.median(wall):.2f} ms per pattern (process start, I/O)")
+    print(f"NumPy per-step baseline    : median {statistics.median(baseline):.2f} ms per pattern")
+    print(f"speed-up over NumPy        : {statistics.median(baseline) / statistics.median(loop):.1f}x")
+
+
+if __name__ == "__main__":
+    main()

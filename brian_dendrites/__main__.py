@@ -1,0 +1,5 @@
+import sys
+
+from brian_dendrites.cli import main
+
+sys.exit(main())

@@ -1,0 +1,270 @@
+"""Fig. S1 and Fig. 1: the self-predicting state, then memorizing one pattern.
+
+(a) Fig. S1: from random weights, with no target and bottom-up weights fixed,
+    IP and PI plasticity make the interneurons cancel the top-down input: the
+    apical potentials of the hidden layer fall silent.
+(b) Fig. 1: from that state, one input pattern is held and a new target is
+    switched on at the output. The apical error appears, bottom-up plasticity
+    moves the output to the target, and the apical error vanishes again while
+    the interneurons track the output layer.
+
+Errors are measured at steady state without noise and without plasticity, so
+that they do not depend on the noise floor.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from brian2 import ms
+from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams, random_weights
+from tqdm import tqdm
+
+from brian_dendrites.export import export_recording
+from brian_dendrites.recording import Recording
+from brian_dendrites.simulation import NetworkState, Simulation
+
+__all__ = ["Fig1Config", "run", "steady_state"]
+
+_RECORD = {
+    "input_0": ["r"],
+    "pyramidal_1": ["u", "v_B", "v_A", "v_TD", "v_PI"],
+    "interneuron_1": ["u"],
+    "pyramidal_2": ["u", "r"],
+}
+_FROZEN = LearningRates()
+
+
+@dataclass(frozen=True)
+class Fig1Config:
+    """Durations are counted in patterns of ``pattern_duration``; runs go in chunks of ``chunk`` patterns."""
+
+    params: MicrocircuitParams = FIG1
+    self_prediction_rates: LearningRates = field(default_factory=lambda: FIG_S1.eta)
+    self_prediction_chunks: int = 30
+    learning_chunks: int = 3
+    chunk: int = 100
+    onset_pattern: int = 5
+    pattern_duration: object = field(default_factory=lambda: 100 * ms)
+    seed: int = 0
+    target: str = "cpp_standalone"
+
+    def __post_init__(self) -> None:
+        for name in ("self_prediction_chunks", "learning_chunks", "chunk"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {getattr(self, name)}")
+        if not 0 <= self.onset_pattern < self.chunk:
+            raise ValueError(f"onset_pattern must lie in [0, chunk) = [0, {self.chunk}), got {self.onset_pattern}")
+
+
+def steady_state(sim: Simulation, state: NetworkState, inputs, targets=None, nudging=None) -> dict[str, np.ndarray]:
+    """Potentials at the end of each pattern, without noise and plasticity.
+
+    Returns the recorded variables (pattern, neuron) by trace name. The
+    network is assumed settled after a pattern's duration (>> 1/g_total).
+    """
+    result = sim.run(state, inputs, targets, nudging, eta=_FROZEN, noise=False)
+    per_pattern = round(float(sim.pattern_duration / sim.record_dt))
+    return {t.name: t.values[per_pattern - 1 :: per_pattern] for t in result.recording.traces}
+
+
+def _rms(x) -> float:
+    return float(np.sqrt(np.mean(np.square(x))))
+
+
+def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict, dict[str, np.ndarray], Recording]:
+    """Run (a) and (b). Returns the results, the curves for the figures and the recording of (b)."""
+    p, n = config.params, config.chunk
+    rng = np.random.default_rng(config.seed)
+    sim = Simulation(p, n, config.pattern_duration, record=_RECORD, target=config.target)
+    state = NetworkState(random_weights(p, rng))
+    eval_inputs = rng.uniform(0, 1, (n, p.sizes[0]))
+
+    # (a) Fig. S1: self-prediction from random weights.
+    apical_start = _rms(steady_state(sim, state, eval_inputs)["pyramidal_1.v_A"])
+    curve = []
+    chunks = tqdm(range(config.self_prediction_chunks), desc="Fig. S1 self-prediction", disable=not progress)
+    for c in chunks:
+        result = sim.run(
+            state,
+            rng.uniform(0, 1, (n, p.sizes[0])),
+            eta=config.self_prediction_rates,
+            seed=_noise_seed(config.seed, c),
+        )
+        state = result.state
+        v_A = result.recording["pyramidal_1.v_A"].values
+        mismatch = result.recording["pyramidal_2.u"].values - result.recording["interneuron_1.u"].values
+        per_pattern = v_A.shape[0] // n
+        curve += [
+            (
+                _rms(v_A[i * per_pattern : (i + 1) * per_pattern]),
+                _rms(mismatch[i * per_pattern : (i + 1) * per_pattern]),
+            )
+            for i in range(n)
+        ]
+    apical_end = _rms(steady_state(sim, state, eval_inputs)["pyramidal_1.v_A"])
+
+    # (b) Fig. 1: a new target for one held input pattern.
+    pattern = np.tile(rng.uniform(0, 1, p.sizes[0]), (n, 1))
+    u_target = np.tile(rng.uniform(p.E_inh, p.E_exc, p.sizes[-1]), (n, 1))
+    onset = _measure(sim, state, pattern, u_target)
+    nudging = (np.arange(n) >= config.onset_pattern).astype(float)
+    recordings = []
+    for c in tqdm(range(config.learning_chunks), desc="Fig. 1 learning", disable=not progress):
+        result = sim.run(
+            state, pattern, u_target, nudging if c == 0 else None, seed=_noise_seed(config.seed, 10**6 + c)
+        )
+        state = result.state
+        recordings.append(result.recording)
+    end = _measure(sim, state, pattern, u_target)
+
+    recording = _concatenate(recordings)
+    results = {
+        "self_prediction": {
+            "patterns": config.self_prediction_chunks * n,
+            "rms_apical_start": apical_start,
+            "rms_apical_end": apical_end,
+        },
+        "learning": {
+            "patterns": config.learning_chunks * n,
+            "target_onset_s": config.onset_pattern * float(config.pattern_duration / ms) / 1000,
+            "output_error_onset": onset["output_error"],
+            "output_error_end": end["output_error"],
+            "rms_apical_onset": onset["rms_apical"],
+            "rms_apical_end": end["rms_apical"],
+            "interneuron_tracking_error_end": end["interneuron_tracking"],
+        },
+        "seed": config.seed,
+        "target": config.target,
+        "sizes": list(p.sizes),
+    }
+    curves = {
+        "self_prediction_rms_apical": np.array([c[0] for c in curve]),
+        "self_prediction_interneuron_mismatch": np.array([c[1] for c in curve]),
+        "u_target": u_target[0],
+    }
+    return results, curves, recording
+
+
+def _measure(sim, state, pattern, u_target) -> dict[str, float]:
+    """Steady-state errors with the target on: output u_2 - u_tgt, apical v_A, and u_2 - u_I."""
+    values = steady_state(sim, state, pattern[:1].repeat(len(pattern), 0), u_target)
+    u_out = values["pyramidal_2.u"][-1]
+    return {
+        "output_error": _rms(u_out - u_target[0]),
+        "rms_apical": _rms(values["pyramidal_1.v_A"][-1]),
+        "interneuron_tracking": _rms(u_out - values["interneuron_1.u"][-1]),
+    }
+
+
+def _noise_seed(seed: int, chunk: int) -> int:
+    return (seed * 1_000_003 + chunk) % 2**31
+
+
+def _concatenate(recordings: list[Recording]) -> Recording:
+    first = recordings[0]
+    traces = []
+    for i, trace in enumerate(first.traces):
+        values = np.concatenate([r.traces[i].values for r in recordings])
+        traces.append(
+            type(trace)(
+                trace.name,
+                values,
+                trace.layer,
+                trace.population,
+                trace.compartment,
+                trace.quantity,
+                trace.neuron_ids,
+                trace.unit,
+                trace.description,
+            )
+        )
+    return Recording(first.sampling_rate, tuple(traces), description="Fig. 1 learning phase")
+
+
+def write_outputs(
+    out: Path, results: dict, curves: dict, recording: Recording, formats=("nwb", "npz"), overwrite: bool = False
+) -> list[Path]:
+    """Write fig1b.png, fig1c.png, fig_s1.png, fig1_results.json and the traces of (b) into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    targets = [out / name for name in ("fig1_results.json", "fig1b.png", "fig1c.png", "fig_s1.png")]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(f"{existing} already exist; pass overwrite=True (CLI: --overwrite) to replace them")
+    recording = Recording(
+        recording.sampling_rate, recording.traces, recording.start_time, recording.description, {"results": results}
+    )
+    paths = export_recording(recording, out / "fig1_traces", formats, overwrite=overwrite)
+    paths += _plot(out, results, curves, recording)
+    targets[0].write_text(json.dumps(results, indent=2))
+    return [targets[0], *paths]
+
+
+def _plot(out: Path, results: dict, curves: dict, recording: Recording) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = recording.times
+    per_pattern = round(recording.sampling_rate * 0.1)
+    onset = results["learning"]["target_onset_s"]
+    v_TD, v_PI = recording["pyramidal_1.v_TD"].values[:, 0], recording["pyramidal_1.v_PI"].values[:, 0]
+    u_out, u_int = recording["pyramidal_2.u"].values[:, 0], recording["interneuron_1.u"].values[:, 0]
+    v_A = recording["pyramidal_1.v_A"].values[:, 0]
+
+    fig, axes = plt.subplots(2, 2, figsize=(9, 5.5), sharey="row")
+    windows = {"(i) before learning": (onset - 0.2, onset + 0.3), "(ii) after learning": (t[-1] - 0.5, t[-1])}
+    for col, (title, (start, stop)) in enumerate(windows.items()):
+        sel = (t >= start) & (t <= stop)
+        axes[0, col].plot(t[sel], v_TD[sel], color="slategray", label="top-down $W_{1,2}r_2$")
+        axes[0, col].plot(t[sel], -v_PI[sel], color="tab:red", label="$-$interneuron $W^{PI}r^I$")
+        axes[1, col].plot(t[sel], u_out[sel], color="tab:blue", label="output $u_2$")
+        axes[1, col].axhline(curves["u_target"][0], color="tab:blue", ls="--", label="target $u_2^{trgt}$")
+        axes[0, col].set_title(title)
+        axes[1, col].set_xlabel("time (s)")
+    axes[0, 0].set_ylabel("hidden neuron 0\napical inputs")
+    axes[1, 0].set_ylabel("output neuron 0\npotential")
+    axes[0, 0].legend(fontsize=8)
+    axes[1, 0].legend(fontsize=8)
+    fig.suptitle("Fig. 1B: a new target is learned and the apical error is explained away")
+    fig.tight_layout()
+    paths = [out / "fig1b.png"]
+    fig.savefig(paths[-1], dpi=120)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(2, 1, figsize=(8, 5), sharex=True)
+    step = max(1, per_pattern // 20)
+    axes[0].plot(t[::step], u_out[::step], color="tab:blue", label="output pyramidal $u_2$")
+    axes[0].plot(t[::step], u_int[::step], color="tab:red", alpha=0.8, label="interneuron $u^I_1$")
+    axes[0].set_ylabel("potential")
+    axes[0].legend(fontsize=8)
+    axes[0].set_title("(i) interneurons track the layer above")
+    axes[1].plot(t[::step], v_A[::step], color="slategray")
+    axes[1].axvline(onset, color="k", ls=":", label="target onset")
+    axes[1].set_ylabel("apical $v_A$ (hidden 0)")
+    axes[1].set_xlabel("time (s)")
+    axes[1].set_title("(ii) the apical compartment falls silent again")
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(out / "fig1c.png")
+    fig.savefig(paths[-1], dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    t_s1 = np.arange(len(curves["self_prediction_rms_apical"])) * 0.1
+    ax.plot(t_s1, curves["self_prediction_rms_apical"], color="slategray", label="RMS apical $v_A$ (hidden layer)")
+    ax.plot(t_s1, curves["self_prediction_interneuron_mismatch"], color="tab:red", alpha=0.7, label="RMS $u_2 - u^I_1$")
+    ax.set_xlabel("time (s), one pattern per 100 ms")
+    ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    ax.set_title("Fig. S1: IP and PI plasticity reach the self-predicting state")
+    fig.tight_layout()
+    paths.append(out / "fig_s1.png")
+    fig.savefig(paths[-1], dpi=120)
+    plt.close(fig)
+    return paths
