@@ -20,6 +20,7 @@ def _fig1(args: argparse.Namespace) -> None:
         self_prediction_chunks=args.self_prediction_chunks,
         learning_chunks=args.learning_chunks,
     )
+    fig1.check_outputs(args.out, args.format, args.overwrite)  # fail before, not after, the run
     results, curves, recording = fig1.run(config, progress=not args.quiet)
     paths = fig1.write_outputs(args.out, results, curves, recording, formats=args.format, overwrite=args.overwrite)
     print(json.dumps(results, indent=2))

@@ -18,6 +18,7 @@ from pathlib import Path
 import brian2
 import numpy as np
 from brian2 import Clock, Network, StateMonitor, TimedArray, ms, second
+from brian2.devices.device import all_devices
 
 from brian_dendrites.models.microcircuit.network import build_microcircuit, matrix_to_synapses, synapses_to_matrix
 from brian_dendrites.models.microcircuit.parameters import LearningRates, MicrocircuitParams
@@ -172,6 +173,7 @@ class Simulation:
 
     def _run_runtime(self, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
         _use_vector_math()
+        _active_standalone.clear()
         brian2.set_device("runtime")
         brian2.prefs.codegen.target = self.target
         brian2.seed(seed)
@@ -182,7 +184,7 @@ class Simulation:
         return self._collect(circuit, monitors)
 
     def _run_standalone(self, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
-        if self._built is None or _active_standalone.get("simulation") is not self:
+        if _active_standalone.get("simulation") is not self or brian2.get_device() is not all_devices["cpp_standalone"]:
             self._build_standalone(inputs, targets, nudging)
         circuit, network, monitors, seed_holder, directory = self._built
         device = brian2.get_device()
@@ -201,9 +203,7 @@ class Simulation:
 
     def _build_standalone(self, inputs, targets, nudging) -> None:
         _use_vector_math()
-        device = brian2.get_device()
-        if getattr(device, "has_been_run", False) or getattr(device, "build_on_run", None) is not None:
-            device.reinit()
+        all_devices["cpp_standalone"].reinit()  # retires any earlier standalone network
         directory = cache_directory() / f"standalone_{self._structure_key()}"
         brian2.set_device("cpp_standalone", directory=str(directory), build_on_run=False)
         device = brian2.get_device()

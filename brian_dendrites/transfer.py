@@ -43,7 +43,9 @@ class Logistic(TransferFunction):
         return f"(1.0/(1.0 + exp(-({argument}))))"
 
     def __call__(self, u):
-        return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(u)))
+        # exp of a non-positive number only: no overflow, full relative precision on both tails.
+        z = np.exp(-np.abs(np.asarray(u, dtype=float)))
+        return np.where(np.asarray(u) >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
     def derivative(self, u):
         r = self(u)

@@ -27,9 +27,9 @@ from brian_dendrites.export import export_recording
 from brian_dendrites.recording import Recording
 from brian_dendrites.simulation import NetworkState, Simulation
 
-__all__ = ["Fig1Config", "run", "steady_state"]
+__all__ = ["Fig1Config", "OUTPUTS", "RECORD", "check_outputs", "run", "steady_state", "write_outputs"]
 
-_RECORD = {
+RECORD = {
     "input_0": ["r"],
     "pyramidal_1": ["u", "v_B", "v_A", "v_TD", "v_PI"],
     "interneuron_1": ["u"],
@@ -40,7 +40,8 @@ _FROZEN = LearningRates()
 
 @dataclass(frozen=True)
 class Fig1Config:
-    """Durations are counted in patterns of ``pattern_duration``; runs go in chunks of ``chunk`` patterns."""
+    """Durations are counted in patterns of ``pattern_duration``; runs go in chunks of ``chunk`` patterns.
+    Initial weights are drawn from U(-weight_scale, weight_scale)."""
 
     params: MicrocircuitParams = FIG1
     self_prediction_rates: LearningRates = field(default_factory=lambda: FIG_S1.eta)
@@ -48,6 +49,7 @@ class Fig1Config:
     learning_chunks: int = 3
     chunk: int = 100
     onset_pattern: int = 5
+    weight_scale: float = 1.0
     pattern_duration: object = field(default_factory=lambda: 100 * ms)
     seed: int = 0
     target: str = "cpp_standalone"
@@ -79,8 +81,8 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
     """Run (a) and (b). Returns the results, the curves for the figures and the recording of (b)."""
     p, n = config.params, config.chunk
     rng = np.random.default_rng(config.seed)
-    sim = Simulation(p, n, config.pattern_duration, record=_RECORD, target=config.target)
-    state = NetworkState(random_weights(p, rng))
+    sim = Simulation(p, n, config.pattern_duration, record=RECORD, target=config.target)
+    state = NetworkState(random_weights(p, rng, config.weight_scale))
     eval_inputs = rng.uniform(0, 1, (n, p.sizes[0]))
 
     # (a) Fig. S1: self-prediction from random weights.
@@ -185,16 +187,25 @@ def _concatenate(recordings: list[Recording]) -> Recording:
     return Recording(first.sampling_rate, tuple(traces), description="Fig. 1 learning phase")
 
 
+OUTPUTS = ("fig1_results.json", "fig1b.png", "fig1c.png", "fig_s1.png")
+
+
+def check_outputs(out: Path, formats=("nwb", "npz"), overwrite: bool = False) -> None:
+    """Raise FileExistsError before a run if it would overwrite results in ``out``."""
+    paths = [Path(out) / name for name in OUTPUTS] + [Path(out) / f"fig1_traces.{f}" for f in formats]
+    existing = [str(p) for p in paths if p.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(f"{existing} already exist; pass overwrite=True (CLI: --overwrite) to replace them")
+
+
 def write_outputs(
     out: Path, results: dict, curves: dict, recording: Recording, formats=("nwb", "npz"), overwrite: bool = False
 ) -> list[Path]:
     """Write fig1b.png, fig1c.png, fig_s1.png, fig1_results.json and the traces of (b) into ``out``."""
     out = Path(out)
+    check_outputs(out, formats, overwrite)
     out.mkdir(parents=True, exist_ok=True)
-    targets = [out / name for name in ("fig1_results.json", "fig1b.png", "fig1c.png", "fig_s1.png")]
-    existing = [str(t) for t in targets if t.exists()]
-    if existing and not overwrite:
-        raise FileExistsError(f"{existing} already exist; pass overwrite=True (CLI: --overwrite) to replace them")
+    targets = [out / name for name in OUTPUTS]
     recording = Recording(
         recording.sampling_rate, recording.traces, recording.start_time, recording.description, {"results": results}
     )

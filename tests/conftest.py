@@ -1,0 +1,49 @@
+"""Shared fixtures. Standalone networks are built once per structure and cached
+on disk (BRIAN_DENDRITES_CACHE), so a test session compiles only a few projects."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from brian2 import ms
+
+from brian_dendrites import FIG1, Logistic, MicrocircuitParams, Simulation
+from brian_dendrites.models.microcircuit import PATHWAYS, InterneuronParams, PyramidalParams
+from brian_dendrites.protocols import fig1
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+QUIET = 0.0 * ms**-0.5
+
+#: Two hidden layers, every pathway plastic (Eqs. 7-10), no noise: the "any depth" network.
+DEEP = MicrocircuitParams(
+    sizes=(5, 4, 3, 2),
+    phi=Logistic(),
+    hidden=PyramidalParams(sigma=QUIET),
+    output=PyramidalParams(g_A=0.0 / ms, sigma=QUIET),
+    interneuron=InterneuronParams(sigma=QUIET),
+    plastic=frozenset(PATHWAYS),
+    E_exc=5.0,
+    E_inh=-5.0,
+)
+DEEP_RECORD = {
+    "pyramidal_1": ["u", "v_B", "v_A", "v_TD"],
+    "pyramidal_2": ["u", "v_B", "v_A", "v_TD"],
+    "pyramidal_3": ["u", "v_B"],
+    "interneuron_1": ["u", "v_D"],
+    "interneuron_2": ["u", "v_D"],
+}
+
+
+@pytest.fixture(scope="session")
+def fig1_simulation() -> Simulation:
+    """The Fig. 1 network exactly as the protocol builds it (one shared build)."""
+    return Simulation(FIG1, fig1.Fig1Config().chunk, record=fig1.RECORD)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)

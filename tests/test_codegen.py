@@ -1,0 +1,45 @@
+"""Code generation: no recompilation for new run inputs; shared quantities stored per neuron."""
+
+from __future__ import annotations
+
+import numpy as np
+from brian2 import ms
+from brian2.core.variables import ArrayVariable
+
+from brian_dendrites import FIG1, LearningRates, NetworkState, Simulation, random_weights
+
+
+def test_new_inputs_targets_weights_rates_and_seed_reuse_the_binary(fig1_simulation, rng):
+    sim, n = fig1_simulation, fig1_simulation.n_patterns
+    sim.run(NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (n, 30)))
+    directory = sim._built[-1]
+    binary = directory / "main"
+    stamp = binary.stat().st_mtime_ns
+    sources = {p: p.stat().st_mtime_ns for p in directory.rglob("*.cpp")}
+    result = sim.run(
+        NetworkState(random_weights(FIG1, rng, 0.3)),
+        rng.uniform(0, 1, (n, 30)),
+        rng.uniform(-1, 1, (n, 10)),
+        eta=LearningRates(bottom_up=1e-3 / ms),
+        seed=99,
+    )
+    assert binary.stat().st_mtime_ns == stamp
+    assert {p: p.stat().st_mtime_ns for p in directory.rglob("*.cpp")} == sources
+    assert np.isfinite(result.state.weights["bottom_up_1"]).all()
+    # Learning rates, weights and seed are not part of the compiled structure.
+    other = Simulation(FIG1.replace(eta=LearningRates(ip=1 / ms)), n, record=sim.record)
+    assert other._structure_key() == sim._structure_key()
+
+
+def test_rates_and_error_factors_are_stored_once_per_neuron(fig1_simulation):
+    """Synapses read r_pre and e_post from arrays, never re-evaluate phi per synapse."""
+    circuit = fig1_simulation._built[0]
+    for name in ("pyramidal_1", "pyramidal_2", "interneuron_1"):
+        variables = circuit.groups[name].variables
+        assert isinstance(variables["r"], ArrayVariable), name
+    assert isinstance(circuit.groups["pyramidal_1"].variables["e_B"], ArrayVariable)
+    assert isinstance(circuit.groups["pyramidal_1"].variables["e_A"], ArrayVariable)
+    assert isinstance(circuit.groups["interneuron_1"].variables["e_D"], ArrayVariable)
+    for proj in circuit.projections:
+        equations = str(circuit.synapses[proj.name].equations)
+        assert "phi" not in equations and "exp" not in equations and "log" not in equations

@@ -1,0 +1,75 @@
+"""Fig. S1 and Fig. 1 through the command line, with the paper's qualitative claims as numbers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from brian_dendrites.cli import main
+from brian_dendrites.export import read_npz, read_nwb
+from brian_dendrites.protocols import fig1
+
+
+@pytest.fixture(scope="module")
+def fig1_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fig1")
+    code = main(["fig1", "--out", str(out), "--quiet", "--self-prediction-chunks", "10", "--learning-chunks", "2"])
+    assert code == 0
+    return out, json.loads((out / "fig1_results.json").read_text())
+
+
+def test_self_prediction_silences_the_apical_compartment(fig1_run):
+    results = fig1_run[1]["self_prediction"]
+    assert results["rms_apical_start"] > 0.5  # random weights: a large apical mismatch
+    assert results["rms_apical_end"] < 0.15 * results["rms_apical_start"]
+
+
+def test_new_target_is_learned_and_the_apical_error_vanishes(fig1_run):
+    results = fig1_run[1]["learning"]
+    assert results["output_error_onset"] > 0.3
+    assert results["rms_apical_onset"] > 0.05  # the error appears at target onset
+    assert results["output_error_end"] < 0.02 * results["output_error_onset"]
+    assert results["rms_apical_end"] < 0.02 * results["rms_apical_onset"]
+    assert results["interneuron_tracking_error_end"] < 0.01  # interneurons track the layer above
+
+
+def test_outputs_are_written_and_readable(fig1_run):
+    out, results = fig1_run
+    for name in ("fig1b.png", "fig1c.png", "fig_s1.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    nwb, npz = read_nwb(out / "fig1_traces.nwb"), read_npz(out / "fig1_traces.npz")
+    assert nwb.sampling_rate == 1000.0
+    assert {t.name for t in nwb.traces} >= {"pyramidal_1.v_A", "interneuron_1.u", "pyramidal_2.u"}
+    assert nwb.metadata["results"] == results
+    for trace in nwb.traces:
+        np.testing.assert_array_equal(trace.values, npz[trace.name].values)
+    assert nwb["pyramidal_1.v_A"].compartment == "apical"
+    assert nwb.n_samples == 2 * 100 * 100  # 2 chunks of 100 patterns of 100 ms at 1 kHz
+
+
+def test_nwb_passes_nwbinspector_without_critical_findings(fig1_run):
+    from nwbinspector import Importance, inspect_nwbfile
+
+    messages = list(inspect_nwbfile(nwbfile_path=str(fig1_run[0] / "fig1_traces.nwb")))
+    assert not [m for m in messages if m.importance in (Importance.CRITICAL, Importance.ERROR)]
+
+
+def test_export_refuses_to_overwrite(fig1_run, capsys):
+    out = fig1_run[0]
+    before = (out / "fig1_results.json").read_bytes()
+    code = main(["fig1", "--out", str(out), "--quiet", "--self-prediction-chunks", "1", "--learning-chunks", "1"])
+    assert code == 1
+    assert "--overwrite" in capsys.readouterr().err
+    assert (out / "fig1_results.json").read_bytes() == before
+
+
+def test_a_seed_repeats_a_run_exactly():
+    config = fig1.Fig1Config(self_prediction_chunks=2, learning_chunks=1, seed=7)
+    first, _, rec1 = fig1.run(config, progress=False)
+    second, _, rec2 = fig1.run(config, progress=False)
+    other, _, _ = fig1.run(fig1.Fig1Config(self_prediction_chunks=2, learning_chunks=1, seed=8), progress=False)
+    assert first == second
+    np.testing.assert_array_equal(rec1["pyramidal_1.u"].values, rec2["pyramidal_1.u"].values)
+    assert first["learning"]["output_error_onset"] != other["learning"]["output_error_onset"]
