@@ -5,7 +5,10 @@ all pathways but top-down plastic (the regression configuration), one core.
 Baseline, run side by side: a plain NumPy per-step implementation of the
 same equations (tests/numpy_reference.py).
 
-    python benchmarks/bench_microcircuit.py [--repeats 7] [--patterns 100]
+    python benchmarks/bench_microcircuit.py [--repeats 7] [--patterns 100] [--plasticity-every-step]
+
+By default plasticity is integrated on the regression set's 1 ms clock;
+``--plasticity-every-step`` integrates it every 0.1 ms as well.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ def main() -> None:
     args.add_argument("--repeats", type=int, default=7)
     args.add_argument("--patterns", type=int, default=100)
     args.add_argument("--baseline-patterns", type=int, default=10)
+    args.add_argument("--plasticity-every-step", action="store_true")
     opts = args.parse_args()
-    params = REGRESSION
+    params = REGRESSION.replace(dt_plasticity=None) if opts.plasticity_every_step else REGRESSION
     rng = np.random.default_rng(0)
     sim = Simulation(params, opts.patterns)
     state = NetworkState(random_weights(params, rng, scale=0.1))
@@ -54,7 +58,9 @@ def main() -> None:
         start = time.perf_counter()
         numpy_simulate(params, state, inputs[: opts.baseline_patterns], targets[: opts.baseline_patterns], seed=repeat)
         baseline.append((time.perf_counter() - start) / opts.baseline_patterns * 1e3)
-    print(f"network {params.sizes}, dt {params.dt}, {opts.patterns} patterns per run, {opts.repeats} runs")
+    plasticity_dt = params.dt_plasticity or params.dt
+    print(f"network {params.sizes}, dt {params.dt}, plasticity every {plasticity_dt}, noise on, one core")
+    print(f"{opts.patterns} patterns per run, {opts.repeats} runs")
     print(f"Brian2 C++ simulation loop : median {statistics.median(loop):.2f} ms per 100 ms pattern")
     print(f"Brian2 C++ whole rerun     : median {statistics.median(wall):.2f} ms per pattern (process start, I/O)")
     print(f"NumPy per-step baseline    : median {statistics.median(baseline):.2f} ms per pattern")

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from brian2 import ms
-
-from brian_dendrites import FIG1, Logistic, MicrocircuitParams, Simulation
 from brian_dendrites.models.microcircuit import PATHWAYS, InterneuronParams, PyramidalParams
 from brian_dendrites.protocols import fig1
+
+from brian_dendrites import FIG1, Logistic, MicrocircuitParams, Simulation
 
 sys.path.insert(0, str(Path(__file__).parent))
 

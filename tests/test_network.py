@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms
+from brian_dendrites.protocols.fig1 import steady_state
 from conftest import DEEP, DEEP_RECORD
 from numpy_reference import error_factors
 from numpy_reference import steady_state as reference_steady_state
 
 from brian_dendrites import FIG1, LearningRates, NetworkState, Simulation, random_weights, self_predicting_weights
-from brian_dendrites.protocols.fig1 import steady_state
 
 
 def _held(x: np.ndarray, n: int) -> np.ndarray:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms
+from brian_dendrites.models.microcircuit import InterneuronParams
 
 from brian_dendrites import FIG1, DivergenceError, NetworkState, PyramidalParams, Simulation, random_weights
 from brian_dendrites.cli import main
-from brian_dendrites.models.microcircuit import InterneuronParams
 from brian_dendrites.transfer import transfer_function
 from brian_dendrites.validation import check_inputs, check_params
 
