@@ -20,12 +20,22 @@ import numpy as np
 from brian2 import Clock, Network, StateMonitor, TimedArray, ms, second
 from brian2.devices.device import all_devices
 
-from brian_dendrites.models.microcircuit.network import build_microcircuit, matrix_to_synapses, synapses_to_matrix
-from brian_dendrites.models.microcircuit.parameters import LearningRates, MicrocircuitParams
+from brian_dendrites.models.microcircuit.network import (
+    build_microcircuit,
+    matrix_to_synapses,
+    runtime_parameters,
+    synapses_to_matrix,
+)
+from brian_dendrites.models.microcircuit.parameters import (
+    InterneuronParams,
+    LearningRates,
+    MicrocircuitParams,
+    PyramidalParams,
+)
 from brian_dendrites.recording import Recording, Trace
 from brian_dendrites.validation import check_inputs, check_params, check_state_finite
 
-__all__ = ["TARGETS", "NetworkState", "RunResult", "Simulation", "cache_directory"]
+__all__ = ["TARGETS", "NetworkState", "RunResult", "Simulation", "cache_directory", "structure"]
 
 TARGETS = ("cpp_standalone", "cython", "numpy")
 
@@ -120,6 +130,7 @@ class Simulation:
         eta: LearningRates | None = None,
         noise: bool = True,
         seed: int = 0,
+        params: MicrocircuitParams | None = None,
     ) -> RunResult:
         """Present ``inputs`` (n_patterns, n_input rates), one pattern after another.
 
@@ -127,13 +138,18 @@ class Simulation:
         ``nudging`` (n_patterns,) switches the teaching input on per pattern
         (default: on wherever targets are given). ``eta`` overrides the learning
         rates of ``params``; ``noise=False`` sets sigma to 0 for this run.
+        ``params`` replaces the conductances, noise amplitudes and learning rates
+        for this run: it must have the same structure (see ``structure``).
         """
-        p = self.params
+        p = params or self.params
+        check_params(p)
+        if structure(p) != structure(self.params):
+            raise ValueError("params for a run may differ from the simulation's only in conductances, sigma and eta")
         inputs, targets, nudging = check_inputs(p, self.n_patterns, inputs, targets, nudging)
         eta = eta or p.eta
         if self.target == "cpp_standalone":
-            return self._run_standalone(state, inputs, targets, nudging, eta, noise, seed)
-        return self._run_runtime(state, inputs, targets, nudging, eta, noise, seed)
+            return self._run_standalone(p, state, inputs, targets, nudging, eta, noise, seed)
+        return self._run_runtime(p, state, inputs, targets, nudging, eta, noise, seed)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -160,35 +176,34 @@ class Simulation:
         return self.n_patterns * self.pattern_duration
 
     def _structure_key(self) -> str:
-        # Learning rates, noise amplitudes, weights and seed are run_args: not part of the code.
-        structure = (
-            self.params.replace(eta=LearningRates()),
+        structure_ = (
+            structure(self.params),
             self.n_patterns,
             self.pattern_duration,
             sorted((k, tuple(v)) for k, v in self.record.items()),
             self.record_dt,
             brian2.__version__,
         )
-        return hashlib.sha256(repr(structure).encode()).hexdigest()[:16]
+        return hashlib.sha256(repr(structure_).encode()).hexdigest()[:16]
 
-    def _run_runtime(self, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
+    def _run_runtime(self, params, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
         _use_vector_math()
         _active_standalone.clear()
         brian2.set_device("runtime")
         brian2.prefs.codegen.target = self.target
         brian2.seed(seed)
         circuit, network, monitors = self._build(*self._timed_arrays(inputs, targets, nudging))
-        for variable, value in self._initial_values(circuit, state, eta, noise).items():
+        for variable, value in self._initial_values(circuit, params, state, eta, noise).items():
             variable.set_item(slice(None), value)
         network.run(self.duration, namespace={})
         return self._collect(circuit, monitors)
 
-    def _run_standalone(self, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
+    def _run_standalone(self, params, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
         if _active_standalone.get("simulation") is not self or brian2.get_device() is not all_devices["cpp_standalone"]:
             self._build_standalone(inputs, targets, nudging)
         circuit, network, monitors, seed_holder, directory = self._built
         device = brian2.get_device()
-        run_args = {key: value for key, value in self._initial_values(circuit, state, eta, noise).items()}
+        run_args = self._initial_values(circuit, params, state, eta, noise)
         run_args |= {
             circuit.r_pattern: inputs,
             circuit.u_target: targets,
@@ -212,7 +227,7 @@ class Simulation:
         seed_holder = brian2.NeuronGroup(1, "seed : integer (shared, constant)", name="rng_seed")
         network.add(seed_holder)
         # Zeros in the code; the real values always come as run_args, so the code never changes.
-        for variable in self._initial_values(circuit, _zero_state(circuit), LearningRates(), False):
+        for variable in self._initial_values(circuit, self.params, _zero_state(circuit), LearningRates(), False):
             variable.set_item(slice(None), 0)
         device.apply_run_args()
         generator_seed = (
@@ -226,10 +241,12 @@ class Simulation:
 
     # -- state in and out -------------------------------------------------------------------
 
-    def _initial_values(self, circuit, state: NetworkState, eta: LearningRates, noise: bool) -> dict:
+    def _initial_values(self, circuit, params, state: NetworkState, eta: LearningRates, noise: bool) -> dict:
         """Brian2 variable views -> values, for every settable quantity of a run."""
-        p, values = self.params, {}
-        n = len(p.sizes) - 1
+        values = runtime_parameters(circuit.groups, params)
+        if not noise:
+            values |= {view: 0 * value for view, value in values.items() if view.name == "sigma"}
+        n = len(params.sizes) - 1
         for proj in circuit.projections:
             syn = circuit.synapses[proj.name]
             if proj.name not in state.weights:
@@ -238,21 +255,14 @@ class Simulation:
             values[syn.w] = matrix_to_synapses(_checked_shape(state.weights[proj.name], shape, proj.name))
             if circuit.plastic(proj):
                 values[syn.eta] = eta.for_projection(proj.pathway, proj.layer, n)
-                if p.tau_w is not None:
+                if params.tau_w is not None:
                     induction = state.induction.get(proj.name, np.zeros(shape))
                     values[syn.induction] = matrix_to_synapses(induction)
         for name, group in circuit.groups.items():
-            variable = "r" if name == "input_0" else "u"
-            if name == "input_0" and p.tau_input is None:
+            if name == "input_0" and params.tau_input is None:
                 continue
+            variable = "r" if name == "input_0" else "u"
             values[getattr(group, variable)] = state.potentials.get(name, np.zeros(len(group)))
-            if "sigma" in group.variables:
-                layer = (
-                    p.interneuron_layer(int(name.split("_")[1]))
-                    if name.startswith("inter")
-                    else p.pyramidal_layer(int(name.split("_")[1]))
-                )
-                values[group.sigma] = layer.sigma if noise else 0 * layer.sigma
         return values
 
     def _collect(self, circuit, monitors) -> RunResult:
@@ -296,6 +306,23 @@ class Simulation:
 
 
 _active_standalone: dict[str, Simulation] = {}
+
+
+def structure(params: MicrocircuitParams) -> tuple:
+    """What the generated code depends on: everything but conductances, noise amplitudes and learning rates.
+
+    Noise is structural only in whether it is present at all in a layer.
+    """
+    n = len(params.sizes) - 1
+    noise = tuple(params.pyramidal_layer(k).sigma > 0 for k in range(1, n + 1))
+    noise += tuple(params.interneuron_layer(k).sigma > 0 for k in range(1, n))
+    fixed = params.replace(
+        eta=LearningRates(),
+        hidden=PyramidalParams(),
+        output=PyramidalParams(g_A=0 / ms),
+        interneuron=InterneuronParams(),
+    )
+    return repr(fixed), noise
 
 
 def _use_vector_math() -> None:

@@ -30,14 +30,15 @@ def _current(group) -> np.ndarray:
 def test_output_teaching_current_is_g_som_times_target_minus_u():
     p = FIG1
     u_tgt = np.linspace(p.E_inh, p.E_exc, 7)
-    eqs, namespace = pyramidal_equations(p.phi, p.output, output=True, errors=set())
-    namespace |= {
+    eqs = pyramidal_equations(p.phi, output=True, noise=False, errors=set())
+    namespace = {
         "E_exc": p.E_exc,
         "E_inh": p.E_inh,
         "u_target": TimedArray(u_tgt[None, :], dt=1 * ms),
         "nudging": TimedArray([1.0], dt=1 * ms),
     }
     group = NeuronGroup(len(u_tgt), eqs, namespace=namespace, method="euler")
+    group.g_som = p.output.g_som
     g_som = float(p.output.g_som * ms)
     for u in (u_tgt, np.zeros_like(u_tgt), u_tgt + 0.37):
         group.u = u
@@ -50,8 +51,9 @@ def test_output_teaching_current_is_g_som_times_target_minus_u():
 
 def test_interneuron_is_nudged_toward_the_linked_upper_potential():
     p = FIG1
-    eqs, namespace = interneuron_equations(p.phi, p.interneuron_layer(1), error=False)
-    group = NeuronGroup(5, eqs, namespace=namespace | {"E_exc": p.E_exc, "E_inh": p.E_inh}, method="euler")
+    eqs = interneuron_equations(p.phi, noise=False, error=False)
+    group = NeuronGroup(5, eqs, namespace={"E_exc": p.E_exc, "E_inh": p.E_inh}, method="euler")
+    group.g_som = p.interneuron_layer(1).g_som
     upper = NeuronGroup(5, "u : 1")
     upper.u = np.linspace(-0.8, 0.9, 5)
     group.u_tgt = linked_var(upper, "u")

@@ -1,6 +1,7 @@
 """Brian2 equation strings of the dendritic error microcircuit (Eqs. 1-10).
 
-Each function returns the model string and the namespace its parameters need.
+Each function returns the model string; the namespace holds only structural
+constants (reversal potentials, time constants, TimedArrays).
 Quantities that many synapses read are stored once per neuron, so synapses
 gather instead of recompute: rates r are ``constant over dt`` subexpressions
 (updated every step), and the dendritic prediction errors e_* (Eqs. 7-10) are
@@ -18,8 +19,6 @@ from __future__ import annotations
 from brian2 import Equations
 
 from brian_dendrites.transfer import TransferFunction
-
-from .parameters import InterneuronParams, PyramidalParams
 
 __all__ = [
     "input_equations",
@@ -46,17 +45,17 @@ def input_equations(filtered: bool) -> Equations:
     return Equations("r = r_pattern(t, i) : 1 (constant over dt)")
 
 
-def pyramidal_equations(
-    phi: TransferFunction, layer: PyramidalParams, *, output: bool, errors: set[str]
-) -> tuple[Equations, dict]:
+def pyramidal_equations(phi: TransferFunction, *, output: bool, noise: bool, errors: set[str]) -> Equations:
     """Pyramidal neuron, Eqs. 1, 3, 4.
 
     Hidden neurons have soma u, basal v_B and apical v_A = v_TD + v_PI (top-down
     plus interneuron input). Output neurons (``output=True``) have no apical
     compartment and get the balanced teaching input toward ``u_target(t, i)``,
-    switched on by ``nudging(t)``. ``errors`` names the error factors
-    to store: 'basal' (Eq. 7), 'apical' (Eq. 9), 'top_down' (Eq. 10).
+    switched on by ``nudging(t)``. ``errors`` names the error factors to store:
+    'basal' (Eq. 7), 'apical' (Eq. 9), 'top_down' (Eq. 10). Conductances and
+    sigma are shared parameters, so new values need no recompilation.
     """
+    conductances = ("g_lk", "g_B", "g_som") if output else ("g_lk", "g_B", "g_A")
     drive = "-g_lk*u + g_B*(v_B - u)"
     lines = ["v_B : 1"]
     if output:
@@ -65,47 +64,48 @@ def pyramidal_equations(
     else:
         drive += " + g_A*(v_A - u)"
         lines += ["v_A = v_TD + v_PI : 1", "v_TD : 1", "v_PI : 1"]
-    if layer.sigma > 0:
+    if noise:
         drive += _NOISE
         lines.append("sigma : second**-0.5 (shared, constant)")
     lines.insert(0, f"du/dt = {drive} : 1")
+    lines += [f"{g} : 1/second (shared, constant)" for g in conductances]
     lines.append(f"r = {phi.expression('u')} : 1 (constant over dt)")
-    lines += [f"{name} : 1" for name in pyramidal_errors(phi, layer, errors)]
-    namespace = {"g_lk": layer.g_lk, "g_B": layer.g_B, "g_A": layer.g_A, "g_som": layer.g_som}
-    return Equations("\n".join(lines)), namespace
+    lines += [f"{name} : 1" for name in pyramidal_errors(phi, output=output, errors=errors)]
+    return Equations("\n".join(lines))
 
 
-def pyramidal_errors(phi: TransferFunction, layer: PyramidalParams, errors: set[str]) -> dict[str, str]:
+def pyramidal_errors(phi: TransferFunction, *, output: bool, errors: set[str]) -> dict[str, str]:
     """Error factors of a pyramidal neuron, name -> expression: basal phi(u) - phi(v_B^) (Eq. 7),
     apical v_rest - v_A (Eq. 9, v_rest = 0) and top-down phi(u) - phi(v_TD^) (Eq. 10)."""
-    k_B = layer.basal_attenuation
+    attenuation = "g_B/(g_lk + g_B)" if output else "g_B/(g_lk + g_B + g_A)"
     expressions = {
-        "basal": ("e_B", f"r - {phi.expression(f'{k_B!r}*v_B')}"),
+        "basal": ("e_B", f"r - {phi.expression(f'{attenuation}*v_B')}"),
         "apical": ("e_A", "-v_A"),
         "top_down": ("e_TD", f"r - {phi.expression('v_TD')}"),
     }
     return dict(expressions[kind] for kind in ("basal", "apical", "top_down") if kind in errors)
 
 
-def interneuron_errors(phi: TransferFunction, layer: InterneuronParams) -> dict[str, str]:
-    """Error factor of an interneuron: phi(u) - phi(v^I^) (Eq. 8)."""
-    return {"e_D": f"r - {phi.expression(f'{layer.dendritic_attenuation!r}*v_D')}"}
+def interneuron_errors(phi: TransferFunction) -> dict[str, str]:
+    """Error factor of an interneuron: phi(u) - phi(v^I^) (Eq. 8), attenuation g_D/(g_lk + g_D)."""
+    return {"e_D": f"r - {phi.expression('g_D/(g_lk + g_D)*v_D')}"}
 
 
-def interneuron_equations(phi: TransferFunction, layer: InterneuronParams, *, error: bool) -> tuple[Equations, dict]:
+def interneuron_equations(phi: TransferFunction, *, noise: bool, error: bool) -> Equations:
     """SST interneuron, Eqs. 2 and 5: soma u, dendrite v_D, nudged one-to-one toward
     the linked somatic potential ``u_tgt`` of a pyramidal neuron in the layer above."""
+    conductances = ("g_lk", "g_D", "g_som")
     drive = "-g_lk*u + g_D*(v_D - u)" + _NUDGING
     lines = ["v_D : 1", "u_tgt : 1 (linked)", "g_teach = g_som : 1/second", _BALANCED]
-    if layer.sigma > 0:
+    if noise:
         drive += _NOISE
         lines.append("sigma : second**-0.5 (shared, constant)")
     lines.insert(0, f"du/dt = {drive} : 1")
+    lines += [f"{g} : 1/second (shared, constant)" for g in conductances]
     lines.append(f"r = {phi.expression('u')} : 1 (constant over dt)")
     if error:
         lines.append("e_D : 1")
-    namespace = {"g_lk": layer.g_lk, "g_D": layer.g_D, "g_som": layer.g_som}
-    return Equations("\n".join(lines)), namespace
+    return Equations("\n".join(lines))
 
 
 def synapse_equations(target: str, error: str | None, filtered: bool) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "projections",
     "Microcircuit",
     "build_microcircuit",
+    "runtime_parameters",
     "matrix_to_synapses",
     "synapses_to_matrix",
 ]
@@ -124,12 +125,10 @@ def build_microcircuit(
         plasticity_clock = Clock(params.dt_plasticity, name="plasticity_clock")
     groups: dict[str, NeuronGroup] = {}
 
-    def add_group(name: str, size: int, eqs, population: str, namespace: dict, sigma=None, errors=None):
+    def add_group(name: str, size: int, eqs, population: str, namespace: dict, errors=None) -> NeuronGroup:
         group = NeuronGroup(
             size, eqs, method="euler", name=name, order=_ORDER[population], namespace=namespace, clock=neuron_clock
         )
-        if sigma is not None and sigma > 0:
-            group.sigma = sigma
         if errors:
             # Error factors: once per neuron, at the start of each plasticity step.
             code = "\n".join(f"{var} = {expr}" for var, expr in errors.items())
@@ -140,19 +139,20 @@ def build_microcircuit(
     inputs = {"r_pattern": r_pattern, "tau_input": params.tau_input}
     add_group("input_0", sizes[0], input_equations(params.tau_input is not None), "input", inputs)
     for k in range(1, n + 1):
-        layer = params.pyramidal_layer(k)
-        eqs, namespace = pyramidal_equations(phi, layer, output=k == n, errors=_errors_needed(params, k))
-        namespace |= reversal | {"u_target": u_target, "nudging": nudging}
-        errors = pyramidal_errors(phi, layer, _errors_needed(params, k))
-        add_group(f"pyramidal_{k}", sizes[k], eqs, "pyramidal", namespace, layer.sigma, errors)
+        layer, errors = params.pyramidal_layer(k), _errors_needed(params, k)
+        eqs = pyramidal_equations(phi, output=k == n, noise=layer.sigma > 0, errors=errors)
+        namespace = reversal | {"u_target": u_target, "nudging": nudging}
+        add_group(
+            f"pyramidal_{k}", sizes[k], eqs, "pyramidal", namespace, pyramidal_errors(phi, output=k == n, errors=errors)
+        )
     for k in range(1, n):
-        layer = params.interneuron_layer(k)
-        eqs, namespace = interneuron_equations(phi, layer, error="ip" in params.plastic)
-        errors = interneuron_errors(phi, layer) if "ip" in params.plastic else None
+        layer, plastic = params.interneuron_layer(k), "ip" in params.plastic
+        eqs = interneuron_equations(phi, noise=layer.sigma > 0, error=plastic)
         group = add_group(
-            f"interneuron_{k}", sizes[k + 1], eqs, "interneuron", namespace | reversal, layer.sigma, errors
+            f"interneuron_{k}", sizes[k + 1], eqs, "interneuron", reversal, interneuron_errors(phi) if plastic else None
         )
         group.u_tgt = linked_var(groups[f"pyramidal_{k + 1}"], "u")
+    set_runtime_parameters(groups, params)
 
     synapses: dict[str, Synapses] = {}
     all_projections = projections(sizes)
@@ -177,6 +177,27 @@ def build_microcircuit(
             syn.eta = params.eta.for_projection(proj.pathway, proj.layer, n)
         synapses[proj.name] = syn
     return Microcircuit(params, groups, synapses, all_projections, r_pattern, u_target, nudging)
+
+
+def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParams) -> dict:
+    """Variable views of the conductances and noise amplitudes -> their values in ``params``."""
+    values = {}
+    for name, group in groups.items():
+        population, layer = name.rsplit("_", 1)
+        if population == "input":
+            continue
+        record = (
+            params.pyramidal_layer(int(layer)) if population == "pyramidal" else params.interneuron_layer(int(layer))
+        )
+        for variable in ("g_lk", "g_B", "g_A", "g_D", "g_som", "sigma"):
+            if variable in group.variables:
+                values[getattr(group, variable)] = getattr(record, variable)
+    return values
+
+
+def set_runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParams) -> None:
+    for view, value in runtime_parameters(groups, params).items():
+        view.set_item(slice(None), value)
 
 
 def matrix_to_synapses(matrix: np.ndarray) -> np.ndarray:
