@@ -18,6 +18,7 @@ from pathlib import Path
 import brian2
 import numpy as np
 from brian2 import Clock, Network, StateMonitor, TimedArray, ms, second
+from brian2.core.variables import ArrayVariable
 from brian2.devices.device import all_devices
 
 from brian_dendrites.models.microcircuit.network import (
@@ -63,7 +64,9 @@ class NetworkState:
 
     ``weights`` and ``induction`` (the tau_w-filtered plasticity induction of
     filtered plastic pathways) are (post, pre) matrices by projection name;
-    ``potentials`` holds u of every neuron group (r for a filtered input layer).
+    ``potentials`` maps 'group.variable' to the somatic potentials u, the
+    dendritic potentials v_B, v_TD, v_PI, v_D and the filtered input rates r,
+    so that consecutive runs continue exactly where the previous one stopped.
     """
 
     weights: dict[str, np.ndarray]
@@ -150,6 +153,16 @@ class Simulation:
         if self.target == "cpp_standalone":
             return self._run_standalone(p, state, inputs, targets, nudging, eta, noise, seed)
         return self._run_runtime(p, state, inputs, targets, nudging, eta, noise, seed)
+
+    def steady_state(self, state: NetworkState, inputs, targets=None, nudging=None, *, params=None):
+        """Recorded values at the end of each pattern, without noise and plasticity.
+
+        Returns {trace name: (pattern, neuron) array}. The network is taken as
+        settled after a pattern's duration (>> 1/g_total and tau_input).
+        """
+        result = self.run(state, inputs, targets, nudging, eta=LearningRates(), noise=False, params=params)
+        per_pattern = round(float(self.pattern_duration / self.record_dt))
+        return {t.name: t.values[per_pattern - 1 :: per_pattern] for t in result.recording.traces}
 
     # -- building ---------------------------------------------------------------------------
 
@@ -258,11 +271,8 @@ class Simulation:
                 if params.tau_w is not None:
                     induction = state.induction.get(proj.name, np.zeros(shape))
                     values[syn.induction] = matrix_to_synapses(induction)
-        for name, group in circuit.groups.items():
-            if name == "input_0" and params.tau_input is None:
-                continue
-            variable = "r" if name == "input_0" else "u"
-            values[getattr(group, variable)] = state.potentials.get(name, np.zeros(len(group)))
+        for key, view in _state_variables(circuit).items():
+            values[view] = state.potentials.get(key, np.zeros(len(view.group)))
         return values
 
     def _collect(self, circuit, monitors) -> RunResult:
@@ -273,12 +283,7 @@ class Simulation:
             weights[proj.name] = synapses_to_matrix(syn.w[:], proj.n_pre, proj.n_post)
             if circuit.plastic(proj) and p.tau_w is not None:
                 induction[proj.name] = synapses_to_matrix(syn.induction[:], proj.n_pre, proj.n_post)
-        for name, group in circuit.groups.items():
-            if name == "input_0":
-                if p.tau_input is not None:
-                    potentials[name] = np.asarray(group.r[:], dtype=float)
-            else:
-                potentials[name] = np.asarray(group.u[:], dtype=float)
+        potentials = {key: np.asarray(view[:], dtype=float) for key, view in _state_variables(circuit).items()}
         state = NetworkState(weights, induction, potentials)
         recording = self._recording(monitors) if monitors else None
         check_state_finite(state, recording)
@@ -329,6 +334,22 @@ def _use_vector_math() -> None:
     flags = brian2.prefs.codegen.cpp.extra_compile_args_gcc
     if _VECTOR_MATH not in flags:
         brian2.prefs.codegen.cpp.extra_compile_args_gcc = [*flags, _VECTOR_MATH]
+
+
+# Per-neuron state a run continues from: somatic potentials, rates and the
+# dendritic potentials summed in the previous step (which the error factors of
+# the first step read).
+_STATE = ("u", "r", "v_B", "v_TD", "v_PI", "v_D")
+
+
+def _state_variables(circuit) -> dict:
+    """'group.variable' -> variable view, for every stored per-neuron state variable."""
+    return {
+        f"{name}.{variable}": getattr(group, variable)
+        for name, group in circuit.groups.items()
+        for variable in _STATE
+        if isinstance(group.variables.get(variable), ArrayVariable)
+    }
 
 
 def _zero_state(circuit) -> NetworkState:

@@ -27,7 +27,7 @@ from brian_dendrites.export import export_recording
 from brian_dendrites.recording import Recording
 from brian_dendrites.simulation import NetworkState, Simulation
 
-__all__ = ["Fig1Config", "OUTPUTS", "RECORD", "check_outputs", "run", "steady_state", "write_outputs"]
+__all__ = ["Fig1Config", "OUTPUTS", "RECORD", "check_outputs", "run", "write_outputs"]
 
 RECORD = {
     "input_0": ["r"],
@@ -35,7 +35,6 @@ RECORD = {
     "interneuron_1": ["u"],
     "pyramidal_2": ["u", "r"],
 }
-_FROZEN = LearningRates()
 
 
 @dataclass(frozen=True)
@@ -62,17 +61,6 @@ class Fig1Config:
             raise ValueError(f"onset_pattern must lie in [0, chunk) = [0, {self.chunk}), got {self.onset_pattern}")
 
 
-def steady_state(sim: Simulation, state: NetworkState, inputs, targets=None, nudging=None) -> dict[str, np.ndarray]:
-    """Potentials at the end of each pattern, without noise and plasticity.
-
-    Returns the recorded variables (pattern, neuron) by trace name. The
-    network is assumed settled after a pattern's duration (>> 1/g_total).
-    """
-    result = sim.run(state, inputs, targets, nudging, eta=_FROZEN, noise=False)
-    per_pattern = round(float(sim.pattern_duration / sim.record_dt))
-    return {t.name: t.values[per_pattern - 1 :: per_pattern] for t in result.recording.traces}
-
-
 def _rms(x) -> float:
     return float(np.sqrt(np.mean(np.square(x))))
 
@@ -86,7 +74,7 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
     eval_inputs = rng.uniform(0, 1, (n, p.sizes[0]))
 
     # (a) Fig. S1: self-prediction from random weights.
-    apical_start = _rms(steady_state(sim, state, eval_inputs)["pyramidal_1.v_A"])
+    apical_start = _rms(sim.steady_state(state, eval_inputs)["pyramidal_1.v_A"])
     curve = []
     chunks = tqdm(range(config.self_prediction_chunks), desc="Fig. S1 self-prediction", disable=not progress)
     for c in chunks:
@@ -107,7 +95,7 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
             )
             for i in range(n)
         ]
-    apical_end = _rms(steady_state(sim, state, eval_inputs)["pyramidal_1.v_A"])
+    apical_end = _rms(sim.steady_state(state, eval_inputs)["pyramidal_1.v_A"])
 
     # (b) Fig. 1: a new target for one held input pattern.
     pattern = np.tile(rng.uniform(0, 1, p.sizes[0]), (n, 1))
@@ -153,7 +141,7 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
 
 def _measure(sim, state, pattern, u_target) -> dict[str, float]:
     """Steady-state errors with the target on: output u_2 - u_tgt, apical v_A, and u_2 - u_I."""
-    values = steady_state(sim, state, pattern[:1].repeat(len(pattern), 0), u_target)
+    values = sim.steady_state(state, pattern[:1].repeat(len(pattern), 0), u_target)
     u_out = values["pyramidal_2.u"][-1]
     return {
         "output_error": _rms(u_out - u_target[0]),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms
-from brian_dendrites.protocols.fig1 import steady_state
 from conftest import DEEP, DEEP_RECORD
 from numpy_reference import error_factors
 from numpy_reference import steady_state as reference_steady_state
@@ -25,7 +24,7 @@ def test_self_predicting_weights_silence_the_apical_compartment(fig1_simulation,
     p, n = FIG1, fig1_simulation.n_patterns
     weights = self_predicting_weights(p, random_weights(p, rng))
     x = rng.uniform(0, 1, p.sizes[0])
-    values = steady_state(fig1_simulation, NetworkState(weights), _held(x, n))
+    values = fig1_simulation.steady_state(NetworkState(weights), _held(x, n))
     u, u_int, _ = reference_steady_state(p, weights, x)
     assert np.max(np.abs(_last(values, "pyramidal_1.v_A"))) < 1e-10
     np.testing.assert_allclose(_last(values, "interneuron_1.u"), _last(values, "pyramidal_2.u"), atol=1e-10)
@@ -38,7 +37,7 @@ def test_nudged_steady_state_matches_reference(fig1_simulation, rng):
     weights = random_weights(p, rng, 0.5)
     x = rng.uniform(0, 1, p.sizes[0])
     u_tgt = rng.uniform(-1, 1, p.sizes[-1])
-    values = steady_state(fig1_simulation, NetworkState(weights), _held(x, n), _held(u_tgt, n))
+    values = fig1_simulation.steady_state(NetworkState(weights), _held(x, n), _held(u_tgt, n))
     u, u_int, v = reference_steady_state(p, weights, x, u_tgt)
     np.testing.assert_allclose(_last(values, "pyramidal_1.u"), u[1], atol=1e-9)
     np.testing.assert_allclose(_last(values, "pyramidal_2.u"), u[2], atol=1e-9)
@@ -92,7 +91,7 @@ def test_deep_network_on_each_target(target, rng):
     sim = Simulation(p, 3, record=DEEP_RECORD, target=target)
     weights = self_predicting_weights(p, random_weights(p, rng))
     x = rng.uniform(0, 1, p.sizes[0])
-    values = steady_state(sim, NetworkState(weights), _held(x, 3))
+    values = sim.steady_state(NetworkState(weights), _held(x, 3))
     for k in (1, 2):
         assert np.max(np.abs(_last(values, f"pyramidal_{k}.v_A"))) < 1e-10
         np.testing.assert_allclose(
@@ -108,3 +107,21 @@ def test_deep_network_on_each_target(target, rng):
         scale = np.max(np.abs(expected[name]))
         assert scale > 1e-5, name
         np.testing.assert_allclose(change[name], expected[name], atol=0.03 * scale, err_msg=name)
+
+
+def test_consecutive_runs_continue_exactly(rng):
+    """Two runs of 3 patterns equal one run of 6: the state carries everything."""
+    from conftest import DEEP
+
+    p = DEEP
+    weights = random_weights(p, rng, 0.5)
+    x, u_tgt = rng.uniform(0, 1, (6, p.sizes[0])), rng.uniform(-1, 1, (6, p.sizes[-1]))
+    eta = LearningRates(bottom_up=1e-3 / ms, ip=1e-3 / ms, pi=1e-3 / ms, top_down=1e-3 / ms)
+    long = Simulation(p, 6, record=DEEP_RECORD).run(NetworkState(weights), x, u_tgt, eta=eta).state
+    short = Simulation(p, 3, record=DEEP_RECORD)
+    first = short.run(NetworkState(weights), x[:3], u_tgt[:3], eta=eta).state
+    second = short.run(first, x[3:], u_tgt[3:], eta=eta).state
+    for name in weights:
+        np.testing.assert_allclose(second.weights[name], long.weights[name], rtol=1e-9, atol=1e-12, err_msg=name)
+    for key, value in long.potentials.items():
+        np.testing.assert_allclose(second.potentials[key], value, rtol=1e-9, atol=1e-12, err_msg=key)

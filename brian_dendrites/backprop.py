@@ -1,0 +1,65 @@
+"""The link to backprop (section 3.1): in a self-predicting network with top-down
+weights equal to the transposed forward weights, the hidden-layer weight change
+of Eq. 7 approaches the backprop weight change as the feedback weakens (lambda -> 0)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from brian2 import ms
+
+from brian_dendrites.models.microcircuit import LearningRates, MicrocircuitParams, self_predicting_weights
+from brian_dendrites.simulation import NetworkState, Simulation
+
+__all__ = ["weak_feedback", "backprop_weight_change", "microcircuit_weight_change", "backprop_cosine"]
+
+
+def weak_feedback(params: MicrocircuitParams, lam: float) -> MicrocircuitParams:
+    """``params`` with every mixing factor set to ``lam``: apical g_A/(g_lk+g_B+g_A),
+    output nudging g_som/(g_lk+g_B+g_som) and interneuron nudging g_som/(g_lk+g_D+g_som)."""
+    if not 0 < lam < 1:
+        raise ValueError(f"lam must lie in (0, 1), got {lam}")
+    n = len(params.sizes) - 1
+
+    def mixing(rest):
+        return lam / (1 - lam) * rest
+
+    hidden = tuple(replace(p, g_A=mixing(p.g_lk + p.g_B)) for p in (params.hidden_layer(k) for k in range(1, n)))
+    inter = tuple(replace(p, g_som=mixing(p.g_lk + p.g_D)) for p in (params.interneuron_layer(k) for k in range(1, n)))
+    output = replace(params.output, g_som=mixing(params.output.g_lk + params.output.g_B))
+    return params.replace(hidden=hidden, interneuron=inter, output=output)
+
+
+def backprop_weight_change(params: MicrocircuitParams, weights: dict, x: np.ndarray, u_tgt: np.ndarray) -> np.ndarray:
+    """Backprop's direction for W_{1,0} in a one-hidden-layer network: the output error
+    delta_2 = D_2 (u_tgt - u_2^-) that Eq. 7 applies at the output, propagated through
+    the transposed forward weights: delta_1 = D_1 W_{2,1}^T delta_2; returns delta_1 r_0^T.
+    u^- is the feedforward (self-predicting, no target) state."""
+    phi = params.phi
+    u1 = params.hidden_layer(1).basal_attenuation * weights["bottom_up_1"] @ x
+    u2 = params.output.basal_attenuation * weights["bottom_up_2"] @ phi(u1)
+    delta2 = phi.derivative(u2) * (u_tgt - u2)
+    delta1 = phi.derivative(u1) * (weights["bottom_up_2"].T @ delta2)
+    return np.outer(delta1, x)
+
+
+def microcircuit_weight_change(sim: Simulation, params, weights, x, u_tgt, eta=1e-6 / ms) -> np.ndarray:
+    """W_{1,0}(T) - W_{1,0}(0) of the Brian2 network over one run (no noise) with ``x`` and the
+    target held, after a settling run without plasticity; only bottom-up plasticity is on."""
+    n = sim.n_patterns
+    inputs, targets = np.tile(x, (n, 1)), np.tile(u_tgt, (n, 1))
+    settled = sim.run(NetworkState(weights), inputs, targets, eta=LearningRates(), noise=False, params=params)
+    rates = LearningRates(bottom_up=(eta, 0 * eta))
+    learned = sim.run(settled.state, inputs, targets, eta=rates, noise=False, params=params)
+    return learned.state.weights["bottom_up_1"] - weights["bottom_up_1"]
+
+
+def backprop_cosine(sim: Simulation, weights: dict, x, u_tgt, lam: float) -> float:
+    """Cosine between the microcircuit's and backprop's W_{1,0} change at mixing factor ``lam``,
+    with top-down weights W_{1,2} = W_{2,1}^T and self-predicting interneuron weights."""
+    params = weak_feedback(sim.params, lam)
+    weights = self_predicting_weights(params, {**weights, "top_down_1": weights["bottom_up_2"].T.copy()})
+    micro = microcircuit_weight_change(sim, params, weights, x, u_tgt).ravel()
+    backprop = backprop_weight_change(params, weights, x, u_tgt).ravel()
+    return float(micro @ backprop / (np.linalg.norm(micro) * np.linalg.norm(backprop)))
