@@ -1,4 +1,4 @@
-"""Command line: ``brian-dendrites fig1 --out DIR``."""
+"""Command line: ``brian-dendrites fig1 --out DIR`` and ``brian-dendrites regression --out DIR``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from brian_dendrites.simulation import TARGETS
 from brian_dendrites.validation import DivergenceError
 
 __all__ = ["main"]
@@ -27,6 +28,24 @@ def _fig1(args: argparse.Namespace) -> None:
     print("wrote " + ", ".join(str(p) for p in paths))
 
 
+def _regression(args: argparse.Namespace) -> None:
+    from brian_dendrites.protocols import regression
+
+    patterns = 2_000 if args.quick else args.patterns
+    results = regression.run(
+        patterns,
+        seed=args.seed,
+        out=args.out,
+        jobs=args.jobs,
+        progress=not args.quiet,
+        target=args.target,
+        evaluate_every=5 if args.quick else 20,
+    )
+    paths = regression.write_outputs(args.out, results, overwrite=args.overwrite)
+    print(json.dumps(results["summary"], indent=2))
+    print("wrote " + ", ".join(str(p) for p in paths))
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -42,23 +61,32 @@ def _formats(text: str) -> tuple[str, ...]:
     return formats
 
 
+def _command(commands, name: str, help: str, run) -> argparse.ArgumentParser:
+    """A subcommand with the options every protocol shares."""
+    command = commands.add_parser(name, help=help)
+    command.add_argument("--out", required=True, help="output directory for figures, results JSON and traces")
+    command.add_argument("--seed", type=int, default=0, help="seed of weights, patterns and noise (default 0)")
+    command.add_argument(
+        "--target",
+        choices=TARGETS,
+        default="cpp_standalone",
+        help="Brian2 code-generation target (default cpp_standalone)",
+    )
+    command.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    command.add_argument("--quiet", action="store_true", help="no progress bars")
+    command.set_defaults(run=run)
+    return command
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="brian-dendrites", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
-    fig1 = commands.add_parser("fig1", help="Fig. S1 self-prediction and Fig. 1 single-pattern learning")
-    fig1.add_argument("--out", required=True, help="output directory for figures, results JSON and traces")
+    fig1 = _command(commands, "fig1", "Fig. S1 self-prediction and Fig. 1 single-pattern learning", _fig1)
     fig1.add_argument(
         "--format",
         type=_formats,
         default=("nwb", "npz"),
         help="trace export formats, comma-separated: nwb,npz (default: both)",
-    )
-    fig1.add_argument("--seed", type=int, default=0, help="seed for weights, patterns and noise (default 0)")
-    fig1.add_argument(
-        "--target",
-        choices=("cpp_standalone", "cython", "numpy"),
-        default="cpp_standalone",
-        help="Brian2 code-generation target (default cpp_standalone)",
     )
     fig1.add_argument(
         "--self-prediction-chunks",
@@ -72,9 +100,22 @@ def parser() -> argparse.ArgumentParser:
         default=3,
         help="Fig. 1 duration in chunks of 100 patterns of 100 ms (default 3)",
     )
-    fig1.add_argument("--overwrite", action="store_true", help="replace existing output files")
-    fig1.add_argument("--quiet", action="store_true", help="no progress bars")
-    fig1.set_defaults(run=_fig1)
+
+    reg = _command(commands, "regression", "Fig. 2: a 30-50-10 microcircuit learns a teacher network", _regression)
+    reg.add_argument(
+        "--patterns",
+        type=_positive_int,
+        default=200_000,
+        help="training patterns of 100 ms, a multiple of 100 (default 200000)",
+    )
+    reg.add_argument("--quick", action="store_true", help="2000 patterns, for tests")
+    reg.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="processes: 2 trains the full model and the shallow learner side by side (default)",
+    )
     return root
 
 

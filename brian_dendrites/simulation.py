@@ -98,6 +98,8 @@ class Simulation:
     ``record`` maps group names to variables to record every ``record_dt``,
     e.g. ``{"pyramidal_1": ["u", "v_A"]}``. Only one ``cpp_standalone``
     simulation can be active per process: building a second one retires the first.
+    ``name`` separates the build directories of simulations that run in
+    parallel processes.
     """
 
     def __init__(
@@ -108,6 +110,7 @@ class Simulation:
         record: dict[str, list[str]] | None = None,
         record_dt: brian2.Quantity = 1 * ms,
         target: str = "cpp_standalone",
+        name: str = "",
     ) -> None:
         check_params(params)
         if target not in TARGETS:
@@ -119,7 +122,8 @@ class Simulation:
             raise ValueError(f"pattern_duration must be a positive multiple of dt={params.dt}, got {pattern_duration}")
         self.params, self.n_patterns, self.target = params, int(n_patterns), target
         self.pattern_duration, self.record, self.record_dt = pattern_duration, dict(record or {}), record_dt
-        self._built = None  # (circuit, network, monitors, seed holder) once built for standalone
+        self.name = name
+        self._built = None  # (circuit, network, monitors, seed holder, directory) once built for standalone
 
     # -- public API -------------------------------------------------------------------------
 
@@ -168,7 +172,8 @@ class Simulation:
 
     def _build(self, r_pattern: TimedArray, u_target: TimedArray, nudging: TimedArray):
         circuit = build_microcircuit(self.params, r_pattern, u_target, nudging)
-        record_clock = Clock(self.record_dt, name="record_clock")
+        # Created only when used: an orphaned Clock would leave dead arrays in the standalone device.
+        record_clock = Clock(self.record_dt, name="record_clock") if self.record else None
         monitors = {
             name: StateMonitor(circuit.groups[name], variables, record=True, clock=record_clock, name=f"monitor_{name}")
             for name, variables in self.record.items()
@@ -232,7 +237,7 @@ class Simulation:
     def _build_standalone(self, inputs, targets, nudging) -> None:
         _use_vector_math()
         all_devices["cpp_standalone"].reinit()  # retires any earlier standalone network
-        directory = cache_directory() / f"standalone_{self._structure_key()}"
+        directory = cache_directory() / f"standalone_{self.name + '_' if self.name else ''}{self._structure_key()}"
         brian2.set_device("cpp_standalone", directory=str(directory), build_on_run=False)
         device = brian2.get_device()
         zeros = (np.zeros_like(inputs), np.zeros_like(targets), np.zeros_like(nudging))

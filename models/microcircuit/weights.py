@@ -13,11 +13,12 @@ __all__ = ["random_weights", "self_predicting_weights"]
 def random_weights(params: MicrocircuitParams, rng: np.random.Generator, scale: float | dict[str, float] = 1.0):
     """Weights drawn from U(-scale, scale) for every projection, as (post, pre) matrices.
 
-    ``scale`` may be one number or a dict by pathway ('bottom_up', 'ip', 'pi', 'top_down').
+    ``scale`` may be one number or a dict keyed by projection name ('bottom_up_1')
+    or pathway ('bottom_up', 'ip', 'pi', 'top_down'); missing entries are 1.
     """
     weights = {}
     for proj in projections(params.sizes):
-        s = scale[proj.pathway] if isinstance(scale, dict) else scale
+        s = scale.get(proj.name, scale.get(proj.pathway, 1.0)) if isinstance(scale, dict) else scale
         weights[proj.name] = rng.uniform(-s, s, size=(proj.n_post, proj.n_pre))
     return weights
 

@@ -1,0 +1,295 @@
+"""Fig. 2 and the alignment panel of Fig. S1: a 30-50-10 microcircuit learns a
+30-20-10 teacher network online, with plasticity always on and no phases.
+
+The full model learns bottom-up (Eq. 7), IP (Eq. 8) and PI (Eq. 9) weights;
+top-down weights stay fixed (feedback alignment). The shallow learner sees
+the same teacher, patterns and initial weights, but its input-to-hidden weights
+W_{1,0} are frozen. Test losses ||r_2 - r_2^trgt||^2 are measured on held-out
+patterns without noise, without plasticity and without the target; the same
+runs give the RMS apical voltage with the target switched off.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+from brian2 import ms
+from brian_dendrites.models.microcircuit import REGRESSION, MicrocircuitParams, random_weights
+from tqdm import tqdm
+
+from brian_dendrites.backprop import backprop_cosine
+from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
+from brian_dendrites.simulation import NetworkState, Simulation
+from brian_dendrites.transfer import TransferFunction
+
+__all__ = ["RECORD", "LEARNERS", "Teacher", "RegressionConfig", "train", "alignment_angle", "run", "write_outputs"]
+
+RECORD = {"input_0": ["r"], "pyramidal_1": ["v_A"], "pyramidal_2": ["r"]}
+LEARNERS = ("full", "shallow")
+#: Initial weights U(-s, s): the student's input weights are scaled so that its hidden
+#: potentials k_B * W_{1,0} r_0 spread like the teacher's k_{1,0} W r_0 around the
+#: soft rectifier's threshold theta = 3; with U(-1, 1) the hidden layer is silent.
+WEIGHT_SCALE = {"bottom_up_1": 4.0, "bottom_up_2": 1.0, "top_down": 1.0, "ip": 1.0, "pi": 1.0}
+BACKPROP_LAMBDAS = (0.3, 0.1, 0.03, 0.01)
+
+
+@dataclass(frozen=True)
+class Teacher:
+    """r_trgt = phi(k21 W21 phi(k10 W10 r0)) (section 3.3); ``potential`` is the output's u_trgt."""
+
+    w10: np.ndarray
+    w21: np.ndarray
+    phi: TransferFunction
+    k10: float = 2.0
+    k21: float = 10.0
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, phi: TransferFunction, sizes=(30, 20, 10)) -> Teacher:
+        return cls(rng.uniform(-1, 1, (sizes[1], sizes[0])), rng.uniform(-1, 1, (sizes[2], sizes[1])), phi)
+
+    def potential(self, x: np.ndarray) -> np.ndarray:
+        return self.k21 * self.phi(self.k10 * x @ self.w10.T) @ self.w21.T
+
+    def rates(self, x: np.ndarray) -> np.ndarray:
+        return self.phi(self.potential(x))
+
+
+@dataclass(frozen=True)
+class RegressionConfig:
+    """One learner's run: ``patterns`` training patterns of 100 ms in chunks of ``chunk``,
+    evaluated on ``chunk`` held-out patterns every ``evaluate_every`` chunks."""
+
+    learner: str = "full"
+    params: MicrocircuitParams = REGRESSION
+    patterns: int = 200_000
+    chunk: int = 100
+    evaluate_every: int = 20
+    ema: float = 0.2
+    seed: int = 0
+    target: str = "cpp_standalone"
+    weight_scale: dict = field(default_factory=lambda: dict(WEIGHT_SCALE))
+
+    def __post_init__(self) -> None:
+        if self.learner not in LEARNERS:
+            raise ValueError(f"learner must be one of {LEARNERS}, got '{self.learner}'")
+        for name in ("patterns", "chunk", "evaluate_every"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {getattr(self, name)}")
+        if self.patterns % self.chunk:
+            raise ValueError(f"patterns ({self.patterns}) must be a multiple of chunk ({self.chunk})")
+        if not 0 < self.ema <= 1:
+            raise ValueError(f"ema must lie in (0, 1], got {self.ema}")
+
+    @property
+    def eta(self):
+        eta = self.params.eta
+        if self.learner == "shallow":
+            return replace(eta, bottom_up=(0 / ms, eta.per_layer("bottom_up", 2)[1]))
+        return eta
+
+
+def alignment_angle(weights: dict[str, np.ndarray]) -> float:
+    """Angle (degrees) between W_{2,1}^T and the fixed top-down W_{1,2}."""
+    forward, feedback = weights["bottom_up_2"].T.ravel(), weights["top_down_1"].ravel()
+    cosine = forward @ feedback / (np.linalg.norm(forward) * np.linalg.norm(feedback))
+    return float(np.degrees(np.arccos(np.clip(cosine, -1, 1))))
+
+
+def _evaluate(sim: Simulation, state: NetworkState, test_x: np.ndarray, test_r: np.ndarray) -> tuple[float, float]:
+    values = sim.steady_state(state, test_x)
+    loss = float(np.mean(np.sum((values["pyramidal_2.r"] - test_r) ** 2, axis=1)))
+    return loss, float(np.sqrt(np.mean(values["pyramidal_1.v_A"] ** 2)))
+
+
+def _traces(recording, teacher: Teacher, x: np.ndarray, out: int, seconds: float = 1.0) -> dict[str, np.ndarray]:
+    """Fig. 2B traces of the first ``seconds`` of a chunk: output ``out`` and its target, hidden apical 0, input 0."""
+    samples = round(seconds * recording.sampling_rate)
+    per_pattern = round(recording.sampling_rate * 0.1)
+    target = np.repeat(teacher.rates(x)[:, out], per_pattern)[:samples]
+    return {
+        "r_out": recording["pyramidal_2.r"].values[:samples, out],
+        "r_target": target,
+        "v_apical": recording["pyramidal_1.v_A"].values[:samples, 0],
+        "r_in": recording["input_0.r"].values[:samples, 0],
+    }
+
+
+def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bool = True) -> dict:
+    """Train one learner; resumes from ``checkpoint`` if it exists and was written by the same config."""
+    p, n = config.params, config.chunk
+    rng = np.random.default_rng(config.seed)
+    teacher = Teacher.draw(rng, p.phi, (p.sizes[0], 20, p.sizes[-1]))
+    weights = random_weights(p, rng, config.weight_scale)
+    test_x = rng.uniform(-1, 1, (n, p.sizes[0]))
+    test_r = teacher.rates(test_x)
+    shown = int(np.argmax(test_r.std(axis=0)))  # the output neuron with the most varied target, for Fig. 2B
+    sim = Simulation(p, n, record=RECORD, target=config.target, name=config.learner)
+    fingerprint = repr(asdict(config) | {"params": repr(p)})
+    chunks = config.patterns // n
+
+    state, log, traces, start = NetworkState(weights), {k: [] for k in ("time_s", "loss", "rms_apical", "angle")}, {}, 0
+    if checkpoint is not None and Path(checkpoint).exists():
+        state, info, arrays = load_checkpoint(checkpoint)
+        if info["fingerprint"] != fingerprint:
+            raise ValueError(f"checkpoint {checkpoint} was written by a different configuration; remove it to restart")
+        log, start, traces = info["log"], info["next_chunk"], dict(arrays)
+
+    def record(c: int) -> None:
+        loss, apical = _evaluate(sim, state, test_x, test_r)
+        log["time_s"].append(c * n * 0.1)
+        log["loss"].append(loss)
+        log["rms_apical"].append(apical)
+        log["angle"].append(alignment_angle(state.weights))
+
+    if start == 0:
+        record(0)
+    bar = tqdm(
+        range(start, chunks), desc=f"regression ({config.learner})", disable=not progress, initial=start, total=chunks
+    )
+    for c in bar:
+        x = np.random.default_rng([config.seed, c]).uniform(-1, 1, (n, p.sizes[0]))
+        result = sim.run(state, x, teacher.potential(x), eta=config.eta, seed=(config.seed * 1_000_003 + c) % 2**31)
+        state = result.state
+        if c == 0:
+            traces |= {f"before_{k}": v for k, v in _traces(result.recording, teacher, x, shown).items()}
+        if c == chunks - 1:
+            traces |= {f"after_{k}": v for k, v in _traces(result.recording, teacher, x, shown).items()}
+        if (c + 1) % config.evaluate_every == 0 or c == chunks - 1:
+            record(c + 1)
+            bar.set_postfix(loss=f"{log['loss'][-1]:.4f}")
+            if checkpoint is not None:
+                save_checkpoint(
+                    checkpoint, state, {"fingerprint": fingerprint, "log": log, "next_chunk": c + 1}, traces
+                )
+
+    log["loss_ema"] = list(_ema(log["loss"], config.ema))
+    cosines = [
+        backprop_cosine(sim, state.weights, test_x[0], teacher.potential(test_x[:1])[0], lam)
+        for lam in BACKPROP_LAMBDAS
+    ]
+    return {
+        "learner": config.learner,
+        "seed": config.seed,
+        "log": log,
+        "traces": {k: np.asarray(v).tolist() for k, v in traces.items()},
+        "backprop_cosine": dict(zip(map(str, BACKPROP_LAMBDAS), cosines, strict=True)),
+    }
+
+
+def _ema(values: list[float], alpha: float):
+    average = values[0]
+    for value in values:
+        average = alpha * value + (1 - alpha) * average
+        yield average
+
+
+def _train_job(args) -> dict:
+    config, checkpoint, progress = args
+    return train(config, checkpoint, progress)
+
+
+def run(
+    patterns: int,
+    seed: int = 0,
+    out: Path | None = None,
+    jobs: int = 2,
+    progress: bool = True,
+    target: str = "cpp_standalone",
+    evaluate_every: int = 20,
+) -> dict:
+    """Train the full model and the shallow learner (in parallel with ``jobs`` = 2); summary and logs."""
+    configs = [
+        RegressionConfig(learner=learner, patterns=patterns, seed=seed, target=target, evaluate_every=evaluate_every)
+        for learner in LEARNERS
+    ]
+    checkpoints = [None if out is None else Path(out) / f"checkpoint_{c.learner}_seed{seed}.npz" for c in configs]
+    work = [(c, path, progress) for c, path in zip(configs, checkpoints, strict=True)]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            full, shallow = pool.map(_train_job, work)
+    else:
+        full, shallow = map(_train_job, work)
+    summary = {
+        "seed": seed,
+        "patterns": patterns,
+        "full": {
+            "loss_start": full["log"]["loss"][0],
+            "loss_end": full["log"]["loss_ema"][-1],
+            "rms_apical_end": full["log"]["rms_apical"][-1],
+            "angle_start": full["log"]["angle"][0],
+            "angle_end": full["log"]["angle"][-1],
+        },
+        "shallow": {"loss_start": shallow["log"]["loss"][0], "loss_end": shallow["log"]["loss_ema"][-1]},
+        "backprop_cosine": full["backprop_cosine"],
+    }
+    summary["full_over_shallow"] = summary["full"]["loss_end"] / summary["shallow"]["loss_end"]
+    summary["full_end_over_start"] = summary["full"]["loss_end"] / summary["full"]["loss_start"]
+    return {"summary": summary, "full": full, "shallow": shallow}
+
+
+def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Path]:
+    """regression_results.json, fig2b.png, fig2c.png and fig_s1_alignment.png in ``out``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    seed = results["summary"]["seed"]
+    paths = [
+        out / f"regression_results_seed{seed}.json",
+        out / "fig2b.png",
+        out / "fig2c.png",
+        out / "fig_s1_alignment.png",
+    ]
+    existing = [str(p) for p in paths if p.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(f"{existing} already exist; pass overwrite=True (CLI: --overwrite) to replace them")
+    out.mkdir(parents=True, exist_ok=True)
+    full, shallow = results["full"], results["shallow"]
+
+    fig, axes = plt.subplots(2, 2, figsize=(9, 5), sharex=True, sharey="row")
+    for col, phase in enumerate(("before", "after")):
+        tr = {k: np.asarray(v) for k, v in full["traces"].items() if k.startswith(phase)}
+        t = np.arange(len(tr[f"{phase}_r_out"])) / 1000
+        axes[0, col].plot(t, tr[f"{phase}_r_out"], color="tab:blue", label="output $r_2$")
+        axes[0, col].plot(t, tr[f"{phase}_r_target"], color="tab:blue", ls="--", label="target $r_2^{trgt}$")
+        axes[0, col].plot(t, tr[f"{phase}_r_in"] * 0.1, color="tab:green", alpha=0.6, label="input $r_0$ (x0.1)")
+        axes[1, col].plot(t, tr[f"{phase}_v_apical"], color="slategray", label="hidden apical $v_A$")
+        axes[0, col].set_title(f"({'i' if phase == 'before' else 'ii'}) {phase} learning")
+        axes[1, col].set_xlabel("time (s)")
+    axes[0, 0].legend(fontsize=7)
+    axes[1, 0].legend(fontsize=7)
+    fig.suptitle("Fig. 2B: the microcircuit learns the teacher online")
+    fig.tight_layout()
+    fig.savefig(paths[1], dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for result, color, label in ((full, "tab:blue", "full model"), (shallow, "k", "shallow learner")):
+        ax.plot(result["log"]["time_s"], result["log"]["loss_ema"], color=color, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("training time (s), one pattern per 100 ms")
+    ax.set_ylabel("test loss $||r_2 - r_2^{trgt}||^2$ (EMA)")
+    ax.legend()
+    ax.set_title("Fig. 2C: error curves")
+    fig.tight_layout()
+    fig.savefig(paths[2], dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.plot(full["log"]["time_s"], full["log"]["angle"], color="tab:purple")
+    ax.axhline(90, color="k", ls=":")
+    ax.set_xlabel("training time (s)")
+    ax.set_ylabel(r"angle($W_{2,1}^T$, $W_{1,2}$) (deg)")
+    ax.set_title("Fig. S1: forward weights align with the fixed top-down weights")
+    fig.tight_layout()
+    fig.savefig(paths[3], dpi=120)
+    plt.close(fig)
+    paths[0].write_text(json.dumps(results, indent=1))
+    return paths
