@@ -44,8 +44,9 @@ class Logistic(TransferFunction):
 
     def __call__(self, u):
         # exp of a non-positive number only: no overflow, full relative precision on both tails.
-        z = np.exp(-np.abs(np.asarray(u, dtype=float)))
-        return np.where(np.asarray(u) >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+        u = np.asarray(u)
+        z = np.exp(-np.abs(u))  # keeps float32 input in float32
+        return np.where(u >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
     def derivative(self, u):
         r = self(u)

@@ -149,7 +149,12 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
     if start == 0:
         record(0)
     bar = tqdm(
-        range(start, chunks), desc=f"regression ({config.learner})", disable=not progress, initial=start, total=chunks
+        range(start, chunks),
+        desc=f"regression ({config.learner})",
+        disable=not progress,
+        initial=start,
+        total=chunks,
+        position=LEARNERS.index(config.learner),
     )
     for c in bar:
         x = np.random.default_rng([config.seed, c]).uniform(-1, 1, (n, p.sizes[0]))

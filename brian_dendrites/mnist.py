@@ -1,0 +1,111 @@
+"""MNIST in its standard IDX files (gzipped or raw).
+
+Where the files are looked for, in order: an explicit ``data_dir``, the
+environment variable ``BRIAN_DENDRITES_MNIST``, then the user cache
+(``~/.cache/brian_dendrites/mnist``). Missing files are downloaded with pooch
+from a standard mirror and checked against their published SHA-256; without a
+network the error says which files to put where.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["FILES", "IDXError", "read_idx", "locate", "load", "split"]
+
+#: file name -> SHA-256 of the gzipped file (LeCun's distribution).
+FILES = {
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist/"
+ENVIRONMENT_VARIABLE = "BRIAN_DENDRITES_MNIST"
+_MAGIC = {2049: 1, 2051: 3}  # labels: 1 dimension, images: 3 dimensions (unsigned bytes)
+
+
+class IDXError(ValueError):
+    """An IDX file is truncated, corrupt or not of the expected kind."""
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """The uint8 array in an IDX file (gzipped if the name ends in .gz)."""
+    path = Path(path)
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise IDXError(f"{path}: not a readable gzip file ({error})") from error
+    if len(raw) < 8:
+        raise IDXError(f"{path}: {len(raw)} bytes, too short for an IDX header")
+    magic = int.from_bytes(raw[:4], "big")
+    if magic not in _MAGIC:
+        raise IDXError(f"{path}: magic number {magic:#010x}, expected 0x00000801 (labels) or 0x00000803 (images)")
+    ndim = _MAGIC[magic]
+    header = 4 + 4 * ndim
+    shape = tuple(int.from_bytes(raw[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
+    expected = header + int(np.prod(shape))
+    if len(raw) != expected:
+        raise IDXError(f"{path}: {len(raw)} bytes, but the header {shape} needs {expected} (truncated or corrupt)")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def locate(data_dir: str | os.PathLike | None = None, download: bool = True) -> Path:
+    """The folder holding the four MNIST files (see the module docstring for the search order)."""
+    candidates = [Path(d) for d in (data_dir, os.environ.get(ENVIRONMENT_VARIABLE)) if d]
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "brian_dendrites" / "mnist"
+    for folder in [*candidates, cache]:
+        if all(_find(folder, name) for name in FILES):
+            return folder
+    if data_dir is not None:
+        raise FileNotFoundError(f"data_dir {data_dir} lacks some of {sorted(FILES)} (gzipped or raw)")
+    if download:
+        try:
+            import pooch
+
+            for name, sha256 in FILES.items():
+                pooch.retrieve(MIRROR + name, known_hash=f"sha256:{sha256}", fname=name, path=cache, progressbar=False)
+            return cache
+        except Exception as error:  # no network, no pooch, or a hash mismatch
+            reason = f"download failed ({error})"
+    else:
+        reason = "download disabled"
+    raise FileNotFoundError(
+        f"MNIST not found and {reason}. Put {', '.join(sorted(FILES))} into {cache}, or into a folder named by "
+        f"--data-dir or ${ENVIRONMENT_VARIABLE}."
+    )
+
+
+def _find(folder: Path, name: str) -> Path | None:
+    for candidate in (folder / name, folder / name.removesuffix(".gz")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(data_dir: str | os.PathLike | None = None, download: bool = True) -> dict[str, np.ndarray]:
+    """Images as float32 in [0, 1], shape (n, 784), and labels as int64, for 'train' and 'test'."""
+    folder = locate(data_dir, download)
+    data = {}
+    for part, prefix in (("train", "train"), ("test", "t10k")):
+        images = read_idx(_find(folder, f"{prefix}-images-idx3-ubyte.gz"))
+        labels = read_idx(_find(folder, f"{prefix}-labels-idx1-ubyte.gz"))
+        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+            raise IDXError(f"{folder}: {prefix} images {images.shape} and labels {labels.shape} do not match")
+        data[f"{part}_images"] = images.reshape(len(images), -1).astype(np.float32) / 255.0
+        data[f"{part}_labels"] = labels.astype(np.int64)
+    return data
+
+
+def split(data: dict[str, np.ndarray], validation: int = 5_000) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The paper's split: the last ``validation`` training images for validation, the rest (55,000) for training."""
+    images, labels = data["train_images"], data["train_labels"]
+    return {
+        "train": (images[:-validation], labels[:-validation]),
+        "validation": (images[-validation:], labels[-validation:]),
+        "test": (data["test_images"], data["test_labels"]),
+    }

@@ -1,0 +1,75 @@
+"""MNIST IDX loader, on the real files in ../shared/data/mnist and on corrupted copies."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from brian_dendrites import mnist
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+
+
+@pytest.fixture(scope="module")
+def shared_mnist() -> Path:
+    if not all((SHARED / name).is_file() for name in mnist.FILES):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the MNIST files in {SHARED}")
+        pytest.skip(f"MNIST files not found in {SHARED}")
+    return SHARED
+
+
+def test_real_files_have_the_published_shapes_and_label_counts(shared_mnist):
+    data = mnist.load(shared_mnist, download=False)
+    assert data["train_images"].shape == (60_000, 784) and data["test_images"].shape == (10_000, 784)
+    assert data["train_images"].dtype == np.float32
+    assert data["train_images"].min() == 0 and data["train_images"].max() == 1
+    train_counts = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    test_counts = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert np.bincount(data["train_labels"]).tolist() == train_counts
+    assert np.bincount(data["test_labels"]).tolist() == test_counts
+    parts = mnist.split(data)
+    assert [len(parts[k][0]) for k in ("train", "validation", "test")] == [55_000, 5_000, 10_000]
+
+
+def test_raw_and_gzipped_files_read_the_same(shared_mnist, tmp_path):
+    raw = tmp_path / "t10k-labels-idx1-ubyte"
+    raw.write_bytes(gzip.decompress((shared_mnist / "t10k-labels-idx1-ubyte.gz").read_bytes()))
+    np.testing.assert_array_equal(mnist.read_idx(raw), mnist.read_idx(shared_mnist / "t10k-labels-idx1-ubyte.gz"))
+
+
+def test_truncated_corrupt_and_foreign_files_are_rejected(shared_mnist, tmp_path):
+    data = gzip.decompress((shared_mnist / "t10k-labels-idx1-ubyte.gz").read_bytes())
+    cases = {
+        "truncated": (data[:-5], "truncated or corrupt"),
+        "magic": (b"\x00\x00\x08\x02" + data[4:], "magic number"),
+        "short": (data[:6], "too short"),
+    }
+    for name, (content, message) in cases.items():
+        path = tmp_path / f"{name}-idx1-ubyte"
+        path.write_bytes(content)
+        with pytest.raises(mnist.IDXError, match=message):
+            mnist.read_idx(path)
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(b"not gzip at all")
+    with pytest.raises(mnist.IDXError, match="gzip"):
+        mnist.read_idx(broken)
+
+
+def test_search_order_and_missing_files(shared_mnist, tmp_path, monkeypatch):
+    copy = tmp_path / "copy"
+    shutil.copytree(shared_mnist, copy)
+    monkeypatch.setenv(mnist.ENVIRONMENT_VARIABLE, str(copy))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert mnist.locate(download=False) == copy
+    assert mnist.locate(shared_mnist, download=False) == shared_mnist  # an explicit folder comes first
+    monkeypatch.setenv(mnist.ENVIRONMENT_VARIABLE, str(tmp_path / "empty"))
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte.gz"):
+        mnist.locate(download=False)
+    with pytest.raises(FileNotFoundError, match="lacks"):
+        mnist.locate(tmp_path / "empty", download=False)
