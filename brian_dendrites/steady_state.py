@@ -43,8 +43,14 @@ class Conductances:
         pyramidal = params.pyramidal_layer(k)
         inter = params.interneuron_layer(k) if k < len(params.sizes) - 1 else params.interneuron_layer(1)
         value = lambda q: float(q * ms)  # noqa: E731
-        return cls(value(pyramidal.g_lk), value(pyramidal.g_B), value(pyramidal.g_A), value(pyramidal.g_som),
-                   value(inter.g_D), value(inter.g_som))
+        return cls(
+            value(pyramidal.g_lk),
+            value(pyramidal.g_B),
+            value(pyramidal.g_A),
+            value(pyramidal.g_som),
+            value(inter.g_D),
+            value(inter.g_som),
+        )
 
 
 @dataclass
