@@ -32,6 +32,7 @@ def _regression(args: argparse.Namespace) -> None:
     from brian_dendrites.protocols import regression
 
     patterns = 2_000 if args.quick else args.patterns
+    regression.check_outputs(args.out, args.seed, args.overwrite)  # fail before, not after, the run
     results = regression.run(
         patterns,
         seed=args.seed,

@@ -27,7 +27,17 @@ from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
 from brian_dendrites.simulation import NetworkState, Simulation
 from brian_dendrites.transfer import TransferFunction
 
-__all__ = ["RECORD", "LEARNERS", "Teacher", "RegressionConfig", "train", "alignment_angle", "run", "write_outputs"]
+__all__ = [
+    "RECORD",
+    "LEARNERS",
+    "Teacher",
+    "RegressionConfig",
+    "train",
+    "alignment_angle",
+    "run",
+    "check_outputs",
+    "write_outputs",
+]
 
 RECORD = {"input_0": ["r"], "pyramidal_1": ["v_A"], "pyramidal_2": ["r"]}
 LEARNERS = ("full", "shallow")
@@ -237,6 +247,16 @@ def run(
     return {"summary": summary, "full": full, "shallow": shallow}
 
 
+def check_outputs(out: Path, seed: int, overwrite: bool = False) -> list[Path]:
+    """The output paths of ``seed``; raises FileExistsError (before a run) if one exists and not ``overwrite``."""
+    names = ("regression_results_seed{}.json", "fig2b_seed{}.png", "fig2c_seed{}.png", "fig_s1_alignment_seed{}.png")
+    paths = [Path(out) / name.format(seed) for name in names]
+    existing = [str(p) for p in paths if p.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(f"{existing} already exist; pass overwrite=True (CLI: --overwrite) to replace them")
+    return paths
+
+
 def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Path]:
     """regression_results.json, fig2b.png, fig2c.png and fig_s1_alignment.png in ``out``."""
     import matplotlib
@@ -245,16 +265,7 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
     import matplotlib.pyplot as plt
 
     out = Path(out)
-    seed = results["summary"]["seed"]
-    paths = [
-        out / f"regression_results_seed{seed}.json",
-        out / "fig2b.png",
-        out / "fig2c.png",
-        out / "fig_s1_alignment.png",
-    ]
-    existing = [str(p) for p in paths if p.exists()]
-    if existing and not overwrite:
-        raise FileExistsError(f"{existing} already exist; pass overwrite=True (CLI: --overwrite) to replace them")
+    paths = check_outputs(out, results["summary"]["seed"], overwrite)
     out.mkdir(parents=True, exist_ok=True)
     full, shallow = results["full"], results["shallow"]
 

@@ -49,7 +49,7 @@ def test_quick_run_learns_and_approximates_backprop(quick_run):
 
 def test_quick_run_writes_figures_and_checkpoints(quick_run):
     out = quick_run[0]
-    for name in ("fig2b.png", "fig2c.png", "fig_s1_alignment.png"):
+    for name in ("fig2b_seed0.png", "fig2c_seed0.png", "fig_s1_alignment_seed0.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
     assert (out / "checkpoint_full_seed0.npz").exists() and (out / "checkpoint_shallow_seed0.npz").exists()
 
