@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from brian_dendrites.files import atomic_savez
 from brian_dendrites.simulation import NetworkState
 
 __all__ = ["save_checkpoint", "load_checkpoint"]
@@ -18,21 +17,10 @@ _GROUPS = ("weights", "induction", "potentials", "arrays")
 
 def save_checkpoint(path: Path, state: NetworkState, info: dict, arrays: dict[str, np.ndarray] | None = None) -> None:
     """Write ``state``, ``info`` (JSON) and ``arrays`` to ``path``; an interruption leaves the old file intact."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     content = {"info": np.array(json.dumps(info))}
     for group, values in zip(_GROUPS, (state.weights, state.induction, state.potentials, arrays or {}), strict=True):
         content |= {f"{group}/{key}": np.asarray(value) for key, value in values.items()}
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_savez(path, content)
 
 
 def load_checkpoint(path: Path) -> tuple[NetworkState, dict, dict[str, np.ndarray]]:

@@ -30,15 +30,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .files import atomic_target, refuse_existing
 from .recording import Recording, Trace
 
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ def write_npz(recording: Recording, path: str | os.PathLike, *, overwrite: bool 
     for i, trace in enumerate(traces):
         arrays[f"values_{i}"] = trace.values
         arrays[f"neuron_ids_{i}"] = trace.neuron_ids
-    with _atomic_target(path, overwrite) as tmp, open(tmp, "wb") as f:
+    with atomic_target(path, overwrite) as tmp, open(tmp, "wb") as f:
         # A file object, because savez would append ".npz" to a temporary name.
         np.savez_compressed(f, **arrays)
     return Path(path)
@@ -215,7 +214,7 @@ def write_nwb(
     }
     module.add(_table(_TRACE_TABLE, "One row per TimeSeries of this module.", trace_columns))
     module.add(_table(_NEURON_TABLE, "One row per data column of each TimeSeries.", neuron_columns))
-    with _atomic_target(path, overwrite) as tmp, NWBHDF5IO(str(tmp), mode="w") as io:
+    with atomic_target(path, overwrite) as tmp, NWBHDF5IO(str(tmp), mode="w") as io:
         io.write(nwbfile)
     return Path(path)
 
@@ -275,9 +274,7 @@ def export_recording(
     if unknown:
         raise ValueError(f"unknown export format(s) {unknown}; choose from {sorted(writers)}")
     targets = [Path(f"{os.fspath(path_stem)}.{fmt}") for fmt in formats]
-    if not overwrite:
-        for target in targets:
-            _refuse_existing(target)
+    refuse_existing(targets, overwrite)
     return [writers[fmt](recording, target, overwrite=overwrite) for fmt, target in zip(formats, targets, strict=True)]
 
 
@@ -332,24 +329,3 @@ def _table(name: str, description: str, columns: dict[str, tuple[str, list]]) ->
         description=description,
         columns=[VectorData(name=col, description=doc, data=data) for col, (doc, data) in columns.items()],
     )
-
-
-def _refuse_existing(path: Path) -> None:
-    if path.exists():
-        raise FileExistsError(f"{path} already exists; pass overwrite=True (CLI: --overwrite) to replace it")
-
-
-@contextmanager
-def _atomic_target(path: str | os.PathLike, overwrite: bool) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it onto ``path`` once the block succeeds."""
-    path = Path(path)
-    if not overwrite:
-        _refuse_existing(path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
-    try:
-        yield tmp
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())  # on disk before it takes the final name
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

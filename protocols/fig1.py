@@ -24,6 +24,7 @@ from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, Mic
 from tqdm import tqdm
 
 from brian_dendrites.export import export_recording
+from brian_dendrites.files import refuse_existing
 from brian_dendrites.recording import Recording
 from brian_dendrites.simulation import NetworkState, Simulation
 
@@ -181,9 +182,7 @@ OUTPUTS = ("fig1_results.json", "fig1b.png", "fig1c.png", "fig_s1.png")
 def check_outputs(out: Path, formats=("nwb", "npz"), overwrite: bool = False) -> None:
     """Raise FileExistsError before a run if it would overwrite results in ``out``."""
     paths = [Path(out) / name for name in OUTPUTS] + [Path(out) / f"fig1_traces.{f}" for f in formats]
-    existing = [str(p) for p in paths if p.exists()]
-    if existing and not overwrite:
-        raise FileExistsError(f"{existing} already exist; pass overwrite=True (CLI: --overwrite) to replace them")
+    refuse_existing(paths, overwrite)
 
 
 def write_outputs(

@@ -17,8 +17,6 @@ values and are not yet tuned against the backprop baseline.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from brian_dendrites.models.microcircuit import self_predicting_weights as self_
 from tqdm import tqdm
 
 from brian_dendrites import mnist as mnist_data
+from brian_dendrites.files import atomic_savez
 from brian_dendrites.steady_state import settle, weight_changes
 from brian_dendrites.transfer import transfer_function
 
@@ -162,7 +161,7 @@ def save_model(model: Model, params: MicrocircuitParams, path: Path) -> Path:
         "phi_parameters": np.array(json.dumps(phi_parameters)),
         "params": np.array(repr(params)),
     }
-    _atomic_savez(Path(path), content)
+    atomic_savez(path, content)
     return Path(path)
 
 
@@ -176,18 +175,6 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
     if variant not in VARIANTS:
         raise ValueError(f"{path}: unknown variant '{variant}', expected one of {sorted(VARIANTS)}")
     return Model(variant, weights, biases), VARIANTS[variant].params.replace(phi=phi)
-
-
-def _atomic_savez(path: Path, content: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def run(

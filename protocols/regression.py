@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from brian_dendrites.backprop import backprop_cosine
 from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
+from brian_dendrites.files import refuse_existing
 from brian_dendrites.simulation import NetworkState, Simulation
 from brian_dendrites.transfer import TransferFunction
 
@@ -251,9 +252,7 @@ def check_outputs(out: Path, seed: int, overwrite: bool = False) -> list[Path]:
     """The output paths of ``seed``; raises FileExistsError (before a run) if one exists and not ``overwrite``."""
     names = ("regression_results_seed{}.json", "fig2b_seed{}.png", "fig2c_seed{}.png", "fig_s1_alignment_seed{}.png")
     paths = [Path(out) / name.format(seed) for name in names]
-    existing = [str(p) for p in paths if p.exists()]
-    if existing and not overwrite:
-        raise FileExistsError(f"{existing} already exist; pass overwrite=True (CLI: --overwrite) to replace them")
+    refuse_existing(paths, overwrite)
     return paths
 
 
