@@ -24,33 +24,11 @@ from brian2 import ms
 
 from brian_dendrites.models.microcircuit import LearningRates, MicrocircuitParams, projections
 
-__all__ = ["Conductances", "SteadyState", "settle", "weight_changes"]
+__all__ = ["SteadyState", "settle", "weight_changes"]
 
 
-@dataclass(frozen=True)
-class Conductances:
-    """Dimensionless conductance ratios of one layer (1/ms values of the parameter record)."""
-
-    g_lk: float
-    g_B: float
-    g_A: float
-    g_som: float
-    g_D: float
-    g_som_I: float
-
-    @classmethod
-    def of(cls, params: MicrocircuitParams, k: int) -> Conductances:
-        pyramidal = params.pyramidal_layer(k)
-        inter = params.interneuron_layer(k) if k < len(params.sizes) - 1 else params.interneuron_layer(1)
-        value = lambda q: float(q * ms)  # noqa: E731
-        return cls(
-            value(pyramidal.g_lk),
-            value(pyramidal.g_B),
-            value(pyramidal.g_A),
-            value(pyramidal.g_som),
-            value(inter.g_D),
-            value(inter.g_som),
-        )
+def _g(conductance) -> float:
+    return float(conductance * ms)  # 1/ms
 
 
 @dataclass
@@ -69,25 +47,24 @@ class SteadyState:
 def settle(params: MicrocircuitParams, weights: dict, biases: dict, x: np.ndarray, u_tgt=None) -> SteadyState:
     """Two-step steady state for inputs ``x`` (batch, n_0); ``u_tgt`` (batch, n_N) nudges the output."""
     phi, n = params.phi, len(params.sizes) - 1
-    g = [None] + [Conductances.of(params, k) for k in range(1, n + 1)]
     r, u, v_B = [x], [None], [None]
     for k in range(1, n + 1):
+        p = params.pyramidal_layer(k)  # the output layer's g_A is 0
         v = r[k - 1] @ weights[f"bottom_up_{k}"].T + biases[f"bottom_up_{k}"]
-        gk = g[k]
-        u_k = gk.g_B * v / (gk.g_lk + gk.g_B + (gk.g_A if k < n else 0.0))
+        u_k = p.basal_attenuation * v
         if k == n and u_tgt is not None:
-            u_k = (gk.g_B * v + gk.g_som * u_tgt) / (gk.g_lk + gk.g_B + gk.g_som)
+            u_k = (_g(p.g_B) * v + _g(p.g_som) * u_tgt) / (_g(p.g_lk) + _g(p.g_B) + _g(p.g_som))
         v_B.append(v)
         u.append(u_k)
         r.append(phi(u_k))
     state = SteadyState(r, u, v_B, {}, {}, {}, {})
     for k in range(n - 1, 0, -1):
-        gk = g[k]
+        p, q = params.pyramidal_layer(k), params.interneuron_layer(k)
         v_I = r[k] @ weights[f"ip_{k}"].T + biases[f"ip_{k}"]
-        u_I = (gk.g_D * v_I + gk.g_som_I * u[k + 1]) / (gk.g_lk + gk.g_D + gk.g_som_I)
+        u_I = (_g(q.g_D) * v_I + _g(q.g_som) * u[k + 1]) / (_g(q.g_lk) + _g(q.g_D) + _g(q.g_som))
         v_TD = r[k + 1] @ weights[f"top_down_{k}"].T
         v_A = v_TD + phi(u_I) @ weights[f"pi_{k}"].T
-        u[k] = (gk.g_B * v_B[k] + gk.g_A * v_A) / (gk.g_lk + gk.g_B + gk.g_A)
+        u[k] = (_g(p.g_B) * v_B[k] + _g(p.g_A) * v_A) / (_g(p.g_lk) + _g(p.g_B) + _g(p.g_A))
         r[k] = phi(u[k])
         state.u_I[k], state.v_I[k], state.v_TD[k], state.v_A[k] = u_I, v_I, v_TD, v_A
     return state
@@ -102,13 +79,13 @@ def weight_changes(params: MicrocircuitParams, state: SteadyState, eta: Learning
     for proj in projections(params.sizes):
         if proj.pathway not in params.plastic:
             continue
-        k, rate = proj.layer, float(eta.for_projection(proj.pathway, proj.layer, n) * ms)
-        g = Conductances.of(params, k)
+        k, rate = proj.layer, _g(eta.for_projection(proj.pathway, proj.layer, n))
         if proj.pathway == "bottom_up":
-            a_B = g.g_B / (g.g_lk + g.g_B + (g.g_A if k < n else 0.0))
+            a_B = params.pyramidal_layer(k).basal_attenuation
             error, pre = state.r[k] - phi(a_B * state.v_B[k]), state.r[k - 1]  # Eq. 7
         elif proj.pathway == "ip":
-            error, pre = phi(state.u_I[k]) - phi(g.g_D / (g.g_lk + g.g_D) * state.v_I[k]), state.r[k]  # Eq. 8
+            a_D = params.interneuron_layer(k).dendritic_attenuation
+            error, pre = phi(state.u_I[k]) - phi(a_D * state.v_I[k]), state.r[k]  # Eq. 8
         elif proj.pathway == "pi":
             error, pre = -state.v_A[k], phi(state.u_I[k])  # Eq. 9, v_rest = 0
         else:

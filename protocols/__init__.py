@@ -1,3 +1,3 @@
 """Protocols reproducing the paper's experiments (installed as ``brian_dendrites.protocols``)."""
 
-__all__ = ["fig1"]
+__all__ = ["fig1", "regression", "mnist"]

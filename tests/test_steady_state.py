@@ -13,7 +13,11 @@ from brian_dendrites.steady_state import settle, weight_changes
 
 #: Weak apical coupling, lambda = g_A / (g_lk + g_B + g_A) ~ 0.009: one top-down visit then
 #: differs from the full relaxation by O(lambda) in the apical part, hence TOLERANCE.
-WEAK = DEEP.replace(hidden=replace(DEEP.hidden_layer(1), g_A=0.01 / ms))
+#: The interneurons' leak differs from the pyramidal one, so that neither can stand in for the other.
+WEAK = DEEP.replace(
+    hidden=replace(DEEP.hidden_layer(1), g_A=0.01 / ms),
+    interneuron=replace(DEEP.interneuron_layer(1), g_lk=0.2 / ms),
+)
 TOLERANCE = 1e-3
 ETA = LearningRates(bottom_up=1e-4 / ms, ip=1e-4 / ms, pi=1e-4 / ms, top_down=1e-4 / ms)
 
