@@ -1,4 +1,5 @@
-"""Command line: ``brian-dendrites fig1 --out DIR`` and ``brian-dendrites regression --out DIR``."""
+"""Command line: ``brian-dendrites fig1 --out DIR``, ``brian-dendrites regression --out DIR``,
+``brian-dendrites mnist train --out DIR`` and ``brian-dendrites mnist evaluate MODEL``."""
 
 from __future__ import annotations
 
@@ -45,6 +46,32 @@ def _regression(args: argparse.Namespace) -> None:
     paths = regression.write_outputs(args.out, results, overwrite=args.overwrite)
     print(json.dumps(results["summary"], indent=2))
     print("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _mnist_train(args: argparse.Namespace) -> None:
+    from brian_dendrites.protocols import mnist
+
+    results = mnist.run_all(
+        args.variants, args.epochs, args.out, args.data_dir, seed=args.seed, jobs=args.jobs, progress=not args.quiet
+    )
+    paths = mnist.write_outputs(args.out, results)
+    print(json.dumps({k: v["test_error"] for k, v in results["variants"].items()}, indent=2))
+    print("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _mnist_evaluate(args: argparse.Namespace) -> None:
+    from brian_dendrites.protocols import mnist
+
+    print(json.dumps(mnist.evaluate(args.model, args.data_dir, args.part), indent=2))
+
+
+def _variants(text: str) -> tuple[str, ...]:
+    from brian_dendrites.protocols.mnist import VARIANTS
+
+    variants = tuple(v for v in text.split(",") if v)
+    if not variants or any(v not in VARIANTS for v in variants):
+        raise argparse.ArgumentTypeError(f"must be a comma-separated subset of {tuple(VARIANTS)}, got '{text}'")
+    return variants
 
 
 def _positive_int(text: str) -> int:
@@ -117,6 +144,38 @@ def parser() -> argparse.ArgumentParser:
         default=2,
         help="processes: 2 trains the full model and the shallow learner side by side (default)",
     )
+
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument(
+        "--data-dir",
+        help="folder with the four MNIST IDX files (default: $BRIAN_DENDRITES_MNIST, then the user cache, "
+        "downloading there if needed)",
+    )
+    mnist = commands.add_parser("mnist", help="Fig. 3: MNIST with the steady-state engine")
+    mnist_commands = mnist.add_subparsers(dest="mnist_command", required=True)
+    train = mnist_commands.add_parser(
+        "train",
+        parents=[data_dir],
+        help="train the variants, resuming from the model files in --out; write results JSON and fig3b.png",
+    )
+    train.add_argument("--out", required=True, help="output directory: model_<variant>.npz, results, figure")
+    train.add_argument(
+        "--variants",
+        type=_variants,
+        default=("a", "b", "c", "shallow", "backprop"),
+        help="comma-separated, from a,b,c,shallow,backprop (default: all)",
+    )
+    train.add_argument("--epochs", type=_positive_int, default=100, help="epochs of 55000 images (default 100)")
+    train.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the shuffling (default 0)")
+    train.add_argument("--jobs", type=int, choices=(1, 2), default=2, help="processes (default 2)")
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.set_defaults(run=_mnist_train)
+    evaluate = mnist_commands.add_parser("evaluate", parents=[data_dir], help="error of a saved model file")
+    evaluate.add_argument("model", help="a model_<variant>.npz file")
+    evaluate.add_argument(
+        "--part", choices=("train", "validation", "test"), default="test", help="images to classify (default test)"
+    )
+    evaluate.set_defaults(run=_mnist_evaluate)
     return root
 
 
@@ -124,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except (DivergenceError, FileExistsError, ValueError) as error:
+    except (DivergenceError, FileExistsError, FileNotFoundError, ValueError) as error:
         print(f"brian-dendrites {args.command}: error: {error}", file=sys.stderr)
         return 1
     return 0

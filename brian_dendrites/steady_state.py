@@ -24,7 +24,7 @@ from brian2 import ms
 
 from brian_dendrites.models.microcircuit import LearningRates, MicrocircuitParams, projections
 
-__all__ = ["SteadyState", "settle", "weight_changes"]
+__all__ = ["SteadyState", "SteadyStateEngine"]
 
 
 def _g(conductance) -> float:
@@ -33,9 +33,11 @@ def _g(conductance) -> float:
 
 @dataclass
 class SteadyState:
-    """Potentials and rates of a settled batch, by layer k (lists indexed by k; index 0 is the input)."""
+    """Potentials and rates of a settled batch, by layer k (lists indexed by k; index 0 is the input).
+    ``r_B`` holds the basal predictions phi(a_B v_B,k) of Eq. 7."""
 
     r: list[np.ndarray]
+    r_B: list[np.ndarray | None]
     u: list[np.ndarray | None]
     v_B: list[np.ndarray | None]
     v_A: dict[int, np.ndarray]
@@ -44,52 +46,92 @@ class SteadyState:
     v_I: dict[int, np.ndarray]
 
 
-def settle(params: MicrocircuitParams, weights: dict, biases: dict, x: np.ndarray, u_tgt=None) -> SteadyState:
-    """Two-step steady state for inputs ``x`` (batch, n_0); ``u_tgt`` (batch, n_N) nudges the output."""
-    phi, n = params.phi, len(params.sizes) - 1
-    r, u, v_B = [x], [None], [None]
-    for k in range(1, n + 1):
-        p = params.pyramidal_layer(k)  # the output layer's g_A is 0
-        v = r[k - 1] @ weights[f"bottom_up_{k}"].T + biases[f"bottom_up_{k}"]
-        u_k = p.basal_attenuation * v
-        if k == n and u_tgt is not None:
-            u_k = (_g(p.g_B) * v + _g(p.g_som) * u_tgt) / (_g(p.g_lk) + _g(p.g_B) + _g(p.g_som))
-        v_B.append(v)
-        u.append(u_k)
-        r.append(phi(u_k))
-    state = SteadyState(r, u, v_B, {}, {}, {}, {})
-    for k in range(n - 1, 0, -1):
-        p, q = params.pyramidal_layer(k), params.interneuron_layer(k)
-        v_I = r[k] @ weights[f"ip_{k}"].T + biases[f"ip_{k}"]
-        u_I = (_g(q.g_D) * v_I + _g(q.g_som) * u[k + 1]) / (_g(q.g_lk) + _g(q.g_D) + _g(q.g_som))
-        v_TD = r[k + 1] @ weights[f"top_down_{k}"].T
-        v_A = v_TD + phi(u_I) @ weights[f"pi_{k}"].T
-        u[k] = (_g(p.g_B) * v_B[k] + _g(p.g_A) * v_A) / (_g(p.g_lk) + _g(p.g_B) + _g(p.g_A))
-        r[k] = phi(u[k])
-        state.u_I[k], state.v_I[k], state.v_TD[k], state.v_A[k] = u_I, v_I, v_TD, v_A
-    return state
+class SteadyStateEngine:
+    """Settles batches and applies Eqs. 7-10 for one parameter record.
 
+    The conductance ratios and learning rates (1/ms) are read from ``params`` once, as floats,
+    so that the per-batch work is only matrix algebra. Weights are (post, pre) arrays and
+    thresholds ``biases`` (post,) arrays keyed by projection name; their dtype is kept.
+    """
 
-def weight_changes(params: MicrocircuitParams, state: SteadyState, eta: LearningRates | None = None) -> dict:
-    """Batch-averaged changes of Eqs. 7-10 per unit time (eta in 1/ms): {name: (dW, db)};
-    db is the threshold change (None for pathways without thresholds)."""
-    phi, n, eta = params.phi, len(params.sizes) - 1, eta or params.eta
-    batch = state.r[0].shape[0]
-    changes = {}
-    for proj in projections(params.sizes):
-        if proj.pathway not in params.plastic:
-            continue
-        k, rate = proj.layer, _g(eta.for_projection(proj.pathway, proj.layer, n))
-        if proj.pathway == "bottom_up":
-            a_B = params.pyramidal_layer(k).basal_attenuation
-            error, pre = state.r[k] - phi(a_B * state.v_B[k]), state.r[k - 1]  # Eq. 7
-        elif proj.pathway == "ip":
-            a_D = params.interneuron_layer(k).dendritic_attenuation
-            error, pre = phi(state.u_I[k]) - phi(a_D * state.v_I[k]), state.r[k]  # Eq. 8
-        elif proj.pathway == "pi":
-            error, pre = -state.v_A[k], phi(state.u_I[k])  # Eq. 9, v_rest = 0
-        else:
-            error, pre = state.r[k] - phi(state.v_TD[k]), state.r[k + 1]  # Eq. 10
-        threshold = rate * error.mean(axis=0) if proj.pathway in ("bottom_up", "ip") else None
-        changes[proj.name] = (rate * (error.T @ pre) / batch, threshold)
-    return changes
+    def __init__(self, params: MicrocircuitParams, eta: LearningRates | None = None) -> None:
+        self.params, self.phi, self.n = params, params.phi, len(params.sizes) - 1
+        eta = eta or params.eta
+        out = params.output
+        self.a_B = {k: params.pyramidal_layer(k).basal_attenuation for k in range(1, self.n + 1)}
+        total = _g(out.g_lk) + _g(out.g_B) + _g(out.g_som)
+        self.nudge_B, self.nudge_som = _g(out.g_B) / total, _g(out.g_som) / total
+        self.apical, self.interneuron = {}, {}
+        for k in range(1, self.n):
+            p, q = params.pyramidal_layer(k), params.interneuron_layer(k)
+            self.apical[k] = _g(p.g_A) / (_g(p.g_lk) + _g(p.g_B) + _g(p.g_A))
+            total = _g(q.g_lk) + _g(q.g_D) + _g(q.g_som)
+            self.interneuron[k] = (_g(q.g_D) / total, _g(q.g_som) / total, q.dendritic_attenuation)
+        self.rates = {
+            proj.name: _g(eta.for_projection(proj.pathway, proj.layer, self.n))
+            for proj in projections(params.sizes)
+            if proj.pathway in params.plastic
+        }
+
+    def settle(self, weights: dict, biases: dict, x: np.ndarray, u_tgt: np.ndarray | None = None) -> SteadyState:
+        """Two-step steady state for inputs ``x`` (batch, n_0); ``u_tgt`` (batch, n_N) nudges the output."""
+        phi, n = self.phi, self.n
+        r, r_B, u, v_B = [x], [None], [None], [None]
+        for k in range(1, n + 1):
+            v = r[k - 1] @ weights[f"bottom_up_{k}"].T + biases[f"bottom_up_{k}"]
+            v_B.append(v)
+            u.append(self.a_B[k] * v)
+            r_B.append(phi(u[k]))
+            r.append(r_B[k])
+        if u_tgt is not None:
+            u[n] = self.nudge_B * v_B[n] + self.nudge_som * u_tgt
+            r[n] = phi(u[n])
+        state = SteadyState(r, r_B, u, v_B, {}, {}, {}, {})
+        for k in range(n - 1, 0, -1):
+            mix_D, mix_som, _ = self.interneuron[k]
+            v_I = r[k] @ weights[f"ip_{k}"].T + biases[f"ip_{k}"]
+            u_I = mix_D * v_I + mix_som * u[k + 1]
+            v_TD = r[k + 1] @ weights[f"top_down_{k}"].T
+            v_A = v_TD + phi(u_I) @ weights[f"pi_{k}"].T
+            u[k] = self.a_B[k] * v_B[k] + self.apical[k] * v_A
+            r[k] = phi(u[k])
+            state.u_I[k], state.v_I[k], state.v_TD[k], state.v_A[k] = u_I, v_I, v_TD, v_A
+        return state
+
+    def _factors(self, state: SteadyState):
+        """(name, rate * postsynaptic error, presynaptic rates, has threshold) of Eqs. 7-10."""
+        phi = self.phi
+        for proj in projections(self.params.sizes):
+            if proj.name not in self.rates:
+                continue
+            k, rate = proj.layer, self.rates[proj.name]
+            if proj.pathway == "bottom_up":
+                error, pre = state.r[k] - state.r_B[k], state.r[k - 1]  # Eq. 7
+            elif proj.pathway == "ip":
+                a_D = self.interneuron[k][2]
+                error, pre = phi(state.u_I[k]) - phi(a_D * state.v_I[k]), state.r[k]  # Eq. 8
+            elif proj.pathway == "pi":
+                error, pre = -state.v_A[k], phi(state.u_I[k])  # Eq. 9, v_rest = 0
+            else:
+                error, pre = state.r[k] - phi(state.v_TD[k]), state.r[k + 1]  # Eq. 10
+            yield proj.name, rate * error, pre, proj.pathway in ("bottom_up", "ip")
+
+    def weight_changes(self, state: SteadyState) -> dict:
+        """Batch-averaged changes of Eqs. 7-10 per unit time (1/ms): {name: (dW, db)};
+        db is the threshold change (None for pathways without thresholds)."""
+        batch = state.r[0].shape[0]
+        return {
+            name: (error.T @ pre / batch, error.mean(axis=0) if threshold else None)
+            for name, error, pre, threshold in self._factors(state)
+        }
+
+    def learn(self, state: SteadyState, weights: dict, biases: dict, dt: float = 1.0, frozen=()) -> None:
+        """Apply the batch-averaged changes over ``dt`` (ms) in place, except to the ``frozen`` projections."""
+        scale = dt / state.r[0].shape[0]
+        for name, error, pre, threshold in self._factors(state):
+            if name in frozen:
+                continue
+            w = weights[name]
+            w += (scale * error).astype(w.dtype, copy=False).T @ pre
+            if threshold:
+                biases[name] += (scale * error.sum(axis=0)).astype(w.dtype, copy=False)

@@ -7,33 +7,56 @@ Variants:
 baselines on (a)'s architecture: the shallow learner (only W_{3,2} learns) and
 standard backprop with the same logistic units, targets and mini-batches.
 
-Each epoch is checkpointed atomically; a restarted run resumes. The trained
-model is an NPZ file (see :func:`save_model`).
-
-Work in progress (issue 4): the learning rates are provisional (see BASE_RATE
-and BACKPROP_RATE) and not yet tuned over full training runs.
+Each variant trains in its own model file ``model_<variant>.npz`` (see
+:func:`save_model`), rewritten atomically after every epoch together with the
+training log, so that an interrupted run resumes from the last epoch.
 """
 
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 from brian2 import ms
 from brian_dendrites.models.microcircuit import MNIST, LearningRates, MicrocircuitParams, random_weights
 from brian_dendrites.models.microcircuit import self_predicting_weights as self_predicting
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from brian_dendrites import mnist as mnist_data
-from brian_dendrites.files import atomic_savez
-from brian_dendrites.steady_state import settle, weight_changes
+from brian_dendrites.files import atomic_savez, atomic_target
+from brian_dendrites.steady_state import SteadyStateEngine
 from brian_dendrites.transfer import transfer_function
+from brian_dendrites.validation import DivergenceError
 
-__all__ = ["VARIANTS", "Variant", "Model", "train_epoch", "predict", "save_model", "load_model", "run"]
+__all__ = [
+    "VARIANTS",
+    "Variant",
+    "Model",
+    "one_hot",
+    "train_epoch",
+    "predict",
+    "save_model",
+    "load_model",
+    "evaluate",
+    "run",
+    "run_all",
+    "write_outputs",
+]
 
 TARGET_LOW, TARGET_HIGH = 0.1, 0.8
+#: Initial weights U(-0.2, 0.2) in every pathway; top-down at the bottom-up scale keeps each
+#: hidden layer's error at backprop's magnitude, so the inverse-lambda rescaling balances the layers.
+WEIGHT_SCALE = 0.2
+#: Bottom-up rate of the output layer (1/ms); one mini-batch applies 1 ms of Eqs. 7-10.
+BASE_RATE = 0.1
+#: Standard backprop's learning rate per mini-batch.
+BACKPROP_RATE = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,14 +68,6 @@ class Variant:
     self_predicting_start: bool = True
     frozen: tuple[str, ...] = ()  # projections whose weights stay fixed
     backprop: bool = False
-
-
-#: Provisional (issue 4), from 2-epoch runs of variant (a): base 1e-4 (the reproductions')
-#: learns nothing, 0.01 reaches 32.7 % test error, 0.1 33.0 %, 1.0 stays at chance.
-BASE_RATE = 0.01
-#: Standard backprop's learning rate per mini-batch: 0.5 reaches 12.7 % after 2 epochs,
-#: 0.1 71 %, 2.0 saturates.
-BACKPROP_RATE = 0.5
 
 
 def _rates(lam_hidden: float, n_hidden: int, base: float = BASE_RATE) -> LearningRates:
@@ -83,22 +98,31 @@ VARIANTS = {
 
 @dataclass
 class Model:
-    """Weights (post, pre) and thresholds by projection name, float32."""
+    """Weights (post, pre) and thresholds by projection name, float32; ``log`` is the training log."""
 
     variant: str
     weights: dict[str, np.ndarray]
     biases: dict[str, np.ndarray]
+    log: dict | None = None
 
     @classmethod
     def initial(cls, variant: Variant, rng: np.random.Generator) -> Model:
         p = variant.params
-        scale = {"bottom_up": 0.05, "ip": 0.05, "top_down": 1.0, "pi": 1.0}
-        weights = random_weights(p, rng, scale)
+        weights = random_weights(p, rng, WEIGHT_SCALE)
         if variant.self_predicting_start:
             weights = self_predicting(p, weights)
         as32 = {k: v.astype(np.float32) for k, v in weights.items()}
         biases = {k: np.zeros(v.shape[0], np.float32) for k, v in as32.items() if k.startswith(("bottom_up", "ip"))}
-        return cls(variant.name, as32, biases)
+        return cls(variant.name, as32, biases, {"epoch": [], "validation_error": [], "test_error": [], "wall_s": []})
+
+    def check_finite(self) -> None:
+        for kind, arrays in (("weights", self.weights), ("thresholds", self.biases)):
+            for name, value in arrays.items():
+                if not np.all(np.isfinite(value)):
+                    raise DivergenceError(
+                        f"MNIST ({self.variant}): {kind} '{name}' became NaN or infinite; "
+                        "lower the learning rates; the last saved epoch is kept"
+                    )
 
 
 def one_hot(labels: np.ndarray, n: int = 10) -> np.ndarray:
@@ -109,8 +133,9 @@ def one_hot(labels: np.ndarray, n: int = 10) -> np.ndarray:
 
 def predict(model: Model, params: MicrocircuitParams, images: np.ndarray, batch: int = 1000) -> np.ndarray:
     """Class labels: the output neuron with the highest rate, without nudging."""
+    engine = SteadyStateEngine(params)
     labels = [
-        np.argmax(settle(params, model.weights, model.biases, images[i : i + batch]).r[-1], axis=1)
+        np.argmax(engine.settle(model.weights, model.biases, images[i : i + batch]).r[-1], axis=1)
         for i in range(0, len(images), batch)
     ]
     return np.concatenate(labels)
@@ -118,44 +143,39 @@ def predict(model: Model, params: MicrocircuitParams, images: np.ndarray, batch:
 
 def train_epoch(model: Model, variant: Variant, images, labels, rng, batch: int = 10, progress=None) -> None:
     """One pass over shuffled ``images`` in mini-batches of ``batch`` (weight changes averaged)."""
-    p = variant.params
+    p, engine = variant.params, SteadyStateEngine(variant.params)
     u_targets = p.phi.inverse(one_hot(labels)).astype(np.float32)
     order = rng.permutation(len(images))
     for start in range(0, len(order), batch):
         idx = order[start : start + batch]
         if variant.backprop:
-            _backprop_step(model, p, images[idx], one_hot(labels[idx]))
+            _backprop_step(model, engine, images[idx], one_hot(labels[idx]))
         else:
-            state = settle(p, model.weights, model.biases, images[idx], u_targets[idx])
-            for name, (dw, db) in weight_changes(p, state).items():
-                if name not in variant.frozen:
-                    model.weights[name] += dw.astype(np.float32)  # one update = 1 ms of Eqs. 7-10
-                    if db is not None:
-                        model.biases[name] += db.astype(np.float32)
+            state = engine.settle(model.weights, model.biases, images[idx], u_targets[idx])
+            engine.learn(state, model.weights, model.biases, dt=1.0, frozen=variant.frozen)  # 1 ms of Eqs. 7-10
         if progress is not None:
             progress.update(len(idx))
 
 
-def _backprop_step(model: Model, p: MicrocircuitParams, x: np.ndarray, r_target: np.ndarray) -> None:
+def _backprop_step(model: Model, engine: SteadyStateEngine, x: np.ndarray, r_target: np.ndarray) -> None:
     """SGD on 1/2 ||r_N - r_trgt||^2 through the same feedforward network (the self-predicting output)."""
-    state = settle(p, model.weights, model.biases, x)
-    n = len(p.sizes) - 1
-    delta = (state.r[n] - r_target) * p.phi.derivative(state.u[n])
+    state, n, phi = engine.settle(model.weights, model.biases, x), engine.n, engine.phi
+    delta = (state.r[n] - r_target) * phi.derivative(state.u[n])
     for k in range(n, 0, -1):
-        a_B = p.pyramidal_layer(k).basal_attenuation
+        a_B = engine.a_B[k]
         name = f"bottom_up_{k}"
-        rate = BACKPROP_RATE
         grad_w = a_B * (delta.T @ state.r[k - 1]) / len(x)
         grad_b = a_B * delta.mean(axis=0)
         if k > 1:
-            delta = a_B * (delta @ model.weights[name]) * p.phi.derivative(state.u[k - 1])
-        model.weights[name] -= rate * grad_w.astype(np.float32)
-        model.biases[name] -= rate * grad_b.astype(np.float32)
+            delta = a_B * (delta @ model.weights[name]) * phi.derivative(state.u[k - 1])
+        model.weights[name] -= BACKPROP_RATE * grad_w.astype(np.float32)
+        model.biases[name] -= BACKPROP_RATE * grad_b.astype(np.float32)
 
 
 def save_model(model: Model, params: MicrocircuitParams, path: Path) -> Path:
-    """NPZ: ``weights/<projection>`` (post, pre) and ``biases/<projection>`` float32 arrays,
-    ``variant``, ``phi`` (name) and ``phi_parameters`` (JSON), ``params`` (repr of the record)."""
+    """NPZ, written atomically: ``weights/<projection>`` (post, pre) and ``biases/<projection>``
+    float32 arrays, ``variant``, ``phi`` (name) and ``phi_parameters`` (JSON), ``params`` (repr of
+    the record) and ``log`` (JSON: epoch, validation_error, test_error, wall_s per epoch)."""
     phi = params.phi
     phi_parameters = {k: v for k, v in vars(phi).items() if k != "name"}
     content = {f"weights/{k}": v for k, v in model.weights.items()} | {
@@ -166,6 +186,7 @@ def save_model(model: Model, params: MicrocircuitParams, path: Path) -> Path:
         "phi": np.array(phi.name),
         "phi_parameters": np.array(json.dumps(phi_parameters)),
         "params": np.array(repr(params)),
+        "log": np.array(json.dumps(model.log or {})),
     }
     atomic_savez(path, content)
     return Path(path)
@@ -178,9 +199,25 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
         biases = {k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("biases/")}
         variant = str(data["variant"])
         phi = transfer_function(str(data["phi"]), **json.loads(str(data["phi_parameters"])))
+        log = json.loads(str(data["log"])) if "log" in data.files else None
     if variant not in VARIANTS:
         raise ValueError(f"{path}: unknown variant '{variant}', expected one of {sorted(VARIANTS)}")
-    return Model(variant, weights, biases), VARIANTS[variant].params.replace(phi=phi)
+    return Model(variant, weights, biases, log), VARIANTS[variant].params.replace(phi=phi)
+
+
+def evaluate(path: Path, data_dir=None, part: str = "test") -> dict:
+    """Classification error of the saved model ``path`` on the ``part`` images (train, validation, test)."""
+    model, params = load_model(path)
+    images, labels = mnist_data.split(mnist_data.load(data_dir))[part]
+    wrong = int(np.sum(predict(model, params, images) != labels))
+    return {
+        "model": str(path),
+        "variant": model.variant,
+        "part": part,
+        "images": len(labels),
+        "errors": wrong,
+        "error": wrong / len(labels),
+    }
 
 
 def run(
@@ -191,39 +228,87 @@ def run(
     seed: int = 0,
     limit: int | None = None,
     progress: bool = True,
+    position: int = 0,
 ) -> dict:
-    """Train ``variant_name`` for ``epochs``; checkpoint each epoch in ``out``; resume if a checkpoint exists."""
+    """Train ``variant_name`` to ``epochs`` epochs in ``out/model_<variant>.npz``, resuming from that file."""
     if variant_name not in VARIANTS:
         raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got '{variant_name}'")
-    variant, out = VARIANTS[variant_name], Path(out)
+    if epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs}")
+    variant, path = VARIANTS[variant_name], Path(out) / f"model_{variant_name}.npz"
     parts = mnist_data.split(mnist_data.load(data_dir))
     train_x, train_y = (a[:limit] for a in parts["train"])
-    checkpoint, log_path = out / f"checkpoint_{variant_name}.npz", out / f"log_{variant_name}.json"
-    rng = np.random.default_rng(seed)
-    model = Model.initial(variant, rng)
-    log = {"epoch": [], "validation_error": [], "test_error": []}
-    if checkpoint.exists() and log_path.exists():
-        model, _ = load_model(checkpoint)
-        log = json.loads(log_path.read_text())
-        rng = np.random.default_rng([seed, len(log["epoch"])])
+    model = load_model(path)[0] if path.exists() else Model.initial(variant, np.random.default_rng(seed))
+    log, done = model.log, len(model.log["epoch"])
     bar = tqdm(
         total=epochs * len(train_x),
-        initial=len(log["epoch"]) * len(train_x),
+        initial=min(done, epochs) * len(train_x),
         disable=not progress,
         desc=f"MNIST ({variant_name})",
         unit="img",
+        position=position,
     )
-    for epoch in range(len(log["epoch"]), epochs):
-        train_epoch(model, variant, train_x, train_y, rng, progress=bar)
-        for part, key in (("validation", "validation_error"), ("test", "test_error")):
+    for epoch in range(done, epochs):
+        start = time.perf_counter()
+        train_epoch(model, variant, train_x, train_y, np.random.default_rng([seed, epoch]), progress=bar)
+        model.check_finite()
+        for part in ("validation", "test"):
             images, labels = parts[part]
-            log[key].append(float(np.mean(predict(model, variant.params, images) != labels)))
+            log[f"{part}_error"].append(float(np.mean(predict(model, variant.params, images) != labels)))
         log["epoch"].append(epoch + 1)
-        for value in model.weights.values():
-            if not np.all(np.isfinite(value)):
-                raise FloatingPointError(f"MNIST ({variant_name}): weights became non-finite in epoch {epoch + 1}")
-        save_model(model, variant.params, checkpoint)
-        log_path.write_text(json.dumps(log))
-        rng = np.random.default_rng([seed, epoch + 1])
+        log["wall_s"].append(time.perf_counter() - start)
+        save_model(model, variant.params, path)
+        bar.set_postfix(test_error=f"{100 * log['test_error'][-1]:.2f}%")
     bar.close()
     return log
+
+
+def _run_job(args) -> dict:
+    with threadpool_limits(1):  # one BLAS thread per process: two processes share the two cores
+        return run(*args)
+
+
+def run_all(variants, epochs: int, out: Path, data_dir=None, seed: int = 0, jobs: int = 2, progress=True) -> dict:
+    """Train ``variants`` (``jobs`` processes), then evaluate every saved model on the test images."""
+    work = [(v, epochs, out, data_dir, seed, None, progress, i) for i, v in enumerate(variants)]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            logs = dict(zip(variants, pool.map(_run_job, work), strict=True))
+    else:
+        logs = {v: _run_job(job) for v, job in zip(variants, work, strict=True)}
+    results = {"seed": seed, "epochs": epochs, "variants": {}}
+    for name, log in logs.items():
+        final = evaluate(Path(out) / f"model_{name}.npz", data_dir)
+        results["variants"][name] = {
+            "test_error": final["error"],
+            "best_validation_epoch": int(np.argmin(log["validation_error"])) + 1,
+            "wall_s": float(np.sum(log["wall_s"])),
+            "log": log,
+        }
+    return results
+
+
+def write_outputs(out: Path, results: dict) -> list[Path]:
+    """mnist_results.json and fig3b.png (test error per epoch) in ``out``; both are derived from the
+    model files, so they are replaced on every run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    paths = [out / "mnist_results.json", out / "fig3b.png"]
+    with atomic_target(paths[0]) as tmp:
+        tmp.write_text(json.dumps(results, indent=2))
+    styles = {"a": "C0", "b": "C0--", "c": "C2", "shallow": "k", "backprop": "C3"}
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, entry in results["variants"].items():
+        log = entry["log"]
+        ax.plot(log["epoch"], 100 * np.asarray(log["test_error"]), styles[name], label=name)
+    ax.set(xlabel="epoch", ylabel="test error (%)", yscale="log", title="MNIST (Fig. 3B)")
+    ax.legend()
+    fig.tight_layout()
+    with atomic_target(paths[1]) as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
+    plt.close(fig)
+    return paths

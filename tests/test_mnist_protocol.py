@@ -9,6 +9,10 @@ import pytest
 from brian_dendrites.protocols import mnist as protocol
 from test_mnist import SHARED
 
+from brian_dendrites import mnist as mnist_data
+from brian_dendrites.cli import main
+from brian_dendrites.validation import DivergenceError
+
 
 def test_one_hot_targets_are_the_papers_rates():
     rates = protocol.one_hot(np.array([3, 0]))
@@ -33,10 +37,55 @@ def test_training_checkpoints_every_epoch_and_resumes(tmp_path):
         pytest.skip("MNIST not in ../shared")
     first = protocol.run("a", 1, tmp_path, SHARED, limit=200, progress=False)
     assert first["epoch"] == [1]
-    assert (tmp_path / "checkpoint_a.npz").exists()
+    saved, _ = protocol.load_model(tmp_path / "model_a.npz")
+    assert saved.log["test_error"] == first["test_error"]
     resumed = protocol.run("a", 2, tmp_path, SHARED, limit=200, progress=False)
-    assert resumed["epoch"] == [1, 2]
-    assert resumed["test_error"][0] == first["test_error"][0]
-    assert json.loads((tmp_path / "log_a.json").read_text())["epoch"] == [1, 2]
+    assert resumed["epoch"] == [1, 2] and resumed["test_error"][0] == first["test_error"][0]
+
+    # The same two epochs in one go give the same model: resuming loses nothing.
+    straight = protocol.run("a", 2, tmp_path / "straight", SHARED, limit=200, progress=False)
+    assert straight["test_error"] == resumed["test_error"]
+    again, _ = protocol.load_model(tmp_path / "straight" / "model_a.npz")
+    resumed_model, _ = protocol.load_model(tmp_path / "model_a.npz")
+    for name, w in again.weights.items():
+        np.testing.assert_array_equal(resumed_model.weights[name], w)
     with pytest.raises(ValueError, match="variant"):
         protocol.run("z", 1, tmp_path, SHARED)
+
+
+def test_divergence_stops_and_keeps_the_last_epoch(tmp_path, monkeypatch):
+    if not (SHARED / "train-images-idx3-ubyte.gz").exists():
+        pytest.skip("MNIST not in ../shared")
+    protocol.run("backprop", 1, tmp_path, SHARED, limit=100, progress=False)
+    before = (tmp_path / "model_backprop.npz").read_bytes()
+    monkeypatch.setattr(protocol, "BACKPROP_RATE", 1e39)  # float32 overflow
+    with pytest.raises(DivergenceError, match="NaN or infinite"):
+        protocol.run("backprop", 2, tmp_path, SHARED, limit=100, progress=False)
+    assert (tmp_path / "model_backprop.npz").read_bytes() == before
+
+
+def test_cli_evaluates_a_saved_model(tmp_path, rng, capsys):
+    if not (SHARED / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip("MNIST not in ../shared")
+    variant = protocol.VARIANTS["shallow"]
+    model = protocol.Model.initial(variant, rng)
+    path = protocol.save_model(model, variant.params, tmp_path / "model_shallow.npz")
+    assert main(["mnist", "evaluate", str(path), "--data-dir", str(SHARED)]) == 0
+    reported = json.loads(capsys.readouterr().out)
+    images, labels = mnist_data.split(mnist_data.load(SHARED))["test"]
+    independent = np.argmax(_forward(model, variant.params, images), axis=1)
+    assert reported["images"] == 10_000
+    assert reported["errors"] == int(np.sum(independent != labels))
+    with pytest.raises(SystemExit):
+        main(["mnist", "train", "--out", str(tmp_path), "--variants", "a,z"])
+    assert "--variants: must be a comma-separated subset" in capsys.readouterr().err
+
+
+def _forward(model, params, images):
+    """The output rates without nudging, written out layer by layer (u_k = a_B v_B,k)."""
+    r = images.astype(np.float64)
+    for k in (1, 2, 3):
+        layer = params.pyramidal_layer(k)
+        a_B = float(layer.g_B / (layer.g_lk + layer.g_B + layer.g_A))
+        r = 1 / (1 + np.exp(-a_B * (r @ model.weights[f"bottom_up_{k}"].T + model.biases[f"bottom_up_{k}"])))
+    return r
