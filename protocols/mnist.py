@@ -72,10 +72,15 @@ class Variant:
 
 def _rates(lam_hidden: float, n_hidden: int, base: float = BASE_RATE) -> LearningRates:
     """Bottom-up rates base x [1/lambda^2, 1/lambda, 1] from the first layer up: each hidden layer
-    sees the output error diluted once more by its mixing factor. eta_IP_k is twice the rate of the
-    bottom-up pathway W_{k+1,k} it learns to predict."""
+    sees the output error diluted once more by its mixing factor. eta_IP_k is half the rate of the
+    bottom-up pathway W_{k+1,k} it learns to predict.
+
+    Eq. 8 is a delta rule with gain eta_IP a_D lambda_I phi' |r_k|^2 along the mean rate vector,
+    and it oscillates once that gain exceeds 2: with |r_1|^2 ~ 250, eta_IP_1 must stay below
+    ~0.4/ms. Twice the bottom-up rate at base 0.1 (0.67/ms) lost self-prediction after 6 epochs;
+    half (0.17/ms) stays stable."""
     bottom_up = tuple(base * lam_hidden ** -(n_hidden - k) / ms for k in range(n_hidden)) + (base / ms,)
-    return LearningRates(bottom_up=bottom_up, ip=tuple(2 * r for r in bottom_up[1:]), pi=0 / ms, top_down=0 / ms)
+    return LearningRates(bottom_up=bottom_up, ip=tuple(r / 2 for r in bottom_up[1:]), pi=0 / ms, top_down=0 / ms)
 
 
 #: g_A / (g_lk + g_B + g_A) of the MNIST parameter set.
@@ -269,22 +274,27 @@ def _run_job(args) -> dict:
 
 
 def run_all(variants, epochs: int, out: Path, data_dir=None, seed: int = 0, jobs: int = 2, progress=True) -> dict:
-    """Train ``variants`` (``jobs`` processes), then evaluate every saved model on the test images."""
+    """Train ``variants`` to ``epochs`` (``jobs`` processes), then evaluate every model file in ``out``
+    (those of earlier runs too) on the test images."""
     work = [(v, epochs, out, data_dir, seed, None, progress, i) for i, v in enumerate(variants)]
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            logs = dict(zip(variants, pool.map(_run_job, work), strict=True))
+            list(pool.map(_run_job, work))
     else:
-        logs = {v: _run_job(job) for v, job in zip(variants, work, strict=True)}
-    results = {"seed": seed, "epochs": epochs, "variants": {}}
-    for name, log in logs.items():
-        final = evaluate(Path(out) / f"model_{name}.npz", data_dir)
-        results["variants"][name] = {
-            "test_error": final["error"],
-            "best_validation_epoch": int(np.argmin(log["validation_error"])) + 1,
-            "wall_s": float(np.sum(log["wall_s"])),
-            "log": log,
-        }
+        for job in work:
+            _run_job(job)
+    results = {"seed": seed, "variants": {}}
+    for name in VARIANTS:
+        path = Path(out) / f"model_{name}.npz"
+        if path.exists():
+            model, _ = load_model(path)
+            results["variants"][name] = {
+                "test_error": evaluate(path, data_dir)["error"],
+                "epochs": len(model.log["epoch"]),
+                "best_validation_epoch": int(np.argmin(model.log["validation_error"])) + 1,
+                "wall_s": float(np.sum(model.log["wall_s"])),
+                "log": model.log,
+            }
     return results
 
 

@@ -81,6 +81,23 @@ def test_cli_evaluates_a_saved_model(tmp_path, rng, capsys):
     assert "--variants: must be a comma-separated subset" in capsys.readouterr().err
 
 
+def test_results_cover_every_model_file_in_the_folder(tmp_path, rng):
+    if not (SHARED / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip("MNIST not in ../shared")
+    variant = protocol.VARIANTS["shallow"]
+    model = protocol.Model.initial(variant, rng)
+    model.log = {"epoch": [1, 2], "validation_error": [0.5, 0.4], "test_error": [0.5, 0.45], "wall_s": [3.0, 4.0]}
+    protocol.save_model(model, variant.params, tmp_path / "model_shallow.npz")
+    results = protocol.run_all((), 1, tmp_path, SHARED, progress=False)  # trains nothing, evaluates the file
+    entry = results["variants"]["shallow"]
+    images, labels = mnist_data.split(mnist_data.load(SHARED))["test"]
+    assert entry["test_error"] == np.mean(np.argmax(_forward(model, variant.params, images), axis=1) != labels)
+    assert entry["epochs"] == 2 and entry["best_validation_epoch"] == 2 and entry["wall_s"] == 7.0
+    json_path, figure = protocol.write_outputs(tmp_path, results)
+    assert json.loads(json_path.read_text())["variants"]["shallow"]["log"]["test_error"] == [0.5, 0.45]
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def _forward(model, params, images):
     """The output rates without nudging, written out layer by layer (u_k = a_B v_B,k)."""
     r = images.astype(np.float64)
