@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from brian2 import ms
+from scipy.linalg.blas import get_blas_funcs
 
 from brian_dendrites.models.microcircuit import LearningRates, MicrocircuitParams, projections
 
@@ -44,6 +45,16 @@ class SteadyState:
     v_TD: dict[int, np.ndarray]
     u_I: dict[int, np.ndarray]
     v_I: dict[int, np.ndarray]
+
+
+def _accumulate(w: np.ndarray, alpha: float, error: np.ndarray, pre: np.ndarray) -> None:
+    """w += alpha error^T pre in place: one gemm with beta = 1 on w's transpose, no temporary
+    (the update is memory-bound; this halves the traffic of the numpy form)."""
+    if w.flags.c_contiguous and w.dtype in (np.float32, np.float64):
+        gemm = get_blas_funcs("gemm", (w,))
+        gemm(alpha, pre, error, beta=1.0, c=w.T, trans_a=1, overwrite_c=1)
+    else:
+        w += alpha * (error.T @ pre)
 
 
 class SteadyStateEngine:
@@ -126,12 +137,15 @@ class SteadyStateEngine:
         }
 
     def learn(self, state: SteadyState, weights: dict, biases: dict, dt: float = 1.0, frozen=()) -> None:
-        """Apply the batch-averaged changes over ``dt`` (ms) in place, except to the ``frozen`` projections."""
+        """Apply the batch-averaged changes over ``dt`` (ms) in place, except to the ``frozen`` projections.
+
+        Run it under one BLAS thread (``threadpoolctl.threadpool_limits(1)``), as the MNIST protocol
+        does: the in-place update uses scipy's BLAS, and scipy's and numpy's OpenBLAS pools with two
+        threads each made a 784-500-500-10 epoch take 100 s instead of 7 s on a 2-core machine."""
         scale = dt / state.r[0].shape[0]
         for name, error, pre, threshold in self._factors(state):
             if name in frozen:
                 continue
-            w = weights[name]
-            w += (scale * error).astype(w.dtype, copy=False).T @ pre
+            _accumulate(weights[name], scale, error, pre)
             if threshold:
-                biases[name] += (scale * error.sum(axis=0)).astype(w.dtype, copy=False)
+                biases[name] += (scale * error.sum(axis=0)).astype(biases[name].dtype, copy=False)
