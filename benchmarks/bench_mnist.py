@@ -88,7 +88,9 @@ def main() -> None:
     images, labels = mnist_data.split(mnist_data.load(opts.data_dir))["train"]
     variant = protocol.VARIANTS["a"]
     start = protocol.Model.initial(variant, np.random.default_rng(0))
-    fresh = lambda: protocol.Model("a", {k: v.copy() for k, v in start.weights.items()}, dict(start.biases))  # noqa: E731
+    fresh = lambda: protocol.Model(  # noqa: E731
+        "a", {k: v.copy() for k, v in start.weights.items()}, {k: v.copy() for k, v in start.biases.items()}
+    )
 
     n = opts.baseline_images
     reference, fast = fresh(), fresh()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -105,6 +105,10 @@ VARIANTS = {
 }
 
 
+def _empty_log() -> dict:
+    return {"epoch": [], "validation_error": [], "test_error": [], "wall_s": []}
+
+
 @dataclass
 class Model:
     """Weights (post, pre) and thresholds by projection name, float32; ``log`` is the training log."""
@@ -112,7 +116,7 @@ class Model:
     variant: str
     weights: dict[str, np.ndarray]
     biases: dict[str, np.ndarray]
-    log: dict | None = None
+    log: dict = field(default_factory=_empty_log)
 
     @classmethod
     def initial(cls, variant: Variant, rng: np.random.Generator) -> Model:
@@ -122,7 +126,7 @@ class Model:
             weights = self_predicting(p, weights)
         as32 = {k: v.astype(np.float32) for k, v in weights.items()}
         biases = {k: np.zeros(v.shape[0], np.float32) for k, v in as32.items() if k.startswith(("bottom_up", "ip"))}
-        return cls(variant.name, as32, biases, {"epoch": [], "validation_error": [], "test_error": [], "wall_s": []})
+        return cls(variant.name, as32, biases)
 
     def check_finite(self) -> None:
         for kind, arrays in (("weights", self.weights), ("thresholds", self.biases)):
@@ -195,7 +199,7 @@ def save_model(model: Model, params: MicrocircuitParams, path: Path) -> Path:
         "phi": np.array(phi.name),
         "phi_parameters": np.array(json.dumps(phi_parameters)),
         "params": np.array(repr(params)),
-        "log": np.array(json.dumps(model.log or {})),
+        "log": np.array(json.dumps(model.log)),
     }
     atomic_savez(path, content)
     return Path(path)
@@ -208,7 +212,7 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
         biases = {k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("biases/")}
         variant = str(data["variant"])
         phi = transfer_function(str(data["phi"]), **json.loads(str(data["phi_parameters"])))
-        log = json.loads(str(data["log"])) if "log" in data.files else None
+        log = json.loads(str(data["log"])) if "log" in data.files else _empty_log()
     if variant not in VARIANTS:
         raise ValueError(f"{path}: unknown variant '{variant}', expected one of {sorted(VARIANTS)}")
     return Model(variant, weights, biases, log), VARIANTS[variant].params.replace(phi=phi)
@@ -216,6 +220,8 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
 
 def evaluate(path: Path, data_dir=None, part: str = "test") -> dict:
     """Classification error of the saved model ``path`` on the ``part`` images (train, validation, test)."""
+    if part not in ("train", "validation", "test"):
+        raise ValueError(f"part must be 'train', 'validation' or 'test', got '{part}'")
     model, params = load_model(path)
     images, labels = mnist_data.split(mnist_data.load(data_dir))[part]
     wrong = int(np.sum(predict(model, params, images) != labels))
@@ -248,6 +254,8 @@ def run(
     parts = mnist_data.split(mnist_data.load(data_dir))
     train_x, train_y = (a[:limit] for a in parts["train"])
     model = load_model(path)[0] if path.exists() else Model.initial(variant, np.random.default_rng(seed))
+    if model.variant != variant_name:
+        raise ValueError(f"{path} holds variant '{model.variant}', not '{variant_name}'")
     log, done = model.log, len(model.log["epoch"])
     bar = tqdm(
         total=epochs * len(train_x),
