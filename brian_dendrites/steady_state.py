@@ -52,7 +52,9 @@ def _accumulate(w: np.ndarray, alpha: float, error: np.ndarray, pre: np.ndarray)
     (the update is memory-bound; this halves the traffic of the numpy form)."""
     if w.flags.c_contiguous and w.dtype in (np.float32, np.float64):
         gemm = get_blas_funcs("gemm", (w,))
-        gemm(alpha, pre, error, beta=1.0, c=w.T, trans_a=1, overwrite_c=1)
+        result = gemm(alpha, pre, error, beta=1.0, c=w.T, trans_a=1, overwrite_c=1)
+        if result.ctypes.data != w.ctypes.data:  # f2py worked on a copy
+            w[...] = result.T
     else:
         w += alpha * (error.T @ pre)
 

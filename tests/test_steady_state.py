@@ -79,3 +79,8 @@ def test_batch_average_learning_step_and_float32(rng):
     )
     assert state32.u[1].dtype == np.float32
     np.testing.assert_allclose(state32.u[1], engine.settle(weights, biases, x, u_tgt).u[1], atol=1e-4)
+    low_b = {k: v.astype(np.float32) for k, v in biases.items()}
+    engine.learn(state32, low, low_b, dt=2.0, frozen=("bottom_up_1",))  # float32: the in-place BLAS path
+    for name in batch:
+        assert low[name].dtype == np.float32
+        np.testing.assert_allclose(low[name], learned_w[name], atol=1e-5, err_msg=name)
