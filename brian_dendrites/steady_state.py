@@ -77,7 +77,7 @@ class SteadyStateEngine:
         self.apical, self.interneuron = {}, {}
         for k in range(1, self.n):
             p, q = params.pyramidal_layer(k), params.interneuron_layer(k)
-            self.apical[k] = _g(p.g_A) / (_g(p.g_lk) + _g(p.g_B) + _g(p.g_A))
+            self.apical[k] = p.apical_mixing
             total = _g(q.g_lk) + _g(q.g_D) + _g(q.g_som)
             self.interneuron[k] = (_g(q.g_D) / total, _g(q.g_som) / total, q.dendritic_attenuation)
         self.rates = {

@@ -54,6 +54,11 @@ class PyramidalParams:
         """g_B / (g_lk + g_B + g_A), the factor of v_B in Eq. 7."""
         return float(self.g_B / (self.g_lk + self.g_B + self.g_A))
 
+    @property
+    def apical_mixing(self) -> float:
+        """g_A / (g_lk + g_B + g_A), the weight of v_A in the steady-state soma (lambda_k)."""
+        return float(self.g_A / (self.g_lk + self.g_B + self.g_A))
+
 
 @dataclass(frozen=True)
 class InterneuronParams:
