@@ -188,13 +188,14 @@ REGRESSION = MicrocircuitParams(
     E_inh=-50.0,
 )
 
-# Fig. 3: 784-500-500-10, logistic phi, weak feedback (lambda_hidden ~ 0.3,
-# lambda_out = lambda_I ~ 0.1) for the simplified steady-state dynamics.
+# Fig. 3: 784-500-500-10, logistic phi, weak apical feedback (lambda_hidden ~ 0.3) and interneuron
+# nudging (lambda_I ~ 0.1) for the simplified steady-state dynamics; the output is nudged with
+# lambda_N = 0.5 (see protocols/mnist.py).
 MNIST = MicrocircuitParams(
     sizes=(784, 500, 500, 10),
     phi=Logistic(),
     hidden=PyramidalParams(g_A=0.471 / ms, sigma=0.0 * ms**-0.5),
-    output=PyramidalParams(g_A=0.0 / ms, g_som=0.12 / ms, sigma=0.0 * ms**-0.5),
+    output=PyramidalParams(g_A=0.0 / ms, g_som=1.1 / ms, sigma=0.0 * ms**-0.5),
     interneuron=InterneuronParams(g_som=0.12 / ms, sigma=0.0 * ms**-0.5),
     plastic=frozenset({"bottom_up", "ip"}),
     E_exc=5.0,
