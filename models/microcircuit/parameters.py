@@ -190,7 +190,7 @@ REGRESSION = MicrocircuitParams(
 
 # Fig. 3: 784-500-500-10, logistic phi, weak apical feedback (lambda_hidden ~ 0.3) and interneuron
 # nudging (lambda_I ~ 0.1) for the simplified steady-state dynamics; the output is nudged with
-# lambda_N = 0.5 (see protocols/mnist.py).
+# lambda_N = 0.5, which the README's Fig. 3 section explains.
 MNIST = MicrocircuitParams(
     sizes=(784, 500, 500, 10),
     phi=Logistic(),
