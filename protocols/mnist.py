@@ -110,7 +110,7 @@ _ONE_LAYER = MNIST.replace(
     sizes=(784, 1000, 10),
     plastic=frozenset({"bottom_up", "ip", "pi", "top_down"}),
     # Mean validation error over epochs 51-60: PI 1e-3, 1e-2, 3e-2/ms (top-down 1e-4): 3.74, 2.45,
-    # 2.33 %; top-down 1e-3, 1e-4, 1e-5/ms (PI 3e-2): 3.26 (51-57), 2.33, 1.76 %. The PI weights have
+    # 2.33 %; top-down 1e-3, 1e-4, 1e-5/ms (PI 3e-2): 3.26 (51-57), 2.33, 1.76 %. This fits PI having
     # to cancel the top-down input faster than it changes.
     eta=replace(_rates(_LAMBDA_HIDDEN, 1, BASE_RATE / 2, HIDDEN_GAIN["c"]), pi=3e-2 / ms, top_down=1e-5 / ms),
 )
