@@ -1,5 +1,16 @@
 """brian_dendrites: dendritic cortical microcircuits (Sacramento et al., NeurIPS 2018) in Brian2."""
 
+import logging
+
+from brian_dendrites.errors import (
+    BrianDendritesError,
+    DivergenceError,
+    FileFormatError,
+    OutputError,
+    OutputExistsError,
+    ParameterError,
+    install_excepthook,
+)
 from brian_dendrites.models.microcircuit import (
     FIG1,
     FIG_S1,
@@ -16,7 +27,6 @@ from brian_dendrites.models.microcircuit import (
 from brian_dendrites.recording import Recording, Trace
 from brian_dendrites.simulation import NetworkState, RunResult, Simulation
 from brian_dendrites.transfer import Logistic, SoftRectifier, transfer_function
-from brian_dendrites.validation import DivergenceError
 
 __version__ = "0.1.0"
 
@@ -40,5 +50,22 @@ __all__ = [
     "Logistic",
     "SoftRectifier",
     "transfer_function",
+    "BrianDendritesError",
     "DivergenceError",
+    "FileFormatError",
+    "OutputError",
+    "OutputExistsError",
+    "ParameterError",
 ]
+
+install_excepthook()
+
+# One-line notices (a build starts compiling, and how long it took) on stderr, as Brian2 shows its own;
+# silence them with logging.getLogger("brian_dendrites").setLevel(logging.WARNING).
+_logger = logging.getLogger("brian_dendrites")
+if not _logger.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("brian_dendrites: %(message)s"))
+    _logger.addHandler(_handler)
+    _logger.setLevel(logging.INFO)
+    _logger.propagate = False

@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 from brian2 import ms
 
+from brian_dendrites.errors import ParameterError
 from brian_dendrites.models.microcircuit import LearningRates, MicrocircuitParams, self_predicting_weights
 from brian_dendrites.simulation import NetworkState, Simulation
 
@@ -19,7 +20,7 @@ def weak_feedback(params: MicrocircuitParams, lam: float) -> MicrocircuitParams:
     """``params`` with every mixing factor set to ``lam``: apical g_A/(g_lk+g_B+g_A),
     output nudging g_som/(g_lk+g_B+g_som) and interneuron nudging g_som/(g_lk+g_D+g_som)."""
     if not 0 < lam < 1:
-        raise ValueError(f"lam must lie in (0, 1), got {lam}")
+        raise ParameterError(f"lam must lie in (0, 1), got {lam}")
     n = len(params.sizes) - 1
 
     def mixing(rest):

@@ -7,8 +7,8 @@ import argparse
 import json
 import sys
 
+from brian_dendrites.errors import BrianDendritesError, OutputExistsError
 from brian_dendrites.simulation import TARGETS
-from brian_dendrites.validation import DivergenceError
 
 __all__ = ["main"]
 
@@ -74,10 +74,24 @@ def _variants(text: str) -> tuple[str, ...]:
     return variants
 
 
+def _integer(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got '{text}'")
+    return value
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return _integer(text, 1)
+
+
+def _seed(text: str) -> int:
+    value = _integer(text, 0)
+    if value >= 2**32:
+        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**32), got '{text}'")
     return value
 
 
@@ -93,7 +107,7 @@ def _command(commands, name: str, help: str, run) -> argparse.ArgumentParser:
     """A subcommand with the options every protocol shares."""
     command = commands.add_parser(name, help=help)
     command.add_argument("--out", required=True, help="output directory for figures, results JSON and traces")
-    command.add_argument("--seed", type=int, default=0, help="seed of weights, patterns and noise (default 0)")
+    command.add_argument("--seed", type=_seed, default=0, help="seed of weights, patterns and noise (default 0)")
     command.add_argument(
         "--target",
         choices=TARGETS,
@@ -166,7 +180,9 @@ def parser() -> argparse.ArgumentParser:
         help="comma-separated, from a,b,c,shallow,backprop (default: all)",
     )
     train.add_argument("--epochs", type=_positive_int, default=100, help="epochs of 55000 images (default 100)")
-    train.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the shuffling (default 0)")
+    train.add_argument(
+        "--seed", type=_seed, default=0, help="seed of the initial weights and the shuffling (default 0)"
+    )
     train.add_argument("--jobs", type=int, choices=(1, 2), default=2, help="processes (default 2)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(run=_mnist_train)
@@ -183,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except (DivergenceError, FileExistsError, FileNotFoundError, ValueError) as error:
+    except OutputExistsError as error:
+        print(f"brian-dendrites {args.command}: error: {error.describe()}; add --overwrite to replace", file=sys.stderr)
+        return 1
+    except (BrianDendritesError, FileNotFoundError, ValueError) as error:
         print(f"brian-dendrites {args.command}: error: {error}", file=sys.stderr)
         return 1
     return 0

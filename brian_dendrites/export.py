@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .errors import FileFormatError, ParameterError
 from .files import atomic_target, refuse_existing
 from .recording import Recording, Trace
 
@@ -103,7 +104,7 @@ def read_npz(path: str | os.PathLike) -> Recording:
     with np.load(path, allow_pickle=False) as npz:
         version = int(npz["format_version"])
         if version != _NPZ_FORMAT_VERSION:
-            raise ValueError(f"{path}: unsupported NPZ format version {version}, expected {_NPZ_FORMAT_VERSION}")
+            raise FileFormatError(f"{path}: unsupported NPZ format version {version}, expected {_NPZ_FORMAT_VERSION}")
         keys = ("names", "layers", "populations", "compartments", "quantities", "units", "descriptions")
         labels = {key: npz[key].tolist() for key in keys}  # plain str and int
         traces = tuple(
@@ -156,10 +157,10 @@ def write_nwb(
     metadata_json = _validate(recording)
     for trace in recording.traces:
         if trace.name in (_TRACE_TABLE, _NEURON_TABLE):
-            raise ValueError(f"trace '{trace.name}': the name is reserved for a label table in the NWB file")
+            raise ParameterError(f"trace '{trace.name}': the name is reserved for a label table in the NWB file")
     start = DEFAULT_SESSION_START_TIME if session_start_time is None else session_start_time
     if start.tzinfo is None:
-        raise ValueError(f"session_start_time must be timezone-aware, got {start!r}")
+        raise ParameterError(f"session_start_time must be timezone-aware, got {start!r}")
 
     nwbfile = NWBFile(
         session_description=session_description,
@@ -272,7 +273,7 @@ def export_recording(
     formats = list(formats)
     unknown = [f for f in formats if f not in writers]
     if unknown:
-        raise ValueError(f"unknown export format(s) {unknown}; choose from {sorted(writers)}")
+        raise ParameterError(f"unknown export format(s) {unknown}; choose from {sorted(writers)}")
     targets = [Path(f"{os.fspath(path_stem)}.{fmt}") for fmt in formats]
     refuse_existing(targets, overwrite)
     return [writers[fmt](recording, target, overwrite=overwrite) for fmt, target in zip(formats, targets, strict=True)]
@@ -281,17 +282,17 @@ def export_recording(
 def _validate(recording: Recording) -> str:
     """Check that ``recording`` can be exported; return its metadata as JSON."""
     if not recording.traces:
-        raise ValueError("recording has no traces; there is nothing to export")
+        raise ParameterError("recording has no traces; there is nothing to export")
     for trace in recording.traces:
         if 0 in trace.values.shape:
-            raise ValueError(f"trace '{trace.name}' is empty: {trace.values.shape} (samples, neurons)")
+            raise ParameterError(f"trace '{trace.name}' is empty: {trace.values.shape} (samples, neurons)")
         bad = np.count_nonzero(~np.isfinite(trace.values))
         if bad:
-            raise ValueError(f"trace '{trace.name}' has {bad} non-finite value(s) (NaN or inf)")
+            raise ParameterError(f"trace '{trace.name}' has {bad} non-finite value(s) (NaN or inf)")
     try:
         return json.dumps(recording.metadata, default=_json_default)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"recording metadata cannot be written as JSON: {err}") from err
+        raise ParameterError(f"recording metadata cannot be written as JSON: {err}") from err
 
 
 def _json_default(value: object) -> object:

@@ -3,24 +3,46 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["refuse_existing", "atomic_target", "atomic_savez"]
+from brian_dendrites.errors import FileFormatError, OutputError, OutputExistsError
+
+__all__ = ["refuse_existing", "prepare_output", "atomic_target", "atomic_savez", "read_npz"]
 
 
 def refuse_existing(paths: Iterable[str | os.PathLike], overwrite: bool = False) -> None:
-    """Raise FileExistsError naming every existing path, unless ``overwrite``."""
+    """Raise :class:`OutputExistsError` naming every existing path, unless ``overwrite``."""
     existing = [str(p) for p in paths if Path(p).exists()]
     if existing and not overwrite:
-        verb = "exists" if len(existing) == 1 else "exist"
-        raise FileExistsError(
-            f"{', '.join(existing)} already {verb}; pass overwrite=True (CLI: --overwrite) to replace"
-        )
+        raise OutputExistsError(existing)
+
+
+def prepare_output(folder: str | os.PathLike, names: Iterable[str] = (), overwrite: bool = False) -> Path:
+    """Create ``folder`` if needed and check, before any work, that it is a writable folder
+    and that none of the files ``names`` in it exists (unless ``overwrite``).
+
+    Raises :class:`OutputError` or :class:`OutputExistsError`, naming the path.
+    """
+    folder = Path(folder)
+    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"output folder {folder} cannot be created: {blocking} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise OutputError(f"output folder {folder} is not writable ({error.strerror or error})") from error
+    refuse_existing([folder / name for name in names], overwrite)
+    return folder
 
 
 @contextmanager
@@ -43,3 +65,19 @@ def atomic_savez(path: str | os.PathLike, content: dict[str, np.ndarray]) -> Non
     """``np.savez`` to ``path`` atomically (an interruption leaves any previous file intact)."""
     with atomic_target(path) as tmp, open(tmp, "wb") as stream:
         np.savez(stream, **content)
+
+
+def read_npz(path: str | os.PathLike, what: str) -> dict[str, np.ndarray]:
+    """Every array in the NPZ file ``path``, unpickling nothing. A missing file raises FileNotFoundError;
+    one that is not a whole NPZ archive raises :class:`FileFormatError` naming ``what`` it should be."""
+    try:
+        with open(path, "rb") as stream:
+            if not zipfile.is_zipfile(stream):  # also a truncated file: the zip directory is at its end
+                raise ValueError("not a zip archive, or truncated")
+            stream.seek(0)
+            with np.load(stream, allow_pickle=False) as data:
+                return {key: np.asarray(data[key]) for key in data.files}
+    except FileNotFoundError:
+        raise
+    except (OSError, EOFError, ValueError, TypeError, zipfile.BadZipFile, zlib.error) as error:
+        raise FileFormatError(f"{path}: not a readable {what} (NPZ): {error}") from error

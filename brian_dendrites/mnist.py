@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
+
+from brian_dendrites.errors import FileFormatError
 
 __all__ = ["FILES", "IDXError", "read_idx", "locate", "load", "split"]
 
@@ -29,7 +32,7 @@ ENVIRONMENT_VARIABLE = "BRIAN_DENDRITES_MNIST"
 _MAGIC = {2049: 1, 2051: 3}  # labels: 1 dimension, images: 3 dimensions (unsigned bytes)
 
 
-class IDXError(ValueError):
+class IDXError(FileFormatError):
     """An IDX file is truncated, corrupt or not of the expected kind."""
 
 
@@ -38,8 +41,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise IDXError(f"{path}: not a readable gzip file ({error})") from error
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+        raise IDXError(f"{path}: not a readable {'gzip' if path.suffix == '.gz' else 'IDX'} file ({error})") from error
     if len(raw) < 8:
         raise IDXError(f"{path}: {len(raw)} bytes, too short for an IDX header")
     magic = int.from_bytes(raw[:4], "big")
@@ -88,14 +91,27 @@ def _find(folder: Path, name: str) -> Path | None:
 
 
 def load(data_dir: str | os.PathLike | None = None, download: bool = True) -> dict[str, np.ndarray]:
-    """Images as float32 in [0, 1], shape (n, 784), and labels as int64, for 'train' and 'test'."""
+    """Images as float32 in [0, 1], shape (n, 784), and labels as int64, for 'train' and 'test'.
+
+    Raises :class:`IDXError` naming the file if one is damaged or not of the expected kind.
+    """
     folder = locate(data_dir, download)
     data = {}
     for part, prefix in (("train", "train"), ("test", "t10k")):
-        images = read_idx(_find(folder, f"{prefix}-images-idx3-ubyte.gz"))
-        labels = read_idx(_find(folder, f"{prefix}-labels-idx1-ubyte.gz"))
-        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-            raise IDXError(f"{folder}: {prefix} images {images.shape} and labels {labels.shape} do not match")
+        images_path = _find(folder, f"{prefix}-images-idx3-ubyte.gz")
+        labels_path = _find(folder, f"{prefix}-labels-idx1-ubyte.gz")
+        images, labels = read_idx(images_path), read_idx(labels_path)
+        if images.shape[1:] != (28, 28):
+            raise IDXError(f"{images_path}: shape {images.shape}, expected images of 28 x 28 pixels")
+        if labels.ndim != 1 or labels.max(initial=0) > 9:
+            raise IDXError(
+                f"{labels_path}: expected labels 0..9 in one dimension, got shape {labels.shape} "
+                f"with maximum {labels.max(initial=0)}"
+            )
+        if len(images) != len(labels):
+            raise IDXError(
+                f"{labels_path}: {len(labels)} labels, expected one per image of {images_path} ({len(images)})"
+            )
         data[f"{part}_images"] = images.reshape(len(images), -1).astype(np.float32) / 255.0
         data[f"{part}_labels"] = labels.astype(np.int64)
     return data

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from brian_dendrites.errors import ParameterError
+
 __all__ = ["Trace", "Recording", "POPULATIONS", "COMPARTMENTS", "QUANTITIES"]
 
 POPULATIONS = ("input", "pyramidal", "interneuron")
@@ -40,17 +42,17 @@ class Trace:
     def __post_init__(self) -> None:
         values = np.asarray(self.values, dtype=float)
         if values.ndim != 2:
-            raise ValueError(f"Trace '{self.name}': values must be 2-D (samples, neurons), got shape {values.shape}")
+            raise ParameterError(f"Trace '{self.name}': values must be 2-D (samples, neurons), got {values.shape}")
         ids = np.asarray(self.neuron_ids, dtype=np.int64)
         if ids.shape != (values.shape[1],):
-            raise ValueError(f"Trace '{self.name}': neuron_ids must have {values.shape[1]} entries, got {ids.shape}")
+            raise ParameterError(f"Trace '{self.name}': neuron_ids needs {values.shape[1]} entries, got {ids.shape}")
         for label, value, allowed in (
             ("population", self.population, POPULATIONS),
             ("compartment", self.compartment, COMPARTMENTS),
             ("quantity", self.quantity, QUANTITIES),
         ):
             if value not in allowed:
-                raise ValueError(f"Trace '{self.name}': {label} must be one of {allowed}, got '{value}'")
+                raise ParameterError(f"Trace '{self.name}': {label} must be one of {allowed}, got '{value}'")
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "neuron_ids", ids)
 
@@ -67,13 +69,13 @@ class Recording:
 
     def __post_init__(self) -> None:
         if not np.isfinite(self.sampling_rate) or self.sampling_rate <= 0:
-            raise ValueError(f"sampling_rate must be a positive number of Hz, got {self.sampling_rate}")
+            raise ParameterError(f"sampling_rate must be a positive number of Hz, got {self.sampling_rate}")
         names = [trace.name for trace in self.traces]
         if len(set(names)) != len(names):
-            raise ValueError(f"trace names must be unique, got {names}")
+            raise ParameterError(f"trace names must be unique, got {names}")
         lengths = {trace.values.shape[0] for trace in self.traces}
         if len(lengths) > 1:
-            raise ValueError(f"all traces must have the same number of samples, got {sorted(lengths)}")
+            raise ParameterError(f"all traces must have the same number of samples, got {sorted(lengths)}")
         object.__setattr__(self, "traces", tuple(self.traces))
 
     @property

@@ -10,8 +10,10 @@ has a fixed name.
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import os
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,24 +23,24 @@ from brian2 import Clock, Network, StateMonitor, TimedArray, ms, second
 from brian2.core.variables import ArrayVariable
 from brian2.devices.device import all_devices
 
+from brian_dendrites.canonical import digest, to_json
+from brian_dendrites.errors import ParameterError
 from brian_dendrites.models.microcircuit.network import (
     build_microcircuit,
     matrix_to_synapses,
+    recordable,
     runtime_parameters,
     synapses_to_matrix,
 )
-from brian_dendrites.models.microcircuit.parameters import (
-    InterneuronParams,
-    LearningRates,
-    MicrocircuitParams,
-    PyramidalParams,
-)
+from brian_dendrites.models.microcircuit.parameters import LearningRates, MicrocircuitParams
 from brian_dendrites.recording import Recording, Trace
-from brian_dendrites.validation import check_inputs, check_params, check_state_finite
+from brian_dendrites.validation import check_inputs, check_state, check_state_finite
 
 __all__ = ["TARGETS", "NetworkState", "RunResult", "Simulation", "cache_directory", "structure"]
 
 TARGETS = ("cpp_standalone", "cython", "numpy")
+
+logger = logging.getLogger(__name__)
 
 # Brian2 compiles with -ffast-math -fno-finite-math-only, which keeps NaN and inf
 # semantics but leaves __FAST_MATH__ undefined, so glibc declares no vector
@@ -112,16 +114,19 @@ class Simulation:
         target: str = "cpp_standalone",
         name: str = "",
     ) -> None:
-        check_params(params)
+        if not isinstance(params, MicrocircuitParams):
+            raise ParameterError(f"params must be a MicrocircuitParams record, got {type(params).__name__}")
         if target not in TARGETS:
-            raise ValueError(f"target must be one of {TARGETS}, got '{target}'")
-        if int(n_patterns) != n_patterns or n_patterns < 1:
-            raise ValueError(f"n_patterns must be an integer >= 1, got {n_patterns}")
-        steps = float(pattern_duration / params.dt)
-        if pattern_duration <= 0 * ms or abs(steps - round(steps)) > 1e-9:
-            raise ValueError(f"pattern_duration must be a positive multiple of dt={params.dt}, got {pattern_duration}")
+            raise ParameterError(f"target must be one of {TARGETS}, got {target!r}")
+        if isinstance(n_patterns, bool) or not isinstance(n_patterns, (int, np.integer)) or n_patterns < 1:
+            raise ParameterError(f"n_patterns must be an integer >= 1, got {n_patterns!r}")
+        _check_multiple("pattern_duration", pattern_duration, params.dt)
+        _check_multiple("record_dt", record_dt, params.dt)
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]*", name):
+            raise ParameterError(f"name must be letters, digits, '_' or '-' (it names a folder), got {name!r}")
         self.params, self.n_patterns, self.target = params, int(n_patterns), target
-        self.pattern_duration, self.record, self.record_dt = pattern_duration, dict(record or {}), record_dt
+        self.pattern_duration, self.record_dt = pattern_duration, record_dt
+        self.record = _checked_record(params, record)
         self.name = name
         self._built = None  # (circuit, network, monitors, seed holder, directory) once built for standalone
 
@@ -148,12 +153,19 @@ class Simulation:
         ``params`` replaces the conductances, noise amplitudes and learning rates
         for this run: it must have the same structure (see ``structure``).
         """
-        p = params or self.params
-        check_params(p)
-        if structure(p) != structure(self.params):
-            raise ValueError("params for a run may differ from the simulation's only in conductances, sigma and eta")
+        p = self.params if params is None else params
+        if not isinstance(p, MicrocircuitParams) or structure(p) != structure(self.params):
+            raise ParameterError("params of a run may differ from the simulation's only in conductances, sigma and eta")
+        eta = p.eta if eta is None else eta
+        if not isinstance(eta, LearningRates):
+            raise ParameterError(f"eta must be a LearningRates record, got {type(eta).__name__}")
+        eta.check_layers(len(p.sizes) - 1)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+            raise ParameterError(f"seed must be an integer in [0, 2**32), got {seed!r}")
+        if not isinstance(state, NetworkState):
+            raise ParameterError(f"state must be a NetworkState, got {type(state).__name__}")
+        check_state(p, state)
         inputs, targets, nudging = check_inputs(p, self.n_patterns, inputs, targets, nudging)
-        eta = eta or p.eta
         if self.target == "cpp_standalone":
             return self._run_standalone(p, state, inputs, targets, nudging, eta, noise, seed)
         return self._run_runtime(p, state, inputs, targets, nudging, eta, noise, seed)
@@ -194,15 +206,17 @@ class Simulation:
         return self.n_patterns * self.pattern_duration
 
     def _structure_key(self) -> str:
-        structure_ = (
-            structure(self.params),
-            self.n_patterns,
-            self.pattern_duration,
-            sorted((k, tuple(v)) for k, v in self.record.items()),
-            self.record_dt,
-            brian2.__version__,
+        """Digest of everything the generated code depends on, identical in every process."""
+        return digest(
+            {
+                "structure": structure(self.params),
+                "n_patterns": self.n_patterns,
+                "pattern_duration": self.pattern_duration,
+                "record": self.record,
+                "record_dt": self.record_dt,
+                "brian2": brian2.__version__,
+            }
         )
-        return hashlib.sha256(repr(structure_).encode()).hexdigest()[:16]
 
     def _run_runtime(self, params, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
         _use_vector_math()
@@ -253,7 +267,13 @@ class Simulation:
         )
         device.insert_code("main", generator_seed)
         network.run(self.duration, namespace={})
+        compiled = (directory / "main").exists()
+        if not compiled:
+            logger.info("compiling the network (cpp_standalone, first use of this structure) in %s ...", directory)
+        start = time.perf_counter()
         device.build(directory=str(directory), compile=True, run=False, with_output=False)
+        if not compiled:
+            logger.info("compiled in %.1f s; later runs of this structure reuse the build", time.perf_counter() - start)
         self._built = (circuit, network, monitors, seed_holder, directory)
         _active_standalone["simulation"] = self
 
@@ -267,10 +287,8 @@ class Simulation:
         n = len(params.sizes) - 1
         for proj in circuit.projections:
             syn = circuit.synapses[proj.name]
-            if proj.name not in state.weights:
-                raise ValueError(f"state.weights is missing '{proj.name}'")
             shape = (proj.n_post, proj.n_pre)
-            values[syn.w] = matrix_to_synapses(_checked_shape(state.weights[proj.name], shape, proj.name))
+            values[syn.w] = matrix_to_synapses(state.weights[proj.name])
             if circuit.plastic(proj):
                 values[syn.eta] = eta.for_projection(proj.pathway, proj.layer, n)
                 if params.tau_w is not None:
@@ -318,21 +336,19 @@ class Simulation:
 _active_standalone: dict[str, Simulation] = {}
 
 
-def structure(params: MicrocircuitParams) -> tuple:
-    """What the generated code depends on: everything but conductances, noise amplitudes and learning rates.
-
-    Noise is structural only in whether it is present at all in a layer.
+def structure(params: MicrocircuitParams) -> dict:
+    """What the generated code depends on, as canonical JSON: everything but conductances, noise
+    amplitudes and learning rates. Noise is structural only in whether a layer has any.
     """
     n = len(params.sizes) - 1
-    noise = tuple(params.pyramidal_layer(k).sigma > 0 for k in range(1, n + 1))
-    noise += tuple(params.interneuron_layer(k).sigma > 0 for k in range(1, n))
-    fixed = params.replace(
-        eta=LearningRates(),
-        hidden=PyramidalParams(),
-        output=PyramidalParams(g_A=0 / ms),
-        interneuron=InterneuronParams(),
-    )
-    return repr(fixed), noise
+    description = {key: value for key, value in to_json(params).items() if key not in _RUNTIME_FIELDS}
+    description["noise"] = [bool(params.pyramidal_layer(k).sigma > 0) for k in range(1, n + 1)]
+    description["noise"] += [bool(params.interneuron_layer(k).sigma > 0) for k in range(1, n)]
+    return description
+
+
+# Fields whose values reach the network as run_args (see _initial_values); signed_inputs only checks inputs.
+_RUNTIME_FIELDS = ("eta", "hidden", "output", "interneuron", "signed_inputs")
 
 
 def _use_vector_math() -> None:
@@ -361,8 +377,26 @@ def _zero_state(circuit) -> NetworkState:
     return NetworkState({proj.name: np.zeros((proj.n_post, proj.n_pre)) for proj in circuit.projections})
 
 
-def _checked_shape(matrix: np.ndarray, shape: tuple[int, int], name: str) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=float)
-    if matrix.shape != shape:
-        raise ValueError(f"weights '{name}' must have shape (post, pre) = {shape}, got {matrix.shape}")
-    return matrix
+def _check_multiple(name: str, value, dt) -> None:
+    steps = float(value / dt) if isinstance(value, brian2.Quantity) and brian2.have_same_dimensions(value, ms) else 0
+    if not (np.isfinite(steps) and steps >= 1 - 1e-9 and abs(steps - round(steps)) <= 1e-9):
+        raise ParameterError(f"{name} must be a whole multiple >= 1 of dt={dt}, got {value!r}")
+
+
+def _checked_record(params: MicrocircuitParams, record) -> dict[str, list[str]]:
+    """``record`` as {group: [variables]}, every group and variable known to the network."""
+    if record is None:
+        return {}
+    if not isinstance(record, dict):
+        raise ParameterError(f"record must map group names to lists of variables, got {type(record).__name__}")
+    allowed, checked = recordable(params.sizes), {}
+    for group, variables in record.items():
+        if group not in allowed:
+            raise ParameterError(f"record: unknown group {group!r}; groups: {sorted(allowed)}")
+        if isinstance(variables, str) or not all(isinstance(v, str) for v in variables):
+            raise ParameterError(f"record[{group!r}] must be a list of variable names, e.g. ['u'], got {variables!r}")
+        unknown = [v for v in variables if v not in allowed[group]]
+        if unknown or not variables:
+            raise ParameterError(f"record[{group!r}]: unknown or no variables {unknown}; choose from {allowed[group]}")
+        checked[group] = list(variables)
+    return checked

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from brian_dendrites.errors import ParameterError
+
 __all__ = ["TransferFunction", "Logistic", "SoftRectifier", "transfer_function", "TRANSFER_FUNCTIONS"]
 
 
@@ -55,7 +57,7 @@ class Logistic(TransferFunction):
     def inverse(self, r):
         r = np.asarray(r, dtype=float)
         if np.any((r <= 0) | (r >= 1)):
-            raise ValueError("logistic targets must lie in the open interval (0, 1)")
+            raise ParameterError("logistic targets must lie in the open interval (0, 1)")
         return np.log(r) - np.log1p(-r)
 
 
@@ -71,9 +73,9 @@ class SoftRectifier(TransferFunction):
     def __post_init__(self) -> None:
         for label, value in (("gamma", self.gamma), ("beta", self.beta)):
             if not np.isfinite(value) or value <= 0:
-                raise ValueError(f"soft rectifier {label} must be a finite number > 0, got {value}")
+                raise ParameterError(f"soft rectifier {label} must be a finite number > 0, got {value}")
         if not np.isfinite(self.theta):
-            raise ValueError(f"soft rectifier theta must be finite, got {self.theta}")
+            raise ParameterError(f"soft rectifier theta must be finite, got {self.theta}")
 
     def expression(self, argument: str) -> str:
         # Overflow-free form: log(1 + exp(z)) = log(1 + exp(-|z|)) + max(z, 0), max(z, 0) = (z + |z|)/2.
@@ -89,7 +91,7 @@ class SoftRectifier(TransferFunction):
     def inverse(self, r):
         r = np.asarray(r, dtype=float)
         if np.any(r <= 0):
-            raise ValueError("soft-rectifier targets must be > 0")
+            raise ParameterError("soft-rectifier targets must be > 0")
         x = r / self.gamma
         # log(exp(x) - 1) without overflow
         return self.theta + (x + np.log(-np.expm1(-x))) / self.beta
@@ -101,5 +103,5 @@ TRANSFER_FUNCTIONS = {"logistic": Logistic, "soft_rectifier": SoftRectifier}
 def transfer_function(name: str, **parameters: float) -> TransferFunction:
     """The transfer function called ``name`` ('logistic' or 'soft_rectifier')."""
     if name not in TRANSFER_FUNCTIONS:
-        raise ValueError(f"transfer function must be one of {sorted(TRANSFER_FUNCTIONS)}, got '{name}'")
+        raise ParameterError(f"transfer function must be one of {sorted(TRANSFER_FUNCTIONS)}, got '{name}'")
     return TRANSFER_FUNCTIONS[name](**parameters)

@@ -23,8 +23,9 @@ from brian2 import ms
 from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams, random_weights
 from tqdm import tqdm
 
+from brian_dendrites.errors import ParameterError
 from brian_dendrites.export import export_recording
-from brian_dendrites.files import refuse_existing
+from brian_dendrites.files import prepare_output
 from brian_dendrites.recording import Recording
 from brian_dendrites.simulation import NetworkState, Simulation
 
@@ -57,9 +58,9 @@ class Fig1Config:
     def __post_init__(self) -> None:
         for name in ("self_prediction_chunks", "learning_chunks", "chunk"):
             if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {getattr(self, name)}")
+                raise ParameterError(f"{name} must be an integer >= 1, got {getattr(self, name)}")
         if not 0 <= self.onset_pattern < self.chunk:
-            raise ValueError(f"onset_pattern must lie in [0, chunk) = [0, {self.chunk}), got {self.onset_pattern}")
+            raise ParameterError(f"onset_pattern must lie in [0, chunk) = [0, {self.chunk}), got {self.onset_pattern}")
 
 
 def _rms(x) -> float:
@@ -180,9 +181,9 @@ OUTPUTS = ("fig1_results.json", "fig1b.png", "fig1c.png", "fig_s1.png")
 
 
 def check_outputs(out: Path, formats=("nwb", "npz"), overwrite: bool = False) -> None:
-    """Raise FileExistsError before a run if it would overwrite results in ``out``."""
-    paths = [Path(out) / name for name in OUTPUTS] + [Path(out) / f"fig1_traces.{f}" for f in formats]
-    refuse_existing(paths, overwrite)
+    """Before a run: create ``out`` and raise OutputError unless it is a writable folder, or
+    OutputExistsError if the run would overwrite results in it and not ``overwrite``."""
+    prepare_output(out, [*OUTPUTS, *(f"fig1_traces.{f}" for f in formats)], overwrite)
 
 
 def write_outputs(
@@ -191,7 +192,6 @@ def write_outputs(
     """Write fig1b.png, fig1c.png, fig_s1.png, fig1_results.json and the traces of (b) into ``out``."""
     out = Path(out)
     check_outputs(out, formats, overwrite)
-    out.mkdir(parents=True, exist_ok=True)
     targets = [out / name for name in OUTPUTS]
     recording = Recording(
         recording.sampling_rate, recording.traces, recording.start_time, recording.description, {"results": results}

@@ -9,7 +9,7 @@ standard backprop with the same logistic units, targets and mini-batches.
 
 Each variant trains in its own model file ``model_<variant>.npz`` (see
 :func:`save_model`), rewritten atomically after every epoch together with the
-training log, so that an interrupted run resumes from the last epoch.
+training log, so that an interrupted run resumes from the last epoch (with the same seed).
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import ms
-from brian_dendrites.models.microcircuit import MNIST, LearningRates, MicrocircuitParams, random_weights
+from brian_dendrites.models.microcircuit import MNIST, LearningRates, MicrocircuitParams, projections, random_weights
 from brian_dendrites.models.microcircuit import self_predicting_weights as self_predicting
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from brian_dendrites import mnist as mnist_data
-from brian_dendrites.files import atomic_savez, atomic_target
+from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
+from brian_dendrites.files import atomic_savez, atomic_target, prepare_output, read_npz
 from brian_dendrites.steady_state import SteadyStateEngine
 from brian_dendrites.transfer import transfer_function
-from brian_dendrites.validation import DivergenceError
 
 __all__ = [
     "VARIANTS",
@@ -71,6 +71,8 @@ BASE_RATE = 0.1
 HIDDEN_GAIN = {"a": 3.0, "b": 10.0, "c": 20.0}
 #: Standard backprop's learning rate per mini-batch (2.0 collapses to chance in the first epoch).
 BACKPROP_RATE = 1.0
+#: Layout of the model files that :func:`save_model` writes; files without ``format_version`` are 0.
+FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,14 @@ def _empty_log() -> dict:
 
 @dataclass
 class Model:
-    """Weights (post, pre) and thresholds by projection name, float32; ``log`` is the training log."""
+    """Weights (post, pre) and thresholds by projection name, float32; ``log`` is the training log;
+    ``seed`` that of the initial weights and the shuffling (None where unknown)."""
 
     variant: str
     weights: dict[str, np.ndarray]
     biases: dict[str, np.ndarray]
     log: dict = field(default_factory=_empty_log)
+    seed: int | None = None
 
     @classmethod
     def initial(cls, variant: Variant, rng: np.random.Generator) -> Model:
@@ -205,42 +209,107 @@ def _backprop_step(model: Model, engine: SteadyStateEngine, x: np.ndarray, r_tar
 
 
 def save_model(model: Model, params: MicrocircuitParams, path: Path) -> Path:
-    """NPZ, written atomically: ``weights/<projection>`` (post, pre) and ``biases/<projection>``
-    float32 arrays, ``variant``, ``phi`` (name) and ``phi_parameters`` (JSON), ``params`` (repr of
-    the record) and ``log`` (JSON: epoch, validation_error, test_error, wall_s per epoch)."""
+    """Write ``model`` atomically to ``path``, an NPZ file (format version 1) holding
+
+    - ``weights/<projection>`` (post, pre) and ``biases/<projection>`` (post,): float32 arrays;
+    - ``variant``, ``phi`` (name) and ``phi_parameters`` (JSON), ``params`` (repr of the record),
+      ``log`` (JSON: epoch, validation_error, test_error, wall_s per epoch);
+    - ``format_version`` (int, 1) and ``seed`` (int, that of the initial weights and the
+      shuffling; absent where ``model.seed`` is None).
+
+    Files of format version 0, written before ``format_version`` and ``seed``, are otherwise the same.
+    """
     phi = params.phi
     phi_parameters = {k: v for k, v in vars(phi).items() if k != "name"}
     content = {f"weights/{k}": v for k, v in model.weights.items()} | {
         f"biases/{k}": v for k, v in model.biases.items()
     }
     content |= {
+        "format_version": np.array(FORMAT_VERSION),
         "variant": np.array(model.variant),
         "phi": np.array(phi.name),
         "phi_parameters": np.array(json.dumps(phi_parameters)),
         "params": np.array(repr(params)),
         "log": np.array(json.dumps(model.log)),
     }
+    if model.seed is not None:
+        content["seed"] = np.array(model.seed)
     atomic_savez(path, content)
     return Path(path)
 
 
+def _expected_arrays(params: MicrocircuitParams) -> dict[str, tuple[int, ...]]:
+    """The shape of every array of a model with ``params`` (those :meth:`Model.initial` creates)."""
+    shapes = {}
+    for p in projections(params.sizes):
+        shapes[f"weights/{p.name}"] = (p.n_post, p.n_pre)
+        if p.pathway in ("bottom_up", "ip"):
+            shapes[f"biases/{p.name}"] = (p.n_post,)
+    return shapes
+
+
+def _integer(content: dict[str, np.ndarray], name: str, path: Path, default: int | None) -> int | None:
+    """The integer ``content[name]``, or ``default`` if absent."""
+    if name not in content:
+        return default
+    value = content[name]
+    if value.shape != () or value.dtype.kind not in "iu":
+        raise FileFormatError(f"{path}: '{name}' is {value.dtype} {value.shape}, expected one integer")
+    return int(value)
+
+
 def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
-    """The model and its parameter record (the variant's, with the saved transfer function)."""
-    with np.load(path, allow_pickle=False) as data:
-        weights = {k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("weights/")}
-        biases = {k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("biases/")}
-        variant = str(data["variant"])
-        phi = transfer_function(str(data["phi"]), **json.loads(str(data["phi_parameters"])))
-        log = json.loads(str(data["log"])) if "log" in data.files else _empty_log()
+    """The model and its parameter record (the variant's, with the saved transfer function).
+
+    Nothing in the file is executed (no pickles). Raises :class:`FileFormatError`, naming ``path``
+    and the fault, if the file is not a model file of a known format version, or if its weights and
+    thresholds are not exactly the float32 arrays, finite and of the shapes, of its variant. Files of
+    format version 0 (see :func:`save_model`) load with ``seed`` None.
+    """
+    path = Path(path)
+    content = read_npz(path, "model file")
+    version = _integer(content, "format_version", path, default=0)
+    if version not in (0, FORMAT_VERSION):
+        raise FileFormatError(f"{path}: format_version {version} is unknown (expected 0 to {FORMAT_VERSION})")
+    absent = [k for k in ("variant", "phi", "phi_parameters") if k not in content]
+    if absent:
+        raise FileFormatError(f"{path}: not a model file, it lacks {absent}")
+    variant = str(content["variant"])
     if variant not in VARIANTS:
-        raise ValueError(f"{path}: unknown variant '{variant}', expected one of {sorted(VARIANTS)}")
-    return Model(variant, weights, biases, log), VARIANTS[variant].params.replace(phi=phi)
+        raise FileFormatError(f"{path}: unknown variant '{variant}', expected one of {sorted(VARIANTS)}")
+    try:
+        phi = transfer_function(str(content["phi"]), **json.loads(str(content["phi_parameters"])))
+    except (ValueError, TypeError) as error:  # also bad JSON, parameters of another function
+        raise FileFormatError(f"{path}: unusable transfer function ({error})") from error
+    try:
+        log = json.loads(str(content["log"])) if "log" in content else _empty_log()
+    except ValueError as error:
+        raise FileFormatError(f"{path}: 'log' is not valid JSON ({error})") from error
+    if not isinstance(log, dict) or not all(isinstance(log.get(k), list) for k in _empty_log()):
+        raise FileFormatError(f"{path}: 'log' must map {', '.join(_empty_log())} to lists")
+
+    params = VARIANTS[variant].params.replace(phi=phi)
+    expected = _expected_arrays(params)
+    found = {k for k in content if k.startswith(("weights/", "biases/"))}
+    if found != expected.keys():
+        missing, extra = sorted(expected.keys() - found), sorted(found - expected.keys())
+        raise FileFormatError(f"{path}: not the arrays of variant '{variant}': missing {missing}, unexpected {extra}")
+    for name, shape in expected.items():
+        value = content[name]
+        if value.shape != shape or value.dtype != np.float32:
+            raise FileFormatError(f"{path}: '{name}' is {value.dtype} {value.shape}, expected float32 {shape}")
+        if not np.all(np.isfinite(value)):
+            raise FileFormatError(f"{path}: '{name}' holds NaN or infinite values")
+    weights, biases = (
+        {k.split("/", 1)[1]: content[k] for k in expected if k.startswith(f"{kind}/")} for kind in ("weights", "biases")
+    )
+    return Model(variant, weights, biases, log, _integer(content, "seed", path, default=None)), params
 
 
 def evaluate(path: Path, data_dir=None, part: str = "test") -> dict:
     """Classification error of the saved model ``path`` on the ``part`` images (train, validation, test)."""
     if part not in ("train", "validation", "test"):
-        raise ValueError(f"part must be 'train', 'validation' or 'test', got '{part}'")
+        raise ParameterError(f"part must be 'train', 'validation' or 'test', got '{part}'")
     model, params = load_model(path)
     images, labels = mnist_data.split(mnist_data.load(data_dir))[part]
     wrong = int(np.sum(predict(model, params, images) != labels))
@@ -254,6 +323,26 @@ def evaluate(path: Path, data_dir=None, part: str = "test") -> dict:
     }
 
 
+def _resumable(path: Path, variant_name: str, seed: int) -> Model | None:
+    """The model in ``path`` to resume training ``variant_name`` with ``seed``, or None if there is no file."""
+    if not path.exists():
+        return None
+    model = load_model(path)[0]
+    if model.variant != variant_name:
+        raise FileFormatError(f"{path} holds variant '{model.variant}', not '{variant_name}'")
+    if model.seed is None:
+        raise FileFormatError(
+            f"{path} records no seed for its weights and shuffling (format version 0, or not written by run), so "
+            "training cannot resume from it reproducibly: choose another output folder (it can still be evaluated)"
+        )
+    if model.seed != seed:
+        raise ParameterError(
+            f"seed {seed} differs from the seed {model.seed} that {path} was trained with: pass seed {model.seed} "
+            f"(--seed {model.seed}) to resume it, or choose another output folder"
+        )
+    return model
+
+
 def run(
     variant_name: str,
     epochs: int,
@@ -264,17 +353,19 @@ def run(
     progress: bool = True,
     position: int = 0,
 ) -> dict:
-    """Train ``variant_name`` to ``epochs`` epochs in ``out/model_<variant>.npz``, resuming from that file."""
+    """Train ``variant_name`` to ``epochs`` epochs in ``out/model_<variant>.npz``, resuming from that file
+    (which must have been trained with the same ``seed``)."""
     if variant_name not in VARIANTS:
-        raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got '{variant_name}'")
+        raise ParameterError(f"variant must be one of {sorted(VARIANTS)}, got '{variant_name}'")
     if epochs < 1:
-        raise ValueError(f"epochs must be an integer >= 1, got {epochs}")
-    variant, path = VARIANTS[variant_name], Path(out) / f"model_{variant_name}.npz"
+        raise ParameterError(f"epochs must be an integer >= 1, got {epochs}")
+    variant, path = VARIANTS[variant_name], prepare_output(out) / f"model_{variant_name}.npz"
+    model = _resumable(path, variant_name, seed)
+    if model is None:
+        model = Model.initial(variant, np.random.default_rng(seed))
+        model.seed = seed
     parts = mnist_data.split(mnist_data.load(data_dir))
     train_x, train_y = (a[:limit] for a in parts["train"])
-    model = load_model(path)[0] if path.exists() else Model.initial(variant, np.random.default_rng(seed))
-    if model.variant != variant_name:
-        raise ValueError(f"{path} holds variant '{model.variant}', not '{variant_name}'")
     log, done = model.log, len(model.log["epoch"])
     bar = tqdm(
         total=epochs * len(train_x),
@@ -303,6 +394,9 @@ def run(
 def run_all(variants, epochs: int, out: Path, data_dir=None, seed: int = 0, jobs: int = 2, progress=True) -> dict:
     """Train ``variants`` to ``epochs`` (``jobs`` processes), then evaluate every model file in ``out``
     (those of earlier runs too) on the test images."""
+    folder = prepare_output(out)
+    for name in variants:  # fail before any work
+        _resumable(folder / f"model_{name}.npz", name, seed)
     work = [(v, epochs, out, data_dir, seed, None, progress, i) for i, v in enumerate(variants)]
     if jobs > 1 and len(work) > 1:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:

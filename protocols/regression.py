@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -23,10 +23,13 @@ from brian_dendrites.models.microcircuit import REGRESSION, MicrocircuitParams, 
 from tqdm import tqdm
 
 from brian_dendrites.backprop import backprop_cosine
+from brian_dendrites.canonical import digest
 from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
-from brian_dendrites.files import refuse_existing
+from brian_dendrites.errors import FileFormatError, ParameterError
+from brian_dendrites.files import prepare_output
 from brian_dendrites.simulation import NetworkState, Simulation
 from brian_dendrites.transfer import TransferFunction
+from brian_dendrites.validation import check_state
 
 __all__ = [
     "RECORD",
@@ -87,14 +90,15 @@ class RegressionConfig:
 
     def __post_init__(self) -> None:
         if self.learner not in LEARNERS:
-            raise ValueError(f"learner must be one of {LEARNERS}, got '{self.learner}'")
-        for name in ("patterns", "chunk", "evaluate_every"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {getattr(self, name)}")
+            raise ParameterError(f"learner must be one of {LEARNERS}, got '{self.learner}'")
+        for name in ("patterns", "chunk", "evaluate_every", "seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (name != "seed"):
+                raise ParameterError(f"{name} must be an integer >= {int(name != 'seed')}, got {value!r}")
         if self.patterns % self.chunk:
-            raise ValueError(f"patterns ({self.patterns}) must be a multiple of chunk ({self.chunk})")
+            raise ParameterError(f"patterns ({self.patterns}) must be a multiple of chunk ({self.chunk})")
         if not 0 < self.ema <= 1:
-            raise ValueError(f"ema must lie in (0, 1], got {self.ema}")
+            raise ParameterError(f"ema must lie in (0, 1], got {self.ema}")
 
     @property
     def eta(self):
@@ -140,15 +144,22 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
     test_r = teacher.rates(test_x)
     shown = int(np.argmax(test_r.std(axis=0)))  # the output neuron with the most varied target, for Fig. 2B
     sim = Simulation(p, n, record=RECORD, target=config.target, name=config.learner)
-    fingerprint = repr(asdict(config) | {"params": repr(p)})
+    fingerprint = digest(config)  # canonical: the same in every process
     chunks = config.patterns // n
 
     state, log, traces, start = NetworkState(weights), {k: [] for k in ("time_s", "loss", "rms_apical", "angle")}, {}, 0
     if checkpoint is not None and Path(checkpoint).exists():
         state, info, arrays = load_checkpoint(checkpoint)
-        if info["fingerprint"] != fingerprint:
-            raise ValueError(f"checkpoint {checkpoint} was written by a different configuration; remove it to restart")
-        log, start, traces = info["log"], info["next_chunk"], dict(arrays)
+        if info.get("fingerprint") != fingerprint:
+            raise ParameterError(
+                f"checkpoint {checkpoint} was written by a different configuration; "
+                "run with the same arguments to resume, or remove it to restart"
+            )
+        try:
+            check_state(p, state)
+            log, start, traces = info["log"], int(info["next_chunk"]), dict(arrays)
+        except (ParameterError, KeyError, TypeError, ValueError) as error:
+            raise FileFormatError(f"checkpoint {checkpoint} does not fit its configuration: {error}") from error
 
     def record(c: int) -> None:
         loss, apical = _evaluate(sim, state, test_x, test_r)
@@ -249,11 +260,12 @@ def run(
 
 
 def check_outputs(out: Path, seed: int, overwrite: bool = False) -> list[Path]:
-    """The output paths of ``seed``; raises FileExistsError (before a run) if one exists and not ``overwrite``."""
+    """The output paths of ``seed``. Before a run, creates ``out`` and raises OutputError unless it is a
+    writable folder, or OutputExistsError if an output exists and not ``overwrite``."""
     names = ("regression_results_seed{}.json", "fig2b_seed{}.png", "fig2c_seed{}.png", "fig_s1_alignment_seed{}.png")
-    paths = [Path(out) / name.format(seed) for name in names]
-    refuse_existing(paths, overwrite)
-    return paths
+    names = [name.format(seed) for name in names]
+    out = prepare_output(out, names, overwrite)
+    return [out / name for name in names]
 
 
 def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Path]:
@@ -265,7 +277,6 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
 
     out = Path(out)
     paths = check_outputs(out, results["summary"]["seed"], overwrite)
-    out.mkdir(parents=True, exist_ok=True)
     full, shallow = results["full"], results["shallow"]
 
     fig, axes = plt.subplots(2, 2, figsize=(9, 5), sharex=True, sharey="row")

@@ -47,3 +47,22 @@ def fig1_simulation() -> Simulation:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def python_process():
+    """Run Python ``code`` in a fresh process, with extra environment variables; returns the CompletedProcess."""
+    import os
+    import subprocess
+
+    def run(code: str, timeout: float = 600, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            env=os.environ | env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=Path(__file__).parent,
+        )
+
+    return run

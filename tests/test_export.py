@@ -164,7 +164,7 @@ def test_no_silent_overwrite(recording: Recording, tmp_path: Path, fmt: str) -> 
     before = path.read_bytes()
     other = dataclasses.replace(recording, description="a different run")
 
-    with pytest.raises(FileExistsError, match=r"run\.\w+ already exists.*overwrite=True.*--overwrite"):
+    with pytest.raises(FileExistsError, match=r"run\.\w+ already exists; pass overwrite=True to replace"):
         WRITERS[fmt](other, path)
     assert path.read_bytes() == before
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +61,52 @@ def test_truncated_corrupt_and_foreign_files_are_rejected(shared_mnist, tmp_path
     broken.write_bytes(b"not gzip at all")
     with pytest.raises(mnist.IDXError, match="gzip"):
         mnist.read_idx(broken)
+
+
+@pytest.mark.parametrize("where", [0.25, 0.5])
+def test_corrupted_gzip_stream_is_rejected_naming_the_file(shared_mnist, tmp_path, where):
+    """Bytes overwritten inside the compressed stream: at 1/4 zlib fails ("invalid distance too far
+    back", once a raw zlib.error), at 1/2 the stream inflates but fails its CRC check."""
+    data = bytearray((shared_mnist / "t10k-labels-idx1-ubyte.gz").read_bytes())
+    middle = int(len(data) * where)
+    data[middle : middle + 8] = b"\xff" * 8
+    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    path.write_bytes(data)
+    if where == 0.25:
+        with pytest.raises(zlib.error):
+            gzip.decompress(bytes(data))
+    with pytest.raises(mnist.IDXError, match=f"^{re.escape(str(path))}: not a readable gzip file"):
+        mnist.read_idx(path)
+
+
+@pytest.fixture(scope="module")
+def first_records(shared_mnist) -> dict[str, np.ndarray]:
+    """The first 100 records of each real file, by raw (uncompressed) file name."""
+    return {name.removesuffix(".gz"): mnist.read_idx(shared_mnist / name)[:100] for name in mnist.FILES}
+
+
+def _write_idx(path: Path, array: np.ndarray) -> None:
+    magic = 2051 if array.ndim == 3 else 2049
+    header = b"".join(n.to_bytes(4, "big") for n in (magic, *array.shape))
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+@pytest.mark.parametrize(
+    "name, damage, message",
+    [
+        ("train-images-idx3-ubyte", lambda a: a.reshape(100, 14, 56), r"shape \(100, 14, 56\), expected .*28 x 28"),
+        ("t10k-labels-idx1-ubyte", lambda a: np.where(np.arange(100) == 7, 10, a), "expected labels 0..9"),
+        ("train-labels-idx1-ubyte", lambda a: a[:99], "99 labels, expected one per image"),
+    ],
+    ids=["not-28x28", "label-10", "fewer-labels"],
+)
+def test_files_of_the_wrong_kind_are_rejected_naming_the_file(first_records, tmp_path, name, damage, message):
+    for raw, records in first_records.items():
+        _write_idx(tmp_path / raw, records)
+    assert len(mnist.load(tmp_path, download=False)["test_labels"]) == 100  # the undamaged copies load
+    _write_idx(tmp_path / name, damage(first_records[name]))
+    with pytest.raises(mnist.IDXError, match=f"^{re.escape(str(tmp_path / name))}: .*{message}"):
+        mnist.load(tmp_path, download=False)
 
 
 def test_search_order_and_missing_files(shared_mnist, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from test_mnist import SHARED
 
 from brian_dendrites import mnist as mnist_data
 from brian_dendrites.cli import main
-from brian_dendrites.validation import DivergenceError
+from brian_dendrites.errors import DivergenceError, FileFormatError, OutputError, ParameterError
 
 
 def test_one_hot_targets_are_the_papers_rates():
@@ -23,9 +24,12 @@ def test_model_file_round_trip(tmp_path, rng):
     variant = protocol.VARIANTS["a"]
     model = protocol.Model.initial(variant, rng)
     model.biases["bottom_up_1"][:] = rng.normal(size=500)
+    model.seed = 7
     path = protocol.save_model(model, variant.params, tmp_path / "model.npz")
+    with np.load(path) as data:
+        assert data["format_version"] == 1 and data["format_version"].dtype.kind == "i" and data["seed"] == 7
     loaded, params = protocol.load_model(path)
-    assert loaded.variant == "a" and params.phi == variant.params.phi
+    assert loaded.variant == "a" and params.phi == variant.params.phi and loaded.seed == 7
     for name, w in model.weights.items():
         np.testing.assert_array_equal(loaded.weights[name], w)
     images = rng.uniform(0, 1, (50, 784)).astype(np.float32)
@@ -38,7 +42,7 @@ def test_training_checkpoints_every_epoch_and_resumes(tmp_path):
     first = protocol.run("a", 1, tmp_path, SHARED, limit=200, progress=False)
     assert first["epoch"] == [1]
     saved, _ = protocol.load_model(tmp_path / "model_a.npz")
-    assert saved.log["test_error"] == first["test_error"]
+    assert saved.log["test_error"] == first["test_error"] and saved.seed == 0
     resumed = protocol.run("a", 2, tmp_path, SHARED, limit=200, progress=False)
     assert resumed["epoch"] == [1, 2] and resumed["test_error"][0] == first["test_error"][0]
 
@@ -51,6 +55,65 @@ def test_training_checkpoints_every_epoch_and_resumes(tmp_path):
         np.testing.assert_array_equal(resumed_model.weights[name], w)
     with pytest.raises(ValueError, match="variant"):
         protocol.run("z", 1, tmp_path, SHARED)
+
+
+def _no_mnist(monkeypatch) -> None:
+    """Make loading MNIST fail the test: what is checked must be checked before any work."""
+
+    def load(*args, **kwargs):
+        raise AssertionError("MNIST was loaded before the check")
+
+    monkeypatch.setattr(mnist_data, "load", load)
+
+
+def _saved(tmp_path, variant_name: str = "shallow", seed: int | None = 0):
+    variant = protocol.VARIANTS[variant_name]
+    model = protocol.Model.initial(variant, np.random.default_rng(5))
+    model.seed = seed
+    return protocol.save_model(model, variant.params, tmp_path / f"model_{variant_name}.npz")
+
+
+def test_resuming_with_another_seed_is_refused(tmp_path, monkeypatch):
+    path = _saved(tmp_path, seed=0)
+    before = path.read_bytes()
+    _no_mnist(monkeypatch)
+    message = f"seed 1 differs from the seed 0 that {re.escape(str(path))} was trained with: pass seed 0"
+    with pytest.raises(ParameterError, match=message):
+        protocol.run("shallow", 2, tmp_path, SHARED, seed=1, limit=20, progress=False)
+    with pytest.raises(ParameterError, match=message):
+        protocol.run_all(("shallow",), 2, tmp_path, SHARED, seed=1, jobs=1, progress=False)
+    assert path.read_bytes() == before
+
+
+def test_a_file_without_a_seed_is_evaluated_but_not_resumed(tmp_path, monkeypatch, rng):
+    """Format version 0: no format_version, no seed."""
+    path = _saved(tmp_path)
+    with np.load(path) as data:
+        np.savez(path, **{k: data[k] for k in data.files if k not in ("format_version", "seed")})
+    old, params = protocol.load_model(path)
+    assert old.seed is None
+    current, _ = protocol.load_model(_saved(tmp_path / "current"))
+    images = rng.uniform(0, 1, (20, 784)).astype(np.float32)
+    np.testing.assert_array_equal(protocol.predict(old, params, images), protocol.predict(current, params, images))
+    _no_mnist(monkeypatch)
+    with pytest.raises(FileFormatError, match=f"{re.escape(str(path))} records no seed"):
+        protocol.run("shallow", 2, tmp_path, SHARED, limit=20, progress=False)
+
+
+def test_an_output_path_that_is_a_file_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    regular = tmp_path / "results"
+    regular.write_text("not a folder")
+    _no_mnist(monkeypatch)
+    message = f"{re.escape(str(regular))} is a file, not a folder"
+    with pytest.raises(OutputError, match=message):
+        protocol.run("shallow", 1, regular, SHARED, limit=20, progress=False)
+    with pytest.raises(OutputError, match=message):
+        protocol.run_all(("shallow",), 1, regular / "sub", SHARED, jobs=1, progress=False)
+    argv = ["mnist", "train", "--out", str(regular), "--variants", "shallow", "--epochs", "1", "--jobs", "1"]
+    assert main([*argv, "--data-dir", str(SHARED), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("brian-dendrites mnist: error: output folder ")
+    assert "is a file, not a folder" in err
 
 
 def test_divergence_stops_and_keeps_the_last_epoch(tmp_path, monkeypatch):

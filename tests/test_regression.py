@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from brian_dendrites.protocols import regression
 from brian_dendrites.protocols.regression import RegressionConfig, Teacher, alignment_angle, train
 
+from brian_dendrites import FileFormatError, NetworkState, ParameterError, random_weights
+from brian_dendrites.canonical import digest
+from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
 from brian_dendrites.cli import main
-from brian_dendrites.simulation import Simulation
 from brian_dendrites.transfer import SoftRectifier
 
 
@@ -55,29 +58,121 @@ def test_quick_run_writes_figures_and_checkpoints(quick_run):
     assert (out / "checkpoint_full_seed0.npz").exists() and (out / "checkpoint_shallow_seed0.npz").exists()
 
 
-def test_an_interrupted_run_resumes_and_loses_nothing(tmp_path, monkeypatch):
-    config = RegressionConfig(patterns=1000, evaluate_every=5, seed=3)
-    reference = train(config, progress=False)
+_INTERRUPTED = """
+import sys
+from brian_dendrites.protocols.regression import RegressionConfig, train
+from brian_dendrites.simulation import Simulation
 
-    original, calls = Simulation.run, {"n": 0}
+original, calls = Simulation.run, {"n": 0}
 
-    def interrupted(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 9:  # after the checkpoint at chunk 5 (+ 2 evaluations)
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
 
+def interrupted(self, *args, **kwargs):
+    calls["n"] += 1
+    if calls["n"] == 9:  # after the checkpoint at chunk 5 (+ 2 evaluations)
+        raise KeyboardInterrupt
+    return original(self, *args, **kwargs)
+
+
+Simulation.run = interrupted
+try:
+    train(RegressionConfig(patterns=1000, evaluate_every=5, seed=3), sys.argv[1], progress=False)
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.fixture(scope="module")
+def reference_run():
+    return train(RegressionConfig(patterns=1000, evaluate_every=5, seed=3), progress=False)
+
+
+def test_an_interrupted_run_resumes_under_another_hash_seed(tmp_path, python_process, reference_run):
+    """Interrupted in one process (hash seed 1), resumed in another (hash seed 2): nothing is lost."""
     checkpoint = tmp_path / "checkpoint.npz"
-    monkeypatch.setattr(Simulation, "run", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        train(config, checkpoint, progress=False)
-    monkeypatch.setattr(Simulation, "run", original)
-    assert checkpoint.exists()
-    resumed = train(config, checkpoint, progress=False)
-    assert resumed["log"] == reference["log"]
-    assert resumed["traces"] == reference["traces"]
-    with pytest.raises(ValueError, match="different configuration"):
+    first = python_process(_INTERRUPTED.replace("sys.argv[1]", repr(str(checkpoint))), PYTHONHASHSEED="1")
+    assert first.returncode == 0 and "interrupted" in first.stdout, first.stderr
+    _, info, _ = load_checkpoint(checkpoint)
+    assert info["next_chunk"] == 5
+    resume = f"""
+import json
+from brian_dendrites.protocols.regression import RegressionConfig, train
+result = train(RegressionConfig(patterns=1000, evaluate_every=5, seed=3), {str(checkpoint)!r}, progress=False)
+print(json.dumps({{"log": result["log"], "traces": result["traces"]}}))
+"""
+    second = python_process(resume, PYTHONHASHSEED="2")
+    assert second.returncode == 0, second.stderr
+    resumed = json.loads(second.stdout.splitlines()[-1])
+    assert resumed["log"] == reference_run["log"]
+    assert resumed["traces"] == reference_run["traces"]
+    with pytest.raises(ParameterError, match="different configuration; run with the same arguments to resume"):
         train(RegressionConfig(patterns=1000, evaluate_every=5, seed=4), checkpoint, progress=False)
+
+
+def _damaged_checkpoints(tmp_path, valid: Path) -> dict[str, tuple[Path, str]]:
+    state, info, arrays = load_checkpoint(valid)
+    cases = {}
+
+    def write(name: str, damage, message: str) -> None:
+        path = tmp_path / f"{name}.npz"
+        damage(path)
+        cases[name] = (path, message)
+
+    write("not_a_zip", lambda path: path.write_text("weights"), r"not a readable checkpoint \(NPZ\)")
+    write("truncated", lambda path: path.write_bytes(valid.read_bytes()[:2000]), r"not a readable checkpoint \(NPZ\)")
+
+    def nan_weight(path):
+        bad = state.copy()
+        bad.weights["bottom_up_1"][0, 0] = np.nan
+        save_checkpoint(path, bad, info, arrays)
+
+    write("nan_weight", nan_weight, "'weights/bottom_up_1' is not a finite floating-point array")
+
+    def wrong_shape(path):
+        bad = state.copy()
+        bad.weights["bottom_up_2"] = bad.weights["bottom_up_2"][:, :3]
+        save_checkpoint(path, bad, info, arrays)
+
+    write("wrong_shape", wrong_shape, r"does not fit its configuration.*bottom_up_2.*must have shape")
+
+    def missing(path):
+        bad = state.copy()
+        del bad.weights["pi_1"]
+        save_checkpoint(path, bad, info, arrays)
+
+    write("missing_array", missing, r"does not fit its configuration.*lacks \['pi_1'\]")
+
+    def version(path):
+        with np.load(valid) as data:
+            content = dict(data) | {"format_version": np.array(99)}
+        np.savez(path, **content)
+
+    write("future_version", version, "format version 99, this package reads 1")
+
+    def no_info(path):
+        with np.load(valid) as data:
+            content = {k: v for k, v in data.items() if k != "info"}
+        np.savez(path, **content)
+
+    write("no_info", no_info, "'info' record is missing or not JSON")
+    return cases
+
+
+def test_damaged_checkpoints_are_refused_with_one_clear_line(tmp_path):
+    config = RegressionConfig(patterns=1000, evaluate_every=5, seed=3)
+    valid = tmp_path / "valid.npz"
+    weights = random_weights(config.params, np.random.default_rng(0))
+    save_checkpoint(valid, NetworkState(weights), {"fingerprint": digest(config), "log": {}, "next_chunk": 1})
+    for name, (path, message) in _damaged_checkpoints(tmp_path, valid).items():
+        with pytest.raises(FileFormatError, match=message) as error:
+            train(config, path, progress=False)
+        assert str(path) in str(error.value) and "\n" not in str(error.value), name
+
+
+def test_bad_config_is_rejected_with_the_field_name():
+    with pytest.raises(ParameterError, match="seed must be an integer >= 0"):
+        RegressionConfig(seed=-1)
+    with pytest.raises(ParameterError, match="patterns must be an integer >= 1"):
+        RegressionConfig(patterns=0)
 
 
 def test_bad_config_is_rejected():

@@ -26,6 +26,8 @@ from .parameters import MicrocircuitParams
 __all__ = [
     "Projection",
     "projections",
+    "group_sizes",
+    "recordable",
     "Microcircuit",
     "build_microcircuit",
     "runtime_parameters",
@@ -78,6 +80,26 @@ def projections(sizes: tuple[int, ...]) -> list[Projection]:
             Projection(f"ip_{k}", "ip", k, f"pyramidal_{k}", f"interneuron_{k}", sizes[k], sizes[k + 1]),
             Projection(f"pi_{k}", "pi", k, f"interneuron_{k}", f"pyramidal_{k}", sizes[k + 1], sizes[k]),
         ]
+    return result
+
+
+def group_sizes(sizes: tuple[int, ...]) -> dict[str, int]:
+    """Neurons per group of a network with pyramidal layer ``sizes``."""
+    n = len(sizes) - 1
+    result = {"input_0": sizes[0]} | {f"pyramidal_{k}": sizes[k] for k in range(1, n + 1)}
+    return result | {f"interneuron_{k}": sizes[k + 1] for k in range(1, n)}
+
+
+def recordable(sizes: tuple[int, ...]) -> dict[str, tuple[str, ...]]:
+    """The per-neuron variables that can be recorded, by group."""
+    n = len(sizes) - 1
+    variables = {
+        "input": ("r",),
+        "pyramidal": ("u", "v_B", "v_A", "v_TD", "v_PI", "r"),
+        "interneuron": ("u", "v_D", "r"),
+    }
+    result = {name: variables[name.rsplit("_", 1)[0]] for name in group_sizes(sizes)}
+    result[f"pyramidal_{n}"] = ("u", "v_B", "r")  # the output layer has no apical compartment
     return result
 
 

@@ -10,10 +10,13 @@ reproduction that instead adds ``dt*s*N(0, 1)`` per step corresponds to
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
-from brian2 import Quantity, ms
+import numpy as np
+from brian2 import Quantity, have_same_dimensions, ms
 
+from brian_dendrites.errors import ParameterError
 from brian_dendrites.transfer import Logistic, SoftRectifier, TransferFunction
 
 __all__ = [
@@ -39,6 +42,29 @@ def _default(value: Quantity):
     return field(default_factory=lambda: value)
 
 
+def _scalar(name: str, value, unit: Quantity, what: str, positive: bool = False) -> float:
+    """``value`` in ``unit`` as a float; ParameterError unless it is a finite scalar >= 0 (> 0 if ``positive``).
+
+    ``what`` describes the expected value, e.g. 'conductance in 1/time (e.g. 0.8/ms)'.
+    """
+    number = float(value / unit) if isinstance(value, Quantity) and value.size == 1 else math.nan
+    if not have_same_dimensions(value, unit) or not math.isfinite(number) or number < 0 or (positive and number == 0):
+        raise ParameterError(f"{name} must be a finite {what}, {'> 0' if positive else '>= 0'}, got {value!r}")
+    return number
+
+
+def _conductance(name: str, value) -> float:
+    return _scalar(name, value, 1 / ms, "conductance in 1/time (e.g. 0.8/ms)")
+
+
+def _sigma(name: str, value) -> float:
+    return _scalar(name, value, ms**-0.5, "noise amplitude in 1/sqrt(time) (e.g. 0.1*ms**-0.5)")
+
+
+def _time(name: str, value) -> float:
+    return _scalar(name, value, ms, "time (e.g. 3*ms)", positive=True)
+
+
 @dataclass(frozen=True)
 class PyramidalParams:
     """One layer of pyramidal neurons (Eq. 1). The output layer has g_A = 0 and uses g_som."""
@@ -48,6 +74,11 @@ class PyramidalParams:
     g_A: Quantity = _default(0.8 / ms)
     g_som: Quantity = _default(0.8 / ms)
     sigma: Quantity = _default(0.1 * ms**-0.5)
+
+    def __post_init__(self) -> None:
+        for name in ("g_lk", "g_B", "g_A", "g_som"):
+            _conductance(f"PyramidalParams.{name}", getattr(self, name))
+        _sigma("PyramidalParams.sigma", self.sigma)
 
     @property
     def basal_attenuation(self) -> float:
@@ -69,6 +100,11 @@ class InterneuronParams:
     g_som: Quantity = _default(0.8 / ms)
     sigma: Quantity = _default(0.1 * ms**-0.5)
 
+    def __post_init__(self) -> None:
+        for name in ("g_lk", "g_D", "g_som"):
+            _conductance(f"InterneuronParams.{name}", getattr(self, name))
+        _sigma("InterneuronParams.sigma", self.sigma)
+
     @property
     def dendritic_attenuation(self) -> float:
         """g_D / (g_lk + g_D), the factor of v^I in Eq. 8."""
@@ -89,13 +125,27 @@ class LearningRates:
     pi: Quantity | tuple[Quantity, ...] = _default(0.0 / ms)
     top_down: Quantity | tuple[Quantity, ...] = _default(0.0 / ms)
 
+    def __post_init__(self) -> None:
+        for pathway in PATHWAYS:
+            value = getattr(self, pathway)
+            if isinstance(value, list):
+                object.__setattr__(self, pathway, value := tuple(value))
+            for k, rate in enumerate(value if isinstance(value, tuple) else (value,)):
+                index = f"[{k}]" if isinstance(value, tuple) else ""
+                _scalar(f"eta.{pathway}{index}", rate, 1 / ms, "rate in 1/time (e.g. 0.001/ms)")
+
     def per_layer(self, pathway: str, n_layers: int) -> tuple[Quantity, ...]:
         """The rates of ``pathway`` as a tuple of length ``n_layers``."""
         value = getattr(self, pathway)
-        values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n_layers
+        values = value if isinstance(value, tuple) else (value,) * n_layers
         if len(values) != n_layers:
-            raise ValueError(f"learning rates '{pathway}' need {n_layers} entries (one per layer), got {len(values)}")
+            raise ParameterError(f"eta.{pathway} needs one rate or {n_layers} (one per projection), got {len(values)}")
         return values
+
+    def check_layers(self, n_projections: int) -> None:
+        """Raise ParameterError unless every per-layer tuple fits ``n_projections`` bottom-up projections."""
+        for pathway in PATHWAYS:
+            self.per_layer(pathway, n_projections if pathway == "bottom_up" else n_projections - 1)
 
     def for_projection(self, pathway: str, layer: int, n_layers: int) -> Quantity:
         """The rate of ``pathway`` into layer ``layer`` (1-based) of an ``n_layers``-projection network."""
@@ -131,6 +181,16 @@ class MicrocircuitParams:
     #: tau_w = 30 ms a 1 ms plasticity step changes Fig. 1's results by < 1e-3
     #: and saves a third of the run time (README, benchmarks).
     dt_plasticity: Quantity | None = None
+    #: Inputs r_0 are rates, >= 0. The regression task (section 3.3) draws them from U(-1, 1),
+    #: signed deviations from a baseline rate; ``signed_inputs=True`` allows that.
+    signed_inputs: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.sizes, list):
+            object.__setattr__(self, "sizes", tuple(self.sizes))
+        if isinstance(self.plastic, (set, list, tuple)):
+            object.__setattr__(self, "plastic", frozenset(self.plastic))
+        _check_record(self)
 
     @property
     def n_hidden(self) -> int:
@@ -148,6 +208,71 @@ class MicrocircuitParams:
 
     def replace(self, **changes) -> MicrocircuitParams:
         return replace(self, **changes)
+
+
+def _check_record(p: MicrocircuitParams) -> None:
+    """Raise ParameterError, naming the field, the value and the allowed range, on any invalid field."""
+    if not isinstance(p.sizes, tuple) or len(p.sizes) < 2:
+        raise ParameterError(f"sizes must be a tuple of at least 2 layer sizes (input, ..., output), got {p.sizes!r}")
+    for k, size in enumerate(p.sizes):
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ParameterError(f"sizes[{k}] must be an integer >= 1, got {size!r}")
+    if not isinstance(p.phi, TransferFunction):
+        raise ParameterError(f"phi must be a TransferFunction (Logistic or SoftRectifier), got {p.phi!r}")
+    n = len(p.sizes) - 1
+    for name, kind in (("hidden", PyramidalParams), ("interneuron", InterneuronParams)):
+        value = getattr(p, name)
+        if isinstance(value, tuple):
+            if len(value) != n - 1 or not all(isinstance(v, kind) for v in value):
+                raise ParameterError(
+                    f"{name} must be one {kind.__name__} or a tuple of {n - 1} (one per hidden layer), "
+                    f"got a tuple of {len(value)}"
+                )
+        elif not isinstance(value, kind):
+            raise ParameterError(f"{name} must be a {kind.__name__} or a tuple of them, got {value!r}")
+    if not isinstance(p.output, PyramidalParams):
+        raise ParameterError(f"output must be a PyramidalParams, got {p.output!r}")
+    if float(p.output.g_A * ms) != 0:
+        raise ParameterError(f"output.g_A must be 0 (output neurons have no apical compartment), got {p.output.g_A}")
+    if not isinstance(p.eta, LearningRates):
+        raise ParameterError(f"eta must be a LearningRates record, got {p.eta!r}")
+    p.eta.check_layers(n)
+    if not isinstance(p.plastic, frozenset) or not p.plastic <= set(PATHWAYS):
+        raise ParameterError(f"plastic must be a set of pathways among {PATHWAYS}, got {p.plastic!r}")
+    for name in ("E_exc", "E_inh"):
+        value = getattr(p, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(value):
+            raise ParameterError(f"{name} must be a finite number (a dimensionless potential), got {value!r}")
+    if p.E_exc <= p.E_inh:
+        raise ParameterError(f"need E_exc > E_inh, got E_exc={p.E_exc}, E_inh={p.E_inh}")
+    if not isinstance(p.signed_inputs, bool):
+        raise ParameterError(f"signed_inputs must be True or False, got {p.signed_inputs!r}")
+    _check_times(p)
+
+
+def _check_times(p: MicrocircuitParams) -> None:
+    dt = _time("dt", p.dt)
+    for name in ("tau_w", "tau_input"):
+        tau = getattr(p, name)
+        if tau is not None and _time(name, tau) <= dt:
+            raise ParameterError(f"{name}={tau} must be larger than dt={p.dt}, or None")
+    if p.dt_plasticity is not None:
+        steps = _time("dt_plasticity", p.dt_plasticity) / dt
+        if steps < 1 - 1e-9 or abs(steps - round(steps)) > 1e-9:
+            raise ParameterError(
+                f"dt_plasticity must be None or a whole multiple >= 1 of dt={p.dt}, got {p.dt_plasticity}"
+            )
+    n = len(p.sizes) - 1
+    layers = [(f"hidden[{k - 1}]", p.hidden_layer(k), ("g_lk", "g_B", "g_A")) for k in range(1, n)]
+    layers.append(("output", p.output, ("g_lk", "g_B", "g_som")))
+    layers += [(f"interneuron[{k - 1}]", p.interneuron_layer(k), ("g_lk", "g_D", "g_som")) for k in range(1, n)]
+    for label, layer, terms in layers:
+        total = sum(float(getattr(layer, g) * ms) for g in terms)
+        if not 0 < total * dt < 1:
+            raise ParameterError(
+                f"dt={p.dt} does not fit the conductances of {label}: dt*({' + '.join(terms)}) = {total * dt:.3g} "
+                f"must lie in (0, 1), i.e. dt < {1 / total if total else float('inf'):.4g} ms with a conductance > 0"
+            )
 
 
 # Fig. S1: from random weights, IP and PI plasticity reach the self-predicting
@@ -186,6 +311,7 @@ REGRESSION = MicrocircuitParams(
     eta=LearningRates(bottom_up=(0.11875 / ms, 0.005 / ms), ip=0.002375 / ms, pi=0.011875 / ms),
     E_exc=50.0,
     E_inh=-50.0,
+    signed_inputs=True,
 )
 
 # Fig. 3: 784-500-500-10, logistic phi, weak apical feedback (lambda_hidden ~ 0.3) and interneuron

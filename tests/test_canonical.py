@@ -1,0 +1,66 @@
+"""Build keys and checkpoint fingerprints are canonical: equal in every process, whatever the hash seed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from brian2 import ms
+
+from brian_dendrites import FIG1, REGRESSION, LearningRates, Simulation
+from brian_dendrites.canonical import digest, dumps, to_json
+
+_KEYS = """
+import json
+from brian_dendrites import FIG1, MNIST, Simulation
+from brian_dendrites.canonical import digest
+from brian_dendrites.protocols.regression import RegressionConfig
+print(json.dumps([
+    Simulation(FIG1, 20)._structure_key(),
+    Simulation(MNIST, 3, record={"pyramidal_1": ["u", "v_A"], "input_0": ["r"]})._structure_key(),
+    digest(RegressionConfig(patterns=1000, seed=3)),
+]))
+"""
+
+
+def test_keys_are_equal_under_different_hash_seeds(python_process):
+    keys = []
+    for hash_seed in ("1", "2", "3", "4"):
+        process = python_process(_KEYS, PYTHONHASHSEED=hash_seed)
+        assert process.returncode == 0, process.stderr
+        keys.append(json.loads(process.stdout.splitlines()[-1]))
+    assert all(k == keys[0] for k in keys), keys
+    assert keys[0][0] == Simulation(FIG1, 20)._structure_key()  # and equal to this process's
+
+
+def test_canonical_json_ignores_set_and_mapping_order():
+    assert dumps(frozenset({"pi", "ip", "bottom_up"})) == dumps(frozenset({"bottom_up", "pi", "ip"}))
+    assert dumps({"b": 1, "a": 2}) == dumps({"a": 2, "b": 1})
+    assert FIG1.replace(plastic={"pi", "ip", "bottom_up"}) == FIG1  # a set is stored as a frozenset
+    assert digest(FIG1.replace(plastic=["pi", "ip", "bottom_up"])) == digest(FIG1)
+
+
+def test_canonical_json_keeps_units_and_every_field():
+    described = to_json(REGRESSION)
+    assert described["type"] == "MicrocircuitParams"
+    assert described["dt"] == {"value": pytest.approx(1e-4), "unit": "s"}
+    assert described["hidden"]["g_B"] == {"value": pytest.approx(1000.0), "unit": "s^-1"}
+    assert described["plastic"] == ["bottom_up", "ip", "pi"]
+    assert described["phi"] == {
+        "type": "SoftRectifier",
+        "gamma": 0.1,
+        "beta": 1.0,
+        "theta": 3.0,
+        "name": "soft_rectifier",
+    }
+    assert digest(FIG1) != digest(FIG1.replace(eta=LearningRates(pi=0.001 / ms)))
+    with pytest.raises(TypeError, match="no canonical JSON form for object"):
+        to_json(object())
+
+
+def test_runtime_values_do_not_change_the_build_key():
+    """Conductances, noise amplitudes and rates are run_args; the record and sizes are code."""
+    key = Simulation(FIG1, 20)._structure_key()
+    assert Simulation(FIG1.replace(eta=LearningRates(pi=1 / ms)), 20)._structure_key() == key
+    assert Simulation(FIG1, 20, record={"pyramidal_1": ["u"]})._structure_key() != key
+    assert Simulation(FIG1.replace(sizes=(30, 21, 10)), 20)._structure_key() != key

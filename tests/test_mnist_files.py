@@ -1,0 +1,107 @@
+"""MNIST model files: damaged, foreign or unknown-version files are refused with one line naming the file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from brian_dendrites.protocols import mnist as protocol
+from test_mnist import SHARED
+
+from brian_dendrites.cli import main
+from brian_dendrites.errors import FileFormatError
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory) -> dict[str, np.ndarray]:
+    """The arrays of a valid model file: variant 'shallow' with random weights, seed 3."""
+    variant = protocol.VARIANTS["shallow"]
+    model = protocol.Model.initial(variant, np.random.default_rng(3))
+    model.seed = 3
+    path = protocol.save_model(model, variant.params, tmp_path_factory.mktemp("model") / "model_shallow.npz")
+    with np.load(path) as data:
+        return {k: data[k] for k in data.files}
+
+
+def _write(path: Path, content: dict[str, np.ndarray]) -> Path:
+    np.savez(path, **content)
+    return path
+
+
+W = "weights/bottom_up_2"
+
+
+def _with(changes: dict) -> Callable[[dict], dict]:
+    return lambda content: content | changes
+
+
+def _without(name: str) -> Callable[[dict], dict]:
+    return lambda content: {k: v for k, v in content.items() if k != name}
+
+
+def _nan(content: dict) -> dict:
+    weights = content[W].copy()
+    weights[3, 5] = np.nan
+    return content | {W: weights}
+
+
+#: case -> (damage to a valid file's arrays, what the message says after the file name)
+CASES = {
+    "missing-array": (_without(W), r"missing \['weights/bottom_up_2'\]"),
+    "extra-array": (_with({"weights/pi_7": np.zeros((2, 2), np.float32)}), r"unexpected \['weights/pi_7'\]"),
+    "wrong-shape": (_with({W: np.zeros((500, 499), np.float32)}), r"'weights/bottom_up_2' is float32 \(500, 499\)"),
+    "wrong-dtype": (
+        _with({W: np.zeros((500, 500))}),
+        r"'weights/bottom_up_2' is float64 \(500, 500\), expected float32",
+    ),
+    "nan-weight": (_nan, "'weights/bottom_up_2' holds NaN"),
+    "inf-threshold": (_with({"biases/ip_1": np.full(500, np.inf, np.float32)}), "'biases/ip_1' holds NaN or infinite"),
+    "unknown-version": (_with({"format_version": np.array(99)}), "format_version 99 is unknown"),
+    "text-version": (_with({"format_version": np.array("1")}), r"'format_version' is <U1 \(\), expected one integer"),
+    "unknown-variant": (_with({"variant": np.array("z")}), "unknown variant 'z'"),
+    "no-variant": (_without("variant"), r"lacks \['variant'\]"),
+    "bad-phi-json": (_with({"phi_parameters": np.array("{gamma")}), "unusable transfer function"),
+    "unknown-phi": (_with({"phi": np.array("tanh")}), "unusable transfer function .*'tanh'"),
+    "foreign-phi-parameters": (_with({"phi_parameters": np.array('{"gamma": 1}')}), "unusable transfer function"),
+    "bad-log-json": (_with({"log": np.array("[1, ")}), "'log' is not valid JSON"),
+    "log-not-a-record": (_with({"log": np.array("[]")}), "'log' must map epoch"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_damaged_model_files_are_refused(content, tmp_path, case):
+    damage, message = CASES[case]
+    path = _write(tmp_path / "model_shallow.npz", damage(content))
+    with pytest.raises(FileFormatError, match=f"^{re.escape(str(path))}: .*{message}") as error:
+        protocol.load_model(path)
+    assert "\n" not in str(error.value)
+
+
+def test_files_that_are_not_npz_archives_are_refused(content, tmp_path):
+    whole = _write(tmp_path / "whole.npz", content).read_bytes()
+    cases = {
+        "text.npz": b"weights: none\n",  # np.load would try to unpickle this
+        "truncated.npz": whole[: len(whole) // 2],
+        "corrupt.npz": whole[:1000] + bytes(8) + whole[1008:],  # inside weights/bottom_up_1: bad CRC
+        "empty.npz": b"",
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    for name in [*cases, "array.npy"]:
+        with pytest.raises(FileFormatError, match=f"^{re.escape(str(tmp_path / name))}: not a readable model file"):
+            protocol.load_model(tmp_path / name)
+    with pytest.raises(FileNotFoundError):
+        protocol.load_model(tmp_path / "absent.npz")
+
+
+@pytest.mark.parametrize("case", ["nan-weight", "missing-array"])
+def test_cli_refuses_a_damaged_model_in_one_line(content, tmp_path, capsys, case):
+    path = _write(tmp_path / "model_shallow.npz", CASES[case][0](content))
+    assert main(["mnist", "evaluate", str(path), "--data-dir", str(SHARED)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and captured.err.startswith(f"brian-dendrites mnist: error: {path}: ")
