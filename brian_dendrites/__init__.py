@@ -1,6 +1,14 @@
 """brian_dendrites: dendritic cortical microcircuits (Sacramento et al., NeurIPS 2018) in Brian2."""
 
 import logging
+from pathlib import Path
+
+# In a source checkout, models/ and protocols/ sit beside this folder; installed, they are
+# brian_dendrites/models and brian_dendrites/protocols. Python started in the checkout's root
+# imports this folder instead of the installed package, so let it find them beside it too.
+_CHECKOUT = Path(__file__).resolve().parent.parent
+if not Path(__file__).with_name("models").is_dir() and (_CHECKOUT / "models" / "__init__.py").is_file():
+    __path__.append(str(_CHECKOUT))
 
 from brian_dendrites.errors import (
     BrianDendritesError,

@@ -3,7 +3,8 @@
 Build caches and checkpoint fingerprints are keyed by :func:`digest`, which
 must not depend on the process: a ``repr`` of a set changes with Python's
 per-process hash seed, so sets are sorted here and every mapping is written
-with sorted keys.
+with sorted keys. :func:`from_json` reads a description back into records of
+named types only, so loading a file never executes anything from it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import PurePath
 
 import numpy as np
 from brian2 import Quantity
+from brian2.units.fundamentalunits import get_or_create_dimension
 
-__all__ = ["to_json", "dumps", "digest"]
+__all__ = ["to_json", "from_json", "dumps", "digest"]
 
 
 def to_json(value):
@@ -54,3 +56,41 @@ def dumps(value) -> str:
 def digest(value, length: int = 16) -> str:
     """A hex SHA-256 prefix of the canonical JSON of ``value``: equal in every process for equal values."""
     return hashlib.sha256(dumps(value).encode()).hexdigest()[:length]
+
+
+def from_json(value, types: Mapping[str, type]):
+    """The inverse of :func:`to_json` for records whose class is in ``types`` (name -> class).
+
+    Lists come back as tuples (records turn them into the sets they hold). Raises ValueError on an
+    unknown record type, a field the record does not have, or a unit it cannot read.
+    """
+    if isinstance(value, list):
+        return tuple(from_json(item, types) for item in value)
+    if not isinstance(value, dict):
+        return value
+    if value.keys() == {"value", "unit"}:
+        return Quantity(np.asarray(value["value"], dtype=float), dim=_dimension(value["unit"]))
+    if "type" in value:
+        name = value["type"]
+        if name not in types:
+            raise ValueError(f"unknown record type {name!r}; known: {sorted(types)}")
+        kind = types[name]
+        names = {f.name for f in dataclasses.fields(kind) if f.init}
+        unknown = sorted(set(value) - names - {"type"})
+        if unknown:
+            raise ValueError(f"{name} has no fields {unknown}")
+        return kind(**{key: from_json(item, types) for key, item in value.items() if key != "type"})
+    return {key: from_json(item, types) for key, item in value.items()}
+
+
+def _dimension(text: str):
+    """Brian2's dimension written as ``str(dim)``, e.g. 's^-1' or 'm^2 kg s^-3 A^-1'."""
+    if text == "1":
+        return get_or_create_dimension()
+    exponents = {}
+    for token in text.split():
+        symbol, _, exponent = token.partition("^")
+        if symbol not in ("m", "kg", "s", "A", "K", "mol", "cd"):
+            raise ValueError(f"cannot read the unit {text!r}")
+        exponents[symbol] = float(exponent) if exponent else 1.0
+    return get_or_create_dimension(**exponents)

@@ -23,12 +23,20 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import ms
-from brian_dendrites.models.microcircuit import MNIST, LearningRates, MicrocircuitParams, projections, random_weights
+from brian_dendrites.models.microcircuit import (
+    MNIST,
+    RECORD_TYPES,
+    LearningRates,
+    MicrocircuitParams,
+    projections,
+    random_weights,
+)
 from brian_dendrites.models.microcircuit import self_predicting_weights as self_predicting
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from brian_dendrites import mnist as mnist_data
+from brian_dendrites.canonical import dumps, from_json
 from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
 from brian_dendrites.files import atomic_savez, atomic_target, prepare_output, read_npz
 from brian_dendrites.steady_state import SteadyStateEngine
@@ -212,24 +220,22 @@ def save_model(model: Model, params: MicrocircuitParams, path: Path) -> Path:
     """Write ``model`` atomically to ``path``, an NPZ file (format version 1) holding
 
     - ``weights/<projection>`` (post, pre) and ``biases/<projection>`` (post,): float32 arrays;
-    - ``variant``, ``phi`` (name) and ``phi_parameters`` (JSON), ``params`` (repr of the record),
-      ``log`` (JSON: epoch, validation_error, test_error, wall_s per epoch);
+    - ``variant``; ``params``, the parameter record as canonical JSON with units
+      (:func:`brian_dendrites.canonical.dumps`), which :func:`load_model` reads back;
+    - ``log`` (JSON: epoch, validation_error, test_error, wall_s per epoch);
     - ``format_version`` (int, 1) and ``seed`` (int, that of the initial weights and the
       shuffling; absent where ``model.seed`` is None).
 
-    Files of format version 0, written before ``format_version`` and ``seed``, are otherwise the same.
+    Files of format version 0 have no ``format_version`` and ``seed``, and instead of the record
+    the transfer function's name ``phi`` and its ``phi_parameters`` (JSON).
     """
-    phi = params.phi
-    phi_parameters = {k: v for k, v in vars(phi).items() if k != "name"}
     content = {f"weights/{k}": v for k, v in model.weights.items()} | {
         f"biases/{k}": v for k, v in model.biases.items()
     }
     content |= {
         "format_version": np.array(FORMAT_VERSION),
         "variant": np.array(model.variant),
-        "phi": np.array(phi.name),
-        "phi_parameters": np.array(json.dumps(phi_parameters)),
-        "params": np.array(repr(params)),
+        "params": np.array(dumps(params)),
         "log": np.array(json.dumps(model.log)),
     }
     if model.seed is not None:
@@ -259,7 +265,8 @@ def _integer(content: dict[str, np.ndarray], name: str, path: Path, default: int
 
 
 def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
-    """The model and its parameter record (the variant's, with the saved transfer function).
+    """The model and the parameter record stored with it (for format version 0, the variant's record
+    with the saved transfer function).
 
     Nothing in the file is executed (no pickles). Raises :class:`FileFormatError`, naming ``path``
     and the fault, if the file is not a model file of a known format version, or if its weights and
@@ -271,16 +278,13 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
     version = _integer(content, "format_version", path, default=0)
     if version not in (0, FORMAT_VERSION):
         raise FileFormatError(f"{path}: format_version {version} is unknown (expected 0 to {FORMAT_VERSION})")
-    absent = [k for k in ("variant", "phi", "phi_parameters") if k not in content]
+    absent = [k for k in ("variant", *(("params",) if version else ("phi", "phi_parameters"))) if k not in content]
     if absent:
         raise FileFormatError(f"{path}: not a model file, it lacks {absent}")
     variant = str(content["variant"])
     if variant not in VARIANTS:
         raise FileFormatError(f"{path}: unknown variant '{variant}', expected one of {sorted(VARIANTS)}")
-    try:
-        phi = transfer_function(str(content["phi"]), **json.loads(str(content["phi_parameters"])))
-    except (ValueError, TypeError) as error:  # also bad JSON, parameters of another function
-        raise FileFormatError(f"{path}: unusable transfer function ({error})") from error
+    params = _stored_params(content, path) if version else _version_0_params(content, path, variant)
     try:
         log = json.loads(str(content["log"])) if "log" in content else _empty_log()
     except ValueError as error:
@@ -288,7 +292,6 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
     if not isinstance(log, dict) or not all(isinstance(log.get(k), list) for k in _empty_log()):
         raise FileFormatError(f"{path}: 'log' must map {', '.join(_empty_log())} to lists")
 
-    params = VARIANTS[variant].params.replace(phi=phi)
     expected = _expected_arrays(params)
     found = {k for k in content if k.startswith(("weights/", "biases/"))}
     if found != expected.keys():
@@ -304,6 +307,26 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
         {k.split("/", 1)[1]: content[k] for k in expected if k.startswith(f"{kind}/")} for kind in ("weights", "biases")
     )
     return Model(variant, weights, biases, log, _integer(content, "seed", path, default=None)), params
+
+
+def _stored_params(content: dict[str, np.ndarray], path: Path) -> MicrocircuitParams:
+    """The parameter record stored as canonical JSON; only known record types are built."""
+    try:
+        params = from_json(json.loads(str(content["params"])), RECORD_TYPES)
+    except (ValueError, TypeError) as error:  # also bad JSON, a field or value a record refuses
+        raise FileFormatError(f"{path}: unusable parameter record 'params' ({error})") from error
+    if not isinstance(params, MicrocircuitParams):
+        raise FileFormatError(f"{path}: 'params' holds a {type(params).__name__}, not a MicrocircuitParams")
+    return params
+
+
+def _version_0_params(content: dict[str, np.ndarray], path: Path, variant: str) -> MicrocircuitParams:
+    """The variant's record with the transfer function saved in a format-0 file."""
+    try:
+        phi = transfer_function(str(content["phi"]), **json.loads(str(content["phi_parameters"])))
+    except (ValueError, TypeError) as error:  # also bad JSON, parameters of another function
+        raise FileFormatError(f"{path}: unusable transfer function ({error})") from error
+    return VARIANTS[variant].params.replace(phi=phi)
 
 
 def evaluate(path: Path, data_dir=None, part: str = "test") -> dict:
@@ -327,13 +350,18 @@ def _resumable(path: Path, variant_name: str, seed: int) -> Model | None:
     """The model in ``path`` to resume training ``variant_name`` with ``seed``, or None if there is no file."""
     if not path.exists():
         return None
-    model = load_model(path)[0]
+    model, params = load_model(path)
     if model.variant != variant_name:
         raise FileFormatError(f"{path} holds variant '{model.variant}', not '{variant_name}'")
     if model.seed is None:
         raise FileFormatError(
             f"{path} records no seed for its weights and shuffling (format version 0, or not written by run), so "
             "training cannot resume from it reproducibly: choose another output folder (it can still be evaluated)"
+        )
+    if dumps(params) != dumps(VARIANTS[variant_name].params):
+        raise ParameterError(
+            f"{path} was trained with other parameters than variant '{variant_name}' has now; it can be "
+            "evaluated, but training it further would mix two configurations: choose another output folder"
         )
     if model.seed != seed:
         raise ParameterError(

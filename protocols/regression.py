@@ -23,7 +23,7 @@ from brian_dendrites.models.microcircuit import REGRESSION, MicrocircuitParams, 
 from tqdm import tqdm
 
 from brian_dendrites.backprop import backprop_cosine
-from brian_dendrites.canonical import digest
+from brian_dendrites.canonical import digest, to_json
 from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import prepare_output
@@ -135,7 +135,10 @@ def _traces(recording, teacher: Teacher, x: np.ndarray, out: int, seconds: float
 
 
 def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bool = True) -> dict:
-    """Train one learner; resumes from ``checkpoint`` if it exists and was written by the same config."""
+    """Train one learner; resumes from ``checkpoint`` if it exists and was written by the same config.
+
+    The checkpoint's info holds the configuration as canonical JSON with units (``config``, readable
+    with :func:`brian_dendrites.canonical.from_json`) and its digest (``fingerprint``)."""
     p, n = config.params, config.chunk
     rng = np.random.default_rng(config.seed)
     teacher = Teacher.draw(rng, p.phi, (p.sizes[0], 20, p.sizes[-1]))
@@ -190,9 +193,8 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
             record(c + 1)
             bar.set_postfix(loss=f"{log['loss'][-1]:.4f}")
             if checkpoint is not None:
-                save_checkpoint(
-                    checkpoint, state, {"fingerprint": fingerprint, "log": log, "next_chunk": c + 1}, traces
-                )
+                info = {"fingerprint": fingerprint, "config": to_json(config), "log": log, "next_chunk": c + 1}
+                save_checkpoint(checkpoint, state, info, traces)
 
     log["loss_ema"] = list(_ema(log["loss"], config.ema))
     cosines = [

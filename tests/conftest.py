@@ -66,3 +66,15 @@ def python_process():
         )
 
     return run
+
+
+@pytest.fixture
+def as_version_0():
+    """Turn the arrays of a model file into the layout written before format versions (version 0):
+    no format_version, seed or parameter record, but the transfer function's name and parameters."""
+
+    def convert(content: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        old = {k: v for k, v in content.items() if k not in ("format_version", "seed", "params")}
+        return old | {"phi": np.array("logistic"), "phi_parameters": np.array("{}")}
+
+    return convert

@@ -63,9 +63,20 @@ CASES = {
     "text-version": (_with({"format_version": np.array("1")}), r"'format_version' is <U1 \(\), expected one integer"),
     "unknown-variant": (_with({"variant": np.array("z")}), "unknown variant 'z'"),
     "no-variant": (_without("variant"), r"lacks \['variant'\]"),
-    "bad-phi-json": (_with({"phi_parameters": np.array("{gamma")}), "unusable transfer function"),
-    "unknown-phi": (_with({"phi": np.array("tanh")}), "unusable transfer function .*'tanh'"),
-    "foreign-phi-parameters": (_with({"phi_parameters": np.array('{"gamma": 1}')}), "unusable transfer function"),
+    "no-params": (_without("params"), r"lacks \['params'\]"),
+    "bad-params-json": (_with({"params": np.array("{sizes")}), "unusable parameter record 'params'"),
+    "unknown-record-type": (
+        _with({"params": np.array('{"type": "os.system", "command": "true"}')}),
+        r"unknown record type 'os.system'",
+    ),
+    "refused-params": (
+        _with({"params": np.array('{"type": "PyramidalParams", "g_B": {"value": -1.0, "unit": "s^-1"}}')}),
+        "unusable parameter record .*PyramidalParams.g_B must be a finite conductance",
+    ),
+    "not-a-network-record": (
+        _with({"params": np.array('{"type": "LearningRates"}')}),
+        "'params' holds a LearningRates, not a MicrocircuitParams",
+    ),
     "bad-log-json": (_with({"log": np.array("[1, ")}), "'log' is not valid JSON"),
     "log-not-a-record": (_with({"log": np.array("[]")}), "'log' must map epoch"),
 }
@@ -78,6 +89,21 @@ def test_damaged_model_files_are_refused(content, tmp_path, case):
     with pytest.raises(FileFormatError, match=f"^{re.escape(str(path))}: .*{message}") as error:
         protocol.load_model(path)
     assert "\n" not in str(error.value)
+
+
+VERSION_0_CASES = {
+    "bad-phi-json": ({"phi_parameters": np.array("{gamma")}, "unusable transfer function"),
+    "unknown-phi": ({"phi": np.array("tanh")}, "unusable transfer function .*'tanh'"),
+    "foreign-phi-parameters": ({"phi_parameters": np.array('{"gamma": 1}')}, "unusable transfer function"),
+}
+
+
+@pytest.mark.parametrize("case", VERSION_0_CASES)
+def test_damaged_version_0_files_are_refused(content, tmp_path, as_version_0, case):
+    changes, message = VERSION_0_CASES[case]
+    path = _write(tmp_path / "model_shallow.npz", as_version_0(content) | changes)
+    with pytest.raises(FileFormatError, match=f"^{re.escape(str(path))}: .*{message}"):
+        protocol.load_model(path)
 
 
 def test_files_that_are_not_npz_archives_are_refused(content, tmp_path):

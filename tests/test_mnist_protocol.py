@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
 import numpy as np
 import pytest
+from brian2 import ms
 from brian_dendrites.protocols import mnist as protocol
 from test_mnist import SHARED
 
+from brian_dendrites import PyramidalParams
 from brian_dendrites import mnist as mnist_data
 from brian_dendrites.cli import main
 from brian_dendrites.errors import DivergenceError, FileFormatError, OutputError, ParameterError
@@ -85,11 +88,11 @@ def test_resuming_with_another_seed_is_refused(tmp_path, monkeypatch):
     assert path.read_bytes() == before
 
 
-def test_a_file_without_a_seed_is_evaluated_but_not_resumed(tmp_path, monkeypatch, rng):
+def test_a_file_without_a_seed_is_evaluated_but_not_resumed(tmp_path, monkeypatch, rng, as_version_0):
     """Format version 0: no format_version, no seed."""
     path = _saved(tmp_path)
     with np.load(path) as data:
-        np.savez(path, **{k: data[k] for k in data.files if k not in ("format_version", "seed")})
+        np.savez(path, **as_version_0(dict(data)))
     old, params = protocol.load_model(path)
     assert old.seed is None
     current, _ = protocol.load_model(_saved(tmp_path / "current"))
@@ -169,3 +172,25 @@ def _forward(model, params, images):
         a_B = float(layer.g_B / (layer.g_lk + layer.g_B + layer.g_A))
         r = 1 / (1 + np.exp(-a_B * (r @ model.weights[f"bottom_up_{k}"].T + model.biases[f"bottom_up_{k}"])))
     return r
+
+
+def test_a_saved_model_keeps_its_parameters_when_a_default_changes(tmp_path, monkeypatch, as_version_0):
+    """The parameter record is read back from the file, so a changed default changes no saved result."""
+    if not (SHARED / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip("MNIST not in ../shared")
+    protocol.run("shallow", 1, tmp_path, SHARED, limit=2000, progress=False)
+    path = tmp_path / "model_shallow.npz"
+    before = protocol.evaluate(path, SHARED)
+    with np.load(path) as data:
+        np.savez(tmp_path / "version_0.npz", **as_version_0(dict(data)))  # takes its parameters from the code
+    assert protocol.evaluate(tmp_path / "version_0.npz", SHARED)["errors"] == before["errors"]
+
+    changed = dataclasses.replace(
+        protocol.VARIANTS["shallow"],
+        params=protocol.VARIANTS["shallow"].params.replace(hidden=PyramidalParams(g_A=0.1 / ms, sigma=0 * ms**-0.5)),
+    )
+    monkeypatch.setitem(protocol.VARIANTS, "shallow", changed)
+    assert protocol.evaluate(path, SHARED)["errors"] == before["errors"]
+    assert protocol.evaluate(tmp_path / "version_0.npz", SHARED)["errors"] != before["errors"]  # the change matters
+    with pytest.raises(ParameterError, match="was trained with other parameters than variant 'shallow' has now"):
+        protocol.run("shallow", 2, tmp_path, SHARED, limit=2000, progress=False)

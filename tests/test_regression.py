@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from brian_dendrites.models.microcircuit import RECORD_TYPES
 from brian_dendrites.protocols import regression
 from brian_dendrites.protocols.regression import RegressionConfig, Teacher, alignment_angle, train
 
 from brian_dendrites import FileFormatError, NetworkState, ParameterError, random_weights
-from brian_dendrites.canonical import digest
+from brian_dendrites.canonical import digest, from_json
 from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
 from brian_dendrites.cli import main
 from brian_dendrites.transfer import SoftRectifier
@@ -93,6 +94,8 @@ def test_an_interrupted_run_resumes_under_another_hash_seed(tmp_path, python_pro
     assert first.returncode == 0 and "interrupted" in first.stdout, first.stderr
     _, info, _ = load_checkpoint(checkpoint)
     assert info["next_chunk"] == 5
+    stored = from_json(info["config"], RECORD_TYPES | {"RegressionConfig": RegressionConfig})
+    assert stored == RegressionConfig(patterns=1000, evaluate_every=5, seed=3)  # self-describing
     resume = f"""
 import json
 from brian_dendrites.protocols.regression import RegressionConfig, train

@@ -30,6 +30,7 @@ __all__ = [
     "REGRESSION",
     "MNIST",
     "PARAMETER_SETS",
+    "RECORD_TYPES",
 ]
 
 #: Plastic pathways: bottom-up (Eq. 7), pyramidal-to-interneuron (Eq. 8),
@@ -329,3 +330,9 @@ MNIST = MicrocircuitParams(
 )
 
 PARAMETER_SETS = {"fig_s1": FIG_S1, "fig1": FIG1, "regression": REGRESSION, "mnist": MNIST}
+
+#: Every record type a stored parameter description may name (see brian_dendrites.canonical.from_json).
+RECORD_TYPES = {
+    kind.__name__: kind
+    for kind in (MicrocircuitParams, PyramidalParams, InterneuronParams, LearningRates, Logistic, SoftRectifier)
+}
