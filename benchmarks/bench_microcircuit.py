@@ -3,12 +3,12 @@
 Network: 30-50-10 pyramidal neurons with 10 interneurons, dt 0.1 ms, noise on,
 all pathways but top-down plastic (the regression configuration), one core.
 Baseline, run side by side: a plain NumPy per-step implementation of the
-same equations (tests/numpy_reference.py).
+same equations on the same plasticity clock (tests/numpy_reference.py).
 
     python benchmarks/bench_microcircuit.py [--repeats 7] [--patterns 100] [--plasticity-every-step]
 
-By default plasticity is integrated on the regression set's 1 ms clock;
-``--plasticity-every-step`` integrates it every 0.1 ms as well.
+By default plasticity is integrated on the regression set's 1 ms clock, in both;
+``--plasticity-every-step`` integrates it every 0.1 ms in both.
 """
 
 from __future__ import annotations

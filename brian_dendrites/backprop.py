@@ -11,6 +11,7 @@ from brian2 import ms
 
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.models.microcircuit import LearningRates, MicrocircuitParams, self_predicting_weights
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.simulation import NetworkState, Simulation
 
 __all__ = ["weak_feedback", "backprop_weight_change", "microcircuit_weight_change", "backprop_cosine"]
@@ -36,10 +37,10 @@ def backprop_weight_change(params: MicrocircuitParams, weights: dict, x: np.ndar
     """Backprop's direction for W_{1,0} in a one-hidden-layer network: the output error
     delta_2 = D_2 (u_tgt - u_2^-) that Eq. 7 applies at the output, propagated through
     the transposed forward weights: delta_1 = D_1 W_{2,1}^T delta_2; returns delta_1 r_0^T.
-    u^- is the feedforward (self-predicting, no target) state."""
+    u^- is the feedforward (self-predicting, no target) state of the steady-state engine."""
     phi = params.phi
-    u1 = params.hidden_layer(1).basal_attenuation * weights["bottom_up_1"] @ x
-    u2 = params.output.basal_attenuation * weights["bottom_up_2"] @ phi(u1)
+    thresholds = {name: np.zeros(len(w)) for name, w in weights.items()}
+    u1, u2 = (u[0] for u in SteadyStateEngine(params).feedforward(weights, thresholds, x[None]).u[1:3])
     delta2 = phi.derivative(u2) * (u_tgt - u2)
     delta1 = phi.derivative(u1) * (weights["bottom_up_2"].T @ delta2)
     return np.outer(delta1, x)

@@ -13,10 +13,9 @@ import numpy as np
 
 from brian_dendrites.errors import ParameterError
 
-__all__ = ["Trace", "Recording", "POPULATIONS", "COMPARTMENTS", "QUANTITIES"]
+__all__ = ["Trace", "Recording", "QUANTITIES"]
 
-POPULATIONS = ("input", "pyramidal", "interneuron")
-COMPARTMENTS = ("soma", "basal", "apical", "dendrite", "rate")
+#: What a trace measures. Populations and compartments are the model's own names (its labels).
 QUANTITIES = ("voltage", "rate")
 
 
@@ -46,13 +45,13 @@ class Trace:
         ids = np.asarray(self.neuron_ids, dtype=np.int64)
         if ids.shape != (values.shape[1],):
             raise ParameterError(f"Trace '{self.name}': neuron_ids needs {values.shape[1]} entries, got {ids.shape}")
-        for label, value, allowed in (
-            ("population", self.population, POPULATIONS),
-            ("compartment", self.compartment, COMPARTMENTS),
-            ("quantity", self.quantity, QUANTITIES),
-        ):
-            if value not in allowed:
-                raise ParameterError(f"Trace '{self.name}': {label} must be one of {allowed}, got '{value}'")
+        for label in ("population", "compartment"):
+            if not isinstance(getattr(self, label), str) or not getattr(self, label):
+                raise ParameterError(
+                    f"Trace '{self.name}': {label} must be a non-empty name, got {getattr(self, label)!r}"
+                )
+        if self.quantity not in QUANTITIES:
+            raise ParameterError(f"Trace '{self.name}': quantity must be one of {QUANTITIES}, got '{self.quantity}'")
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "neuron_ids", ids)
 

@@ -1,11 +1,11 @@
-"""Runs a microcircuit on a Brian2 code-generation target.
+"""Runs a model on a Brian2 code-generation target.
 
-``cpp_standalone`` (the default for protocols) compiles the network once per
-structure into a cached project directory; every later run with new inputs,
-targets, weights, learning rates, noise amplitudes or seed only reruns the
-binary with ``run_args``. ``cython`` and ``numpy`` run in-process (tests,
-interactive use) and also reuse their compiled code, because every object
-has a fixed name.
+The runner knows a model only through its contract (:mod:`brian_dendrites.model`): it finds the
+model by its parameter record. ``cpp_standalone`` (the default for protocols) compiles the network
+once per structure into a cached project directory; every later run with new inputs, targets,
+weights, learning rates, noise amplitudes or seed only reruns the binary with ``run_args``.
+``cython`` and ``numpy`` run in-process (tests, interactive use) and also reuse their compiled
+code, because every object has a fixed name.
 """
 
 from __future__ import annotations
@@ -14,29 +14,31 @@ import logging
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import brian2
 import numpy as np
 from brian2 import Clock, Network, StateMonitor, TimedArray, ms, second
-from brian2.core.variables import ArrayVariable
 from brian2.devices.device import all_devices
 
-from brian_dendrites.canonical import digest, to_json
+from brian_dendrites.canonical import digest
 from brian_dendrites.errors import ParameterError
-from brian_dendrites.models.microcircuit.network import (
-    build_microcircuit,
-    matrix_to_synapses,
-    recordable,
-    runtime_parameters,
-    synapses_to_matrix,
-)
-from brian_dendrites.models.microcircuit.parameters import LearningRates, MicrocircuitParams
+from brian_dendrites.model import model_for
 from brian_dendrites.recording import Recording, Trace
-from brian_dendrites.validation import check_inputs, check_state, check_state_finite
+from brian_dendrites.state import NetworkState
+from brian_dendrites.validation import check_state, check_state_finite
 
-__all__ = ["TARGETS", "NetworkState", "RunResult", "Simulation", "cache_directory", "structure"]
+__all__ = [
+    "TARGETS",
+    "NetworkState",
+    "RunResult",
+    "Simulation",
+    "cache_directory",
+    "structure",
+    "load_state",
+    "read_state",
+]
 
 TARGETS = ("cpp_standalone", "cython", "numpy")
 
@@ -47,39 +49,6 @@ logger = logging.getLogger(__name__)
 # exp/log. Defining it lets GCC vectorise the per-neuron transfer functions
 # with libmvec (about 4x faster on AVX2); NaN still propagates.
 _VECTOR_MATH = "-D__FAST_MATH__"
-
-# Compartment and quantity of each recordable variable.
-_LABELS = {
-    "u": ("soma", "voltage"),
-    "v_B": ("basal", "voltage"),
-    "v_A": ("apical", "voltage"),
-    "v_TD": ("apical", "voltage"),
-    "v_PI": ("apical", "voltage"),
-    "v_D": ("dendrite", "voltage"),
-    "r": ("rate", "rate"),
-}
-
-
-@dataclass
-class NetworkState:
-    """Everything a run starts from and ends with.
-
-    ``weights`` and ``induction`` (the tau_w-filtered plasticity induction of
-    filtered plastic pathways) are (post, pre) matrices by projection name;
-    ``potentials`` maps 'group.variable' to the somatic potentials u, the
-    dendritic potentials v_B, v_TD, v_PI, v_D and the filtered input rates r,
-    so that consecutive runs continue exactly where the previous one stopped.
-    """
-
-    weights: dict[str, np.ndarray]
-    induction: dict[str, np.ndarray] = field(default_factory=dict)
-    potentials: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def copy(self) -> NetworkState:
-        copy = {k: v.copy() for k, v in self.weights.items()}
-        return NetworkState(
-            copy, {k: v.copy() for k, v in self.induction.items()}, {k: v.copy() for k, v in self.potentials.items()}
-        )
 
 
 @dataclass
@@ -95,7 +64,7 @@ def cache_directory() -> Path:
 
 
 class Simulation:
-    """A microcircuit that runs ``n_patterns`` patterns of ``pattern_duration`` each.
+    """A network of the model of ``params`` that runs ``n_patterns`` patterns of ``pattern_duration`` each.
 
     ``record`` maps group names to variables to record every ``record_dt``,
     e.g. ``{"pyramidal_1": ["u", "v_A"]}``. Only one ``cpp_standalone``
@@ -106,7 +75,7 @@ class Simulation:
 
     def __init__(
         self,
-        params: MicrocircuitParams,
+        params,
         n_patterns: int,
         pattern_duration: brian2.Quantity = 100 * ms,
         record: dict[str, list[str]] | None = None,
@@ -114,8 +83,7 @@ class Simulation:
         target: str = "cpp_standalone",
         name: str = "",
     ) -> None:
-        if not isinstance(params, MicrocircuitParams):
-            raise ParameterError(f"params must be a MicrocircuitParams record, got {type(params).__name__}")
+        self.model = model_for(params)
         if target not in TARGETS:
             raise ParameterError(f"target must be one of {TARGETS}, got {target!r}")
         if isinstance(n_patterns, bool) or not isinstance(n_patterns, (int, np.integer)) or n_patterns < 1:
@@ -126,7 +94,7 @@ class Simulation:
             raise ParameterError(f"name must be letters, digits, '_' or '-' (it names a folder), got {name!r}")
         self.params, self.n_patterns, self.target = params, int(n_patterns), target
         self.pattern_duration, self.record_dt = pattern_duration, record_dt
-        self.record = _checked_record(params, record)
+        self.record = _checked_record(self.model.labels(params), record)
         self.name = name
         self._built = None  # (circuit, network, monitors, seed holder, directory) once built for standalone
 
@@ -139,10 +107,10 @@ class Simulation:
         targets: np.ndarray | None = None,
         nudging: np.ndarray | None = None,
         *,
-        eta: LearningRates | None = None,
+        eta=None,
         noise: bool = True,
         seed: int = 0,
-        params: MicrocircuitParams | None = None,
+        params=None,
     ) -> RunResult:
         """Present ``inputs`` (n_patterns, n_input rates), one pattern after another.
 
@@ -153,22 +121,22 @@ class Simulation:
         ``params`` replaces the conductances, noise amplitudes and learning rates
         for this run: it must have the same structure (see ``structure``).
         """
+        return self._run(state, inputs, targets, nudging, eta, noise, seed, params, plasticity=True)
+
+    def _run(self, state, inputs, targets, nudging, eta, noise, seed, params, plasticity: bool) -> RunResult:
         p = self.params if params is None else params
-        if not isinstance(p, MicrocircuitParams) or structure(p) != structure(self.params):
+        if type(p) is not type(self.params) or structure(p) != structure(self.params):
             raise ParameterError("params of a run may differ from the simulation's only in conductances, sigma and eta")
-        eta = p.eta if eta is None else eta
-        if not isinstance(eta, LearningRates):
-            raise ParameterError(f"eta must be a LearningRates record, got {type(eta).__name__}")
-        eta.check_layers(len(p.sizes) - 1)
+        arrays, eta = self.model.check_run(p, self.n_patterns, inputs, targets, nudging, eta)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
             raise ParameterError(f"seed must be an integer in [0, 2**32), got {seed!r}")
         if not isinstance(state, NetworkState):
             raise ParameterError(f"state must be a NetworkState, got {type(state).__name__}")
-        check_state(p, state)
-        inputs, targets, nudging = check_inputs(p, self.n_patterns, inputs, targets, nudging)
+        check_state(self.model.zero_state(p), state)
+        eta = eta if plasticity else None
         if self.target == "cpp_standalone":
-            return self._run_standalone(p, state, inputs, targets, nudging, eta, noise, seed)
-        return self._run_runtime(p, state, inputs, targets, nudging, eta, noise, seed)
+            return self._run_standalone(p, state, arrays, eta, noise, seed)
+        return self._run_runtime(p, state, arrays, eta, noise, seed)
 
     def steady_state(self, state: NetworkState, inputs, targets=None, nudging=None, *, params=None):
         """Recorded values at the end of each pattern, without noise and plasticity.
@@ -176,14 +144,14 @@ class Simulation:
         Returns {trace name: (pattern, neuron) array}. The network is taken as
         settled after a pattern's duration (>> 1/g_total and tau_input).
         """
-        result = self.run(state, inputs, targets, nudging, eta=LearningRates(), noise=False, params=params)
+        result = self._run(state, inputs, targets, nudging, None, False, 0, params, plasticity=False)
         per_pattern = round(float(self.pattern_duration / self.record_dt))
         return {t.name: t.values[per_pattern - 1 :: per_pattern] for t in result.recording.traces}
 
     # -- building ---------------------------------------------------------------------------
 
-    def _build(self, r_pattern: TimedArray, u_target: TimedArray, nudging: TimedArray):
-        circuit = build_microcircuit(self.params, r_pattern, u_target, nudging)
+    def _build(self, timed: dict[str, TimedArray]):
+        circuit = self.model.build(self.params, timed)
         # Created only when used: an orphaned Clock would leave dead arrays in the standalone device.
         record_clock = Clock(self.record_dt, name="record_clock") if self.record else None
         monitors = {
@@ -193,13 +161,9 @@ class Simulation:
         network = Network(*circuit.objects, *monitors.values(), name="microcircuit")
         return circuit, network, monitors
 
-    def _timed_arrays(self, inputs, targets, nudging) -> tuple[TimedArray, TimedArray, TimedArray]:
-        dt = self.pattern_duration
-        return (
-            TimedArray(inputs, dt=dt, name="r_pattern"),
-            TimedArray(targets, dt=dt, name="u_target"),
-            TimedArray(nudging, dt=dt, name="nudging"),
-        )
+    def _timed_arrays(self, arrays: dict[str, np.ndarray]) -> dict[str, TimedArray]:
+        """One TimedArray per run input of the model, one value per pattern."""
+        return {name: TimedArray(values, dt=self.pattern_duration, name=name) for name, values in arrays.items()}
 
     @property
     def duration(self) -> brian2.Quantity:
@@ -218,48 +182,43 @@ class Simulation:
             }
         )
 
-    def _run_runtime(self, params, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
+    def _run_runtime(self, params, state, arrays, eta, noise, seed) -> RunResult:
         _use_vector_math()
         _active_standalone.clear()
         brian2.set_device("runtime")
         brian2.prefs.codegen.target = self.target
         brian2.seed(seed)
-        circuit, network, monitors = self._build(*self._timed_arrays(inputs, targets, nudging))
-        for variable, value in self._initial_values(circuit, params, state, eta, noise).items():
+        circuit, network, monitors = self._build(self._timed_arrays(arrays))
+        for variable, value in self.model.load_state(circuit, params, state, eta, noise).items():
             variable.set_item(slice(None), value)
         network.run(self.duration, namespace={})
         return self._collect(circuit, monitors)
 
-    def _run_standalone(self, params, state, inputs, targets, nudging, eta, noise, seed) -> RunResult:
+    def _run_standalone(self, params, state, arrays, eta, noise, seed) -> RunResult:
         if _active_standalone.get("simulation") is not self or brian2.get_device() is not all_devices["cpp_standalone"]:
-            self._build_standalone(inputs, targets, nudging)
-        circuit, network, monitors, seed_holder, directory = self._built
+            self._build_standalone(arrays)
+        circuit, timed, network, monitors, seed_holder, directory = self._built
         device = brian2.get_device()
-        run_args = self._initial_values(circuit, params, state, eta, noise)
-        run_args |= {
-            circuit.r_pattern: inputs,
-            circuit.u_target: targets,
-            circuit.nudging: nudging,
-            seed_holder.seed: int(seed),
-        }
+        run_args = self.model.load_state(circuit, params, state, eta, noise)
+        run_args |= {timed[name]: values for name, values in arrays.items()} | {seed_holder.seed: int(seed)}
         device.run(directory=str(directory), with_output=False, run_args=run_args)
         try:
             return self._collect(circuit, monitors)
         finally:
             device.delete(code=False, data=False, run_args=True, directory=False)
 
-    def _build_standalone(self, inputs, targets, nudging) -> None:
+    def _build_standalone(self, arrays: dict[str, np.ndarray]) -> None:
         _use_vector_math()
         all_devices["cpp_standalone"].reinit()  # retires any earlier standalone network
         directory = cache_directory() / f"standalone_{self.name + '_' if self.name else ''}{self._structure_key()}"
         brian2.set_device("cpp_standalone", directory=str(directory), build_on_run=False)
         device = brian2.get_device()
-        zeros = (np.zeros_like(inputs), np.zeros_like(targets), np.zeros_like(nudging))
-        circuit, network, monitors = self._build(*self._timed_arrays(*zeros))
+        timed = self._timed_arrays({name: np.zeros_like(values) for name, values in arrays.items()})
+        circuit, network, monitors = self._build(timed)
         seed_holder = brian2.NeuronGroup(1, "seed : integer (shared, constant)", name="rng_seed")
         network.add(seed_holder)
         # Zeros in the code; the real values always come as run_args, so the code never changes.
-        for variable in self._initial_values(circuit, self.params, _zero_state(circuit), LearningRates(), False):
+        for variable in self.model.load_state(circuit, self.params, self.model.zero_state(self.params), None, False):
             variable.set_item(slice(None), 0)
         device.apply_run_args()
         generator_seed = (
@@ -274,59 +233,31 @@ class Simulation:
         device.build(directory=str(directory), compile=True, run=False, with_output=False)
         if not compiled:
             logger.info("compiled in %.1f s; later runs of this structure reuse the build", time.perf_counter() - start)
-        self._built = (circuit, network, monitors, seed_holder, directory)
+        self._built = (circuit, timed, network, monitors, seed_holder, directory)
         _active_standalone["simulation"] = self
 
-    # -- state in and out -------------------------------------------------------------------
-
-    def _initial_values(self, circuit, params, state: NetworkState, eta: LearningRates, noise: bool) -> dict:
-        """Brian2 variable views -> values, for every settable quantity of a run."""
-        values = runtime_parameters(circuit.groups, params)
-        if not noise:
-            values |= {view: 0 * value for view, value in values.items() if view.name == "sigma"}
-        n = len(params.sizes) - 1
-        for proj in circuit.projections:
-            syn = circuit.synapses[proj.name]
-            shape = (proj.n_post, proj.n_pre)
-            values[syn.w] = matrix_to_synapses(state.weights[proj.name])
-            if circuit.plastic(proj):
-                values[syn.eta] = eta.for_projection(proj.pathway, proj.layer, n)
-                if params.tau_w is not None:
-                    induction = state.induction.get(proj.name, np.zeros(shape))
-                    values[syn.induction] = matrix_to_synapses(induction)
-        for key, view in _state_variables(circuit).items():
-            values[view] = state.potentials.get(key, np.zeros(len(view.group)))
-        return values
+    # -- state and recording out -----------------------------------------------------------
 
     def _collect(self, circuit, monitors) -> RunResult:
-        p = self.params
-        weights, induction, potentials = {}, {}, {}
-        for proj in circuit.projections:
-            syn = circuit.synapses[proj.name]
-            weights[proj.name] = synapses_to_matrix(syn.w[:], proj.n_pre, proj.n_post)
-            if circuit.plastic(proj) and p.tau_w is not None:
-                induction[proj.name] = synapses_to_matrix(syn.induction[:], proj.n_pre, proj.n_post)
-        potentials = {key: np.asarray(view[:], dtype=float) for key, view in _state_variables(circuit).items()}
-        state = NetworkState(weights, induction, potentials)
+        state = self.model.read_state(circuit)
         recording = self._recording(monitors) if monitors else None
         check_state_finite(state, recording)
         return RunResult(state, recording)
 
     def _recording(self, monitors) -> Recording:
-        traces = []
+        traces, labels = [], self.model.labels(self.params)
         for name, monitor in monitors.items():
-            population, layer = name.rsplit("_", 1)
             for variable in self.record[name]:
-                compartment, quantity = _LABELS[variable]
+                label = labels[name][variable]
                 values = np.asarray(getattr(monitor, variable)).T
                 traces.append(
                     Trace(
                         f"{name}.{variable}",
                         values,
-                        int(layer),
-                        population,
-                        compartment,
-                        quantity,
+                        label.layer,
+                        label.population,
+                        label.compartment,
+                        label.quantity,
                         np.arange(values.shape[1]),
                     )
                 )
@@ -336,19 +267,26 @@ class Simulation:
 _active_standalone: dict[str, Simulation] = {}
 
 
-def structure(params: MicrocircuitParams) -> dict:
-    """What the generated code depends on, as canonical JSON: everything but conductances, noise
-    amplitudes and learning rates. Noise is structural only in whether a layer has any.
-    """
-    n = len(params.sizes) - 1
-    description = {key: value for key, value in to_json(params).items() if key not in _RUNTIME_FIELDS}
-    description["noise"] = [bool(params.pyramidal_layer(k).sigma > 0) for k in range(1, n + 1)]
-    description["noise"] += [bool(params.interneuron_layer(k).sigma > 0) for k in range(1, n)]
-    return description
+def load_state(circuit, state: NetworkState, *, plasticity: bool = True, noise: bool = True) -> None:
+    """Put ``state`` into a circuit built by a model (``model.build``) on the runtime device, with the
+    conductances, noise amplitudes and learning rates ``eta`` of the circuit's parameter record, for
+    users who run it in a Network of their own. ``plasticity=False`` freezes every weight; ``noise=False``
+    sets the noise amplitudes to 0. Raises ParameterError if the state does not fit the circuit."""
+    params = circuit.params
+    model = model_for(params)
+    check_state(model.zero_state(params), state)
+    for variable, value in model.load_state(circuit, params, state, params.eta if plasticity else None, noise).items():
+        variable.set_item(slice(None), value)
 
 
-# Fields whose values reach the network as run_args (see _initial_values); signed_inputs only checks inputs.
-_RUNTIME_FIELDS = ("eta", "hidden", "output", "interneuron", "signed_inputs")
+def read_state(circuit) -> NetworkState:
+    """The current state of a circuit built by a model (see :func:`load_state`)."""
+    return model_for(circuit.params).read_state(circuit)
+
+
+def structure(params) -> dict:
+    """What the generated code of ``params``'s model depends on, as canonical JSON (see NetworkModel.structure)."""
+    return model_for(params).structure(params)
 
 
 def _use_vector_math() -> None:
@@ -357,39 +295,20 @@ def _use_vector_math() -> None:
         brian2.prefs.codegen.cpp.extra_compile_args_gcc = [*flags, _VECTOR_MATH]
 
 
-# Per-neuron state a run continues from: somatic potentials, rates and the
-# dendritic potentials summed in the previous step (which the error factors of
-# the first step read).
-_STATE = ("u", "r", "v_B", "v_TD", "v_PI", "v_D")
-
-
-def _state_variables(circuit) -> dict:
-    """'group.variable' -> variable view, for every stored per-neuron state variable."""
-    return {
-        f"{name}.{variable}": getattr(group, variable)
-        for name, group in circuit.groups.items()
-        for variable in _STATE
-        if isinstance(group.variables.get(variable), ArrayVariable)
-    }
-
-
-def _zero_state(circuit) -> NetworkState:
-    return NetworkState({proj.name: np.zeros((proj.n_post, proj.n_pre)) for proj in circuit.projections})
-
-
 def _check_multiple(name: str, value, dt) -> None:
     steps = float(value / dt) if isinstance(value, brian2.Quantity) and brian2.have_same_dimensions(value, ms) else 0
     if not (np.isfinite(steps) and steps >= 1 - 1e-9 and abs(steps - round(steps)) <= 1e-9):
         raise ParameterError(f"{name} must be a whole multiple >= 1 of dt={dt}, got {value!r}")
 
 
-def _checked_record(params: MicrocircuitParams, record) -> dict[str, list[str]]:
-    """``record`` as {group: [variables]}, every group and variable known to the network."""
+def _checked_record(labels: dict[str, dict], record) -> dict[str, list[str]]:
+    """``record`` as {group: [variables]}, every group and variable among the model's ``labels``."""
     if record is None:
         return {}
     if not isinstance(record, dict):
         raise ParameterError(f"record must map group names to lists of variables, got {type(record).__name__}")
-    allowed, checked = recordable(params.sizes), {}
+    allowed = {group: tuple(variables) for group, variables in labels.items()}
+    checked = {}
     for group, variables in record.items():
         if group not in allowed:
             raise ParameterError(f"record: unknown group {group!r}; groups: {sorted(allowed)}")

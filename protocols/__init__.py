@@ -1,3 +1,7 @@
-"""Protocols reproducing the paper's experiments (installed as ``brian_dendrites.protocols``)."""
+"""Protocols reproducing the paper's experiments (installed as ``brian_dendrites.protocols``).
 
-__all__ = ["fig1", "regression", "mnist"]
+:mod:`~brian_dendrites.protocols.registry` lists them for the command line and states the contract
+each one keeps.
+"""
+
+__all__ = ["fig1", "regression", "mnist", "registry"]

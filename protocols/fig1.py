@@ -10,11 +10,18 @@
 
 Errors are measured at steady state without noise and without plasticity, so
 that they do not depend on the noise floor.
+
+This module is also the protocol ``brian-dendrites fig1`` (it keeps the
+:class:`~brian_dendrites.protocols.registry.Contract`): :class:`Fig1Config` is its record,
+:func:`run` returns ``(results, curves, recording)``, and :func:`check` and :func:`write` wrap
+:func:`check_outputs` and :func:`write_outputs`.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,13 +30,32 @@ from brian2 import ms
 from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams, random_weights
 from tqdm import tqdm
 
+from brian_dendrites import cli
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.export import export_recording
 from brian_dendrites.files import prepare_output
 from brian_dendrites.recording import Recording
 from brian_dendrites.simulation import NetworkState, Simulation
 
-__all__ = ["Fig1Config", "OUTPUTS", "RECORD", "check_outputs", "run", "write_outputs"]
+__all__ = [
+    "HELP",
+    "Config",
+    "Fig1Config",
+    "FORMATS",
+    "OUTPUTS",
+    "RECORD",
+    "add_arguments",
+    "config_from_args",
+    "check",
+    "check_outputs",
+    "run",
+    "write",
+    "write_outputs",
+    "summary",
+]
+
+HELP = "Fig. S1 self-prediction and Fig. 1 single-pattern learning"
+FORMATS = ("nwb", "npz")
 
 RECORD = {
     "input_0": ["r"],
@@ -42,7 +68,11 @@ RECORD = {
 @dataclass(frozen=True)
 class Fig1Config:
     """Durations are counted in patterns of ``pattern_duration``; runs go in chunks of ``chunk`` patterns.
-    Initial weights are drawn from U(-weight_scale, weight_scale)."""
+    Initial weights are drawn from U(-weight_scale, weight_scale).
+
+    :func:`run` needs none of the last three fields; :func:`check` and :func:`write` write into
+    the folder ``out`` the traces in ``formats`` (some of "nwb", "npz"), replacing earlier
+    outputs only if ``overwrite``."""
 
     params: MicrocircuitParams = FIG1
     self_prediction_rates: LearningRates = field(default_factory=lambda: FIG_S1.eta)
@@ -54,6 +84,9 @@ class Fig1Config:
     pattern_duration: object = field(default_factory=lambda: 100 * ms)
     seed: int = 0
     target: str = "cpp_standalone"
+    out: str | os.PathLike | None = None
+    formats: tuple[str, ...] = FORMATS
+    overwrite: bool = False
 
     def __post_init__(self) -> None:
         for name in ("self_prediction_chunks", "learning_chunks", "chunk"):
@@ -61,6 +94,10 @@ class Fig1Config:
                 raise ParameterError(f"{name} must be an integer >= 1, got {getattr(self, name)}")
         if not 0 <= self.onset_pattern < self.chunk:
             raise ParameterError(f"onset_pattern must lie in [0, chunk) = [0, {self.chunk}), got {self.onset_pattern}")
+
+
+#: The configuration record of the protocol contract.
+Config = Fig1Config
 
 
 def _rms(x) -> float:
@@ -200,6 +237,57 @@ def write_outputs(
     paths += _plot(out, results, curves, recording)
     targets[0].write_text(json.dumps(results, indent=2))
     return [targets[0], *paths]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``brian-dendrites fig1``: the shared ones, the trace formats and the durations."""
+    cli.add_shared_options(parser)
+    parser.add_argument(
+        "--format",
+        type=cli.subset(FORMATS),
+        default=FORMATS,
+        help="trace export formats, comma-separated: nwb,npz (default: both)",
+    )
+    parser.add_argument(
+        "--self-prediction-chunks",
+        type=cli.positive_int,
+        default=30,
+        help="Fig. S1 duration in chunks of 100 patterns of 100 ms (default 30)",
+    )
+    parser.add_argument(
+        "--learning-chunks",
+        type=cli.positive_int,
+        default=3,
+        help="Fig. 1 duration in chunks of 100 patterns of 100 ms (default 3)",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> Fig1Config:
+    """The :class:`Fig1Config` of the options that :func:`add_arguments` added."""
+    return Fig1Config(
+        seed=args.seed,
+        target=args.target,
+        self_prediction_chunks=args.self_prediction_chunks,
+        learning_chunks=args.learning_chunks,
+        out=args.out,
+        formats=args.format,
+        overwrite=args.overwrite,
+    )
+
+
+def check(config: Fig1Config) -> None:
+    """:func:`check_outputs` of ``config.out``, before :func:`run`."""
+    check_outputs(config.out, config.formats, config.overwrite)
+
+
+def write(results: tuple[dict, dict[str, np.ndarray], Recording], config: Fig1Config) -> list[Path]:
+    """:func:`write_outputs` of what :func:`run` returned into ``config.out``; the paths written."""
+    return write_outputs(config.out, *results, formats=config.formats, overwrite=config.overwrite)
+
+
+def summary(results: tuple[dict, dict[str, np.ndarray], Recording]) -> dict:
+    """The results dictionary, as fig1_results.json holds it."""
+    return results[0]
 
 
 def _plot(out: Path, results: dict, curves: dict, recording: Recording) -> list[Path]:

@@ -10,11 +10,18 @@ standard backprop with the same logistic units, targets and mini-batches.
 Each variant trains in its own model file ``model_<variant>.npz`` (see
 :func:`save_model`), rewritten atomically after every epoch together with the
 training log, so that an interrupted run resumes from the last epoch (with the same seed).
+
+This module is also the command group ``brian-dendrites mnist`` (a
+:class:`~brian_dendrites.protocols.registry.Group`) of two protocols: :class:`Train` runs
+:func:`run_all` and :func:`write_outputs` for a :class:`TrainConfig`, and :class:`Evaluate`
+runs :func:`evaluate` for an :class:`EvaluateConfig`.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -32,14 +39,15 @@ from brian_dendrites.models.microcircuit import (
     random_weights,
 )
 from brian_dendrites.models.microcircuit import self_predicting_weights as self_predicting
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from brian_dendrites import cli
 from brian_dendrites import mnist as mnist_data
 from brian_dendrites.canonical import dumps, from_json
 from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
 from brian_dendrites.files import atomic_savez, atomic_target, prepare_output, read_npz
-from brian_dendrites.steady_state import SteadyStateEngine
 from brian_dendrites.transfer import transfer_function
 
 __all__ = [
@@ -55,7 +63,15 @@ __all__ = [
     "run",
     "run_all",
     "write_outputs",
+    "HELP",
+    "COMMANDS",
+    "TrainConfig",
+    "EvaluateConfig",
+    "Train",
+    "Evaluate",
 ]
+
+HELP = "Fig. 3: MNIST with the steady-state engine"
 
 TARGET_LOW, TARGET_HIGH = 0.1, 0.8
 #: Initial weights U(-0.2, 0.2) in every pathway. Top-down at the bottom-up scale starts each hidden
@@ -471,3 +487,131 @@ def write_outputs(out: Path, results: dict) -> list[Path]:
         fig.savefig(tmp, dpi=120, format="png")
     plt.close(fig)
     return paths
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """``brian-dendrites mnist train``: :func:`run_all` of ``variants`` to ``epochs`` epochs from
+    ``seed`` with ``jobs`` processes, the model files in ``out``, MNIST from ``data_dir`` (None:
+    see :func:`brian_dendrites.mnist.locate`)."""
+
+    out: str | os.PathLike
+    variants: tuple[str, ...] = tuple(VARIANTS)
+    epochs: int = 100
+    data_dir: str | os.PathLike | None = None
+    seed: int = 0
+    jobs: int = 2
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    """``brian-dendrites mnist evaluate``: :func:`evaluate` of the model file ``model`` on the
+    ``part`` images (train, validation, test) of MNIST from ``data_dir``."""
+
+    model: str | os.PathLike
+    data_dir: str | os.PathLike | None = None
+    part: str = "test"
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        help="folder with the four MNIST IDX files (default: $BRIAN_DENDRITES_MNIST, then the user cache, "
+        "downloading there if needed)",
+    )
+
+
+class Train:
+    """The protocol of ``brian-dendrites mnist train``
+    (:class:`~brian_dendrites.protocols.registry.Contract`): :func:`run_all`, then
+    :func:`write_outputs`."""
+
+    HELP = "train the variants, resuming from the model files in --out; write results JSON and fig3b.png"
+    Config = TrainConfig
+
+    @staticmethod
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        _add_data_dir(parser)
+        parser.add_argument("--out", required=True, help="output directory: model_<variant>.npz, results, figure")
+        parser.add_argument(
+            "--variants",
+            type=cli.subset(tuple(VARIANTS)),
+            default=tuple(VARIANTS),
+            help="comma-separated, from a,b,c,shallow,backprop (default: all)",
+        )
+        parser.add_argument("--epochs", type=cli.positive_int, default=100, help="epochs of 55000 images (default 100)")
+        parser.add_argument(
+            "--seed", type=cli.seed, default=0, help="seed of the initial weights and the shuffling (default 0)"
+        )
+        parser.add_argument("--jobs", type=int, choices=(1, 2), default=2, help="processes (default 2)")
+        parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    @staticmethod
+    def config_from_args(args: argparse.Namespace) -> TrainConfig:
+        return TrainConfig(args.out, args.variants, args.epochs, args.data_dir, args.seed, args.jobs)
+
+    @staticmethod
+    def check(config: TrainConfig) -> None:
+        """Nothing: :func:`run_all` checks ``out`` and the model files it resumes before any work,
+        and the results it writes are always replaced."""
+
+    @staticmethod
+    def run(config: TrainConfig, progress: bool = True) -> dict:
+        return run_all(
+            config.variants,
+            config.epochs,
+            config.out,
+            config.data_dir,
+            seed=config.seed,
+            jobs=config.jobs,
+            progress=progress,
+        )
+
+    @staticmethod
+    def write(results: dict, config: TrainConfig) -> list[Path]:
+        return write_outputs(config.out, results)
+
+    @staticmethod
+    def summary(results: dict) -> dict[str, float]:
+        """The test error of each variant."""
+        return {name: entry["test_error"] for name, entry in results["variants"].items()}
+
+
+class Evaluate:
+    """The protocol of ``brian-dendrites mnist evaluate``
+    (:class:`~brian_dendrites.protocols.registry.Contract`): :func:`evaluate`; it writes nothing."""
+
+    HELP = "error of a saved model file"
+    Config = EvaluateConfig
+
+    @staticmethod
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        _add_data_dir(parser)
+        parser.add_argument("model", help="a model_<variant>.npz file")
+        parser.add_argument(
+            "--part", choices=("train", "validation", "test"), default="test", help="images to classify (default test)"
+        )
+
+    @staticmethod
+    def config_from_args(args: argparse.Namespace) -> EvaluateConfig:
+        return EvaluateConfig(args.model, args.data_dir, args.part)
+
+    @staticmethod
+    def check(config: EvaluateConfig) -> None:
+        """Nothing: the command writes no file."""
+
+    @staticmethod
+    def run(config: EvaluateConfig, progress: bool = True) -> dict:
+        return evaluate(config.model, config.data_dir, config.part)
+
+    @staticmethod
+    def write(results: dict, config: EvaluateConfig) -> list[Path]:
+        return []
+
+    @staticmethod
+    def summary(results: dict) -> dict:
+        return results
+
+
+#: The subcommands of ``brian-dendrites mnist``.
+COMMANDS = {"train": Train, "evaluate": Evaluate}

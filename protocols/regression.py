@@ -7,11 +7,19 @@ the same teacher, patterns and initial weights, but its input-to-hidden weights
 W_{1,0} are frozen. Test losses ||r_2 - r_2^trgt||^2 are measured on held-out
 patterns without noise, without plasticity and without the target; the same
 runs give the RMS apical voltage with the target switched off.
+
+This module is also the protocol ``brian-dendrites regression`` (it keeps the
+:class:`~brian_dendrites.protocols.registry.Contract`): :class:`RegressionRun` is its record
+(both learners and the output folder; :class:`RegressionConfig` is one learner's), :func:`run`
+trains both learners, and :func:`check` and :func:`write` wrap :func:`check_outputs` and
+:func:`write_outputs`.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
@@ -22,6 +30,7 @@ from brian2 import ms
 from brian_dendrites.models.microcircuit import REGRESSION, MicrocircuitParams, random_weights
 from tqdm import tqdm
 
+from brian_dendrites import cli
 from brian_dendrites.backprop import backprop_cosine
 from brian_dendrites.canonical import digest, to_json
 from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
@@ -32,16 +41,26 @@ from brian_dendrites.transfer import TransferFunction
 from brian_dendrites.validation import check_state
 
 __all__ = [
+    "HELP",
+    "Config",
     "RECORD",
     "LEARNERS",
     "Teacher",
     "RegressionConfig",
+    "RegressionRun",
     "train",
     "alignment_angle",
-    "run",
+    "add_arguments",
+    "config_from_args",
+    "check",
     "check_outputs",
+    "run",
+    "write",
     "write_outputs",
+    "summary",
 ]
+
+HELP = "Fig. 2: a 30-50-10 microcircuit learns a teacher network"
 
 RECORD = {"input_0": ["r"], "pyramidal_1": ["v_A"], "pyramidal_2": ["r"]}
 LEARNERS = ("full", "shallow")
@@ -108,6 +127,27 @@ class RegressionConfig:
         return eta
 
 
+@dataclass(frozen=True)
+class RegressionRun:
+    """Both learners, full and shallow, trained side by side by :func:`run` on ``patterns`` patterns
+    from ``seed`` (``jobs`` processes), evaluated every ``evaluate_every`` chunks, with the
+    checkpoints in ``out`` (none if None). :func:`check` and :func:`write` write the results into
+    ``out``, replacing earlier ones only if ``overwrite``. Each learner is checked when :func:`run`
+    builds its :class:`RegressionConfig`."""
+
+    out: str | os.PathLike | None = None
+    patterns: int = 200_000
+    seed: int = 0
+    jobs: int = 2
+    target: str = "cpp_standalone"
+    evaluate_every: int = 20
+    overwrite: bool = False
+
+
+#: The configuration record of the protocol contract.
+Config = RegressionRun
+
+
 def alignment_angle(weights: dict[str, np.ndarray]) -> float:
     """Angle (degrees) between W_{2,1}^T and the fixed top-down W_{1,2}."""
     forward, feedback = weights["bottom_up_2"].T.ravel(), weights["top_down_1"].ravel()
@@ -159,7 +199,7 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
                 "run with the same arguments to resume, or remove it to restart"
             )
         try:
-            check_state(p, state)
+            check_state(sim.model.zero_state(p), state)
             log, start, traces = info["log"], int(info["next_chunk"]), dict(arrays)
         except (ParameterError, KeyError, TypeError, ValueError) as error:
             raise FileFormatError(f"checkpoint {checkpoint} does not fit its configuration: {error}") from error
@@ -223,7 +263,7 @@ def _train_job(args) -> dict:
 
 
 def run(
-    patterns: int,
+    config: RegressionRun | int,
     seed: int = 0,
     out: Path | None = None,
     jobs: int = 2,
@@ -231,21 +271,34 @@ def run(
     target: str = "cpp_standalone",
     evaluate_every: int = 20,
 ) -> dict:
-    """Train the full model and the shallow learner (in parallel with ``jobs`` = 2); summary and logs."""
+    """Train the full model and the shallow learner of ``config``, a :class:`RegressionRun` (side by
+    side with ``jobs`` = 2): the summary, and the results of :func:`train` of each learner.
+
+    Called as before that record, ``config`` is the number of patterns and the other fields are
+    arguments; with a record, only ``progress`` of them counts."""
+    if not isinstance(config, RegressionRun):
+        config = RegressionRun(out, patterns=config, seed=seed, jobs=jobs, target=target, evaluate_every=evaluate_every)
+    seed, out = config.seed, config.out
     configs = [
-        RegressionConfig(learner=learner, patterns=patterns, seed=seed, target=target, evaluate_every=evaluate_every)
+        RegressionConfig(
+            learner=learner,
+            patterns=config.patterns,
+            seed=seed,
+            target=config.target,
+            evaluate_every=config.evaluate_every,
+        )
         for learner in LEARNERS
     ]
     checkpoints = [None if out is None else Path(out) / f"checkpoint_{c.learner}_seed{seed}.npz" for c in configs]
     work = [(c, path, progress) for c, path in zip(configs, checkpoints, strict=True)]
-    if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    if config.jobs > 1:
+        with ProcessPoolExecutor(max_workers=config.jobs, mp_context=get_context("spawn")) as pool:
             full, shallow = pool.map(_train_job, work)
     else:
         full, shallow = map(_train_job, work)
     summary = {
         "seed": seed,
-        "patterns": patterns,
+        "patterns": config.patterns,
         "full": {
             "loss_start": full["log"]["loss"][0],
             "loss_end": full["log"]["loss_ema"][-1],
@@ -321,3 +374,51 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
     plt.close(fig)
     paths[0].write_text(json.dumps(results, indent=1))
     return paths
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``brian-dendrites regression``: the shared ones, the duration and the processes."""
+    cli.add_shared_options(parser)
+    parser.add_argument(
+        "--patterns",
+        type=cli.positive_int,
+        default=200_000,
+        help="training patterns of 100 ms, a multiple of 100 (default 200000)",
+    )
+    parser.add_argument("--quick", action="store_true", help="2000 patterns, for tests")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="processes: 2 trains the full model and the shallow learner side by side (default)",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> RegressionRun:
+    """The :class:`RegressionRun` of the options that :func:`add_arguments` added (``--quick``:
+    2000 patterns, evaluated every 5 chunks)."""
+    return RegressionRun(
+        out=args.out,
+        patterns=2_000 if args.quick else args.patterns,
+        seed=args.seed,
+        jobs=args.jobs,
+        target=args.target,
+        evaluate_every=5 if args.quick else 20,
+        overwrite=args.overwrite,
+    )
+
+
+def check(config: RegressionRun) -> None:
+    """:func:`check_outputs` of ``config.out``, before :func:`run`."""
+    check_outputs(config.out, config.seed, config.overwrite)
+
+
+def write(results: dict, config: RegressionRun) -> list[Path]:
+    """:func:`write_outputs` of what :func:`run` returned into ``config.out``; the paths written."""
+    return write_outputs(config.out, results, overwrite=config.overwrite)
+
+
+def summary(results: dict) -> dict:
+    """The summary of both learners (``results["summary"]``)."""
+    return results["summary"]

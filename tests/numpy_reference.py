@@ -1,9 +1,11 @@
 """An independent NumPy implementation of Eqs. 1-10, written from the paper.
 
-It shares no code with the Brian2 model except the parameter records and phi,
-so tests can compare the two. ``steady_state`` solves the fixed point of
-Eqs. 1-5 (no noise); ``simulate`` is a straightforward per-step Euler loop
-(the benchmark's baseline).
+It shares no code with the Brian2 model or the steady-state engine except the
+parameter records and phi; it does not read their pathway table
+(models/microcircuit/pathways.py) either, but writes Eqs. 7-10 out again on
+purpose, so that tests compare two independent implementations. ``steady_state``
+solves the fixed point of Eqs. 1-5 (no noise); ``simulate`` is a straightforward
+per-step Euler loop (the benchmark's baseline).
 """
 
 from __future__ import annotations
@@ -67,9 +69,12 @@ def error_factors(params: MicrocircuitParams, weights: dict, x, u, u_int, v) -> 
 
 
 def simulate(params: MicrocircuitParams, state, inputs, targets, seed: int = 0, pattern_steps: int = 1000):
-    """Per-step Euler-Maruyama of the full model with plasticity every step; returns the final weights."""
+    """Per-step Euler-Maruyama of the full model, with plasticity (and its error factors) integrated on
+    the plasticity clock: every ``dt_plasticity`` (every step if None). Returns the final weights."""
     rng = np.random.default_rng(seed)
     phi, n, dt = params.phi, len(params.sizes) - 1, float(params.dt / ms)
+    every = 1 if params.dt_plasticity is None else round(float(params.dt_plasticity / params.dt))
+    step = 0
     w = {k: v.copy() for k, v in state.weights.items()}
     ind = {k: np.zeros_like(v) for k, v in w.items()}
     u = {k: np.zeros(params.sizes[k]) for k in range(1, n + 1)}
@@ -84,6 +89,7 @@ def simulate(params: MicrocircuitParams, state, inputs, targets, seed: int = 0, 
     sq = np.sqrt(dt)
     for x, target in zip(inputs, targets, strict=True):
         for _ in range(pattern_steps):
+            plastic, step = step % every == 0, step + 1
             r = {0: r0, **{k: phi(u[k]) for k in u}}
             r_int = {k: phi(u_int[k]) for k in u_int}
             errors, new_u = {}, {}
@@ -92,28 +98,32 @@ def simulate(params: MicrocircuitParams, state, inputs, targets, seed: int = 0, 
                 v_B = w[f"bottom_up_{k}"] @ r[k - 1]
                 du = -_g(p.g_lk) * u[k] + _g(p.g_B) * (v_B - u[k])
                 k_B = _g(p.g_B) / (_g(p.g_lk) + _g(p.g_B) + _g(p.g_A))
-                errors[f"bottom_up_{k}"] = (r[k] - phi(k_B * v_B), r[k - 1])
+                if plastic and f"bottom_up_{k}" in eta:
+                    errors[f"bottom_up_{k}"] = (r[k] - phi(k_B * v_B), r[k - 1])
                 if k < n:
                     v_TD = w[f"top_down_{k}"] @ r[k + 1]
                     v_A = v_TD + w[f"pi_{k}"] @ r_int[k]
                     du += _g(p.g_A) * (v_A - u[k])
-                    errors[f"pi_{k}"] = (-v_A, r_int[k])
-                    errors[f"top_down_{k}"] = (r[k] - phi(v_TD), r[k + 1])
                     q = params.interneuron_layer(k)
                     v_I = w[f"ip_{k}"] @ r[k]
                     du_int = -_g(q.g_lk) * u_int[k] + _g(q.g_D) * (v_I - u_int[k]) + _g(q.g_som) * (u[k + 1] - u_int[k])
                     k_D = _g(q.g_D) / (_g(q.g_lk) + _g(q.g_D))
-                    errors[f"ip_{k}"] = (r_int[k] - phi(k_D * v_I), r[k])
+                    if plastic and f"pi_{k}" in eta:
+                        errors[f"pi_{k}"] = (-v_A, r_int[k])
+                    if plastic and f"top_down_{k}" in eta:
+                        errors[f"top_down_{k}"] = (r[k] - phi(v_TD), r[k + 1])
+                    if plastic and f"ip_{k}" in eta:
+                        errors[f"ip_{k}"] = (r_int[k] - phi(k_D * v_I), r[k])
                     sigma = float(q.sigma * ms**0.5)
                     u_int[k] = u_int[k] + dt * du_int + sigma * sq * rng.standard_normal(u_int[k].shape)
                 else:
                     du += _g(p.g_som) * (target - u[k])
                 sigma = float(p.sigma * ms**0.5)
                 new_u[k] = u[k] + dt * du + sigma * sq * rng.standard_normal(u[k].shape)
-            for name, rate in eta.items():
+            for name, rate in eta.items() if plastic else ():
                 post, pre = errors[name]
-                w[name] += dt * rate * ind[name]
-                ind[name] += dt / tau_w * (np.outer(post, pre) - ind[name])
+                w[name] += every * dt * rate * ind[name]
+                ind[name] += every * dt / tau_w * (np.outer(post, pre) - ind[name])
             u = new_u
             r0 = r0 + dt / tau_in * (x - r0)
     return w

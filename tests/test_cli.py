@@ -97,17 +97,17 @@ def test_a_new_build_says_it_is_compiling_and_how_long_it_took(tmp_path, monkeyp
     handler.emit = lambda record: messages.append(record.getMessage())
     logger = logging.getLogger("brian_dendrites")
     logger.addHandler(handler)
-    zeros = (np.zeros((2, 30)), np.zeros((2, 10)), np.zeros(2))
+    zeros = {"r_pattern": np.zeros((2, 30)), "u_target": np.zeros((2, 10)), "nudging": np.zeros(2)}
     try:
         sim = Simulation(FIG1, 2)
-        sim._build_standalone(*zeros)
+        sim._build_standalone(zeros)
         assert len(messages) == 2
         assert messages[0].startswith("compiling the network (cpp_standalone, first use of this structure) in ")
         assert messages[1].startswith("compiled in ") and " s; later runs" in messages[1]
         directory = tmp_path / f"standalone_{sim._structure_key()}"
         directory.mkdir(exist_ok=True)
         (directory / "main").write_text("")  # now built
-        Simulation(FIG1, 2)._build_standalone(*zeros)
+        Simulation(FIG1, 2)._build_standalone(zeros)
         assert len(messages) == 2  # a cached build says nothing
     finally:
         logger.removeHandler(handler)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from brian2 import ms
 from brian_dendrites.models.microcircuit import InterneuronParams
+from brian_dendrites.models.microcircuit.model import check_inputs
 
 from brian_dendrites import (
     FIG1,
@@ -20,7 +21,6 @@ from brian_dendrites import (
 )
 from brian_dendrites.cli import main
 from brian_dendrites.transfer import transfer_function
-from brian_dendrites.validation import check_inputs
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def _fresh_simulation() -> Simulation:
         ),
         (lambda s: s.weights.pop("pi_1"), r"state.weights lacks \['pi_1'\]"),
         (lambda s: s.weights.__setitem__("ip_1", np.zeros((20, 10))), r"state.weights\['ip_1'\] must have shape"),
-        (lambda s: s.weights.__setitem__("lateral_1", np.zeros((2, 2))), "unknown projection 'lateral_1'"),
+        (lambda s: s.weights.__setitem__("lateral_1", np.zeros((2, 2))), "unknown entry 'lateral_1'"),
         (lambda s: s.potentials.__setitem__("pyramidal_1.u", np.full(20, np.inf)), "potentials.*must be finite"),
         (lambda s: s.potentials.__setitem__("pyramidal_1.u", np.zeros(3)), r"potentials.*must have shape"),
     ],

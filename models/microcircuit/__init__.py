@@ -1,6 +1,9 @@
 """The dendritic error microcircuit of Sacramento et al. (2018): equations, parameters, network."""
 
+from brian_dendrites.model import register
+
 from .equations import input_equations, interneuron_equations, pyramidal_equations, synapse_equations
+from .model import MICROCIRCUIT, MicrocircuitModel
 from .network import Microcircuit, Projection, build_microcircuit, projections
 from .parameters import (
     FIG1,
@@ -17,7 +20,11 @@ from .parameters import (
 )
 from .weights import random_weights, self_predicting_weights
 
+register(MicrocircuitParams, MICROCIRCUIT)
+
 __all__ = [
+    "MICROCIRCUIT",
+    "MicrocircuitModel",
     "FIG1",
     "FIG_S1",
     "MNIST",

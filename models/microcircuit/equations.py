@@ -20,6 +20,9 @@ from brian2 import Equations
 
 from brian_dendrites.transfer import TransferFunction
 
+from .parameters import InterneuronParams, PyramidalParams
+from .pathways import PATHWAY_TABLE
+
 __all__ = [
     "input_equations",
     "pyramidal_equations",
@@ -50,12 +53,13 @@ def pyramidal_equations(phi: TransferFunction, *, output: bool, noise: bool, err
 
     Hidden neurons have soma u, basal v_B and apical v_A = v_TD + v_PI (top-down
     plus interneuron input). Output neurons (``output=True``) have no apical
-    compartment and get the balanced teaching input toward ``u_target(t, i)``,
-    switched on by ``nudging(t)``. ``errors`` names the error factors to store:
-    'basal' (Eq. 7), 'apical' (Eq. 9), 'top_down' (Eq. 10). Conductances and
-    sigma are shared parameters, so new values need no recompilation.
+    compartment (their g_A is 0) and get the balanced teaching input toward
+    ``u_target(t, i)``, switched on by ``nudging(t)``. ``errors`` names the
+    pathways whose postsynaptic error factors the group stores: 'bottom_up'
+    (Eq. 7), 'pi' (Eq. 9), 'top_down' (Eq. 10). Conductances and sigma are
+    shared parameters, so new values need no recompilation.
     """
-    conductances = ("g_lk", "g_B", "g_som") if output else ("g_lk", "g_B", "g_A")
+    conductances = ("g_lk", "g_B", "g_A", "g_som") if output else ("g_lk", "g_B", "g_A")
     drive = "-g_lk*u + g_B*(v_B - u)"
     lines = ["v_B : 1"]
     if output:
@@ -70,25 +74,28 @@ def pyramidal_equations(phi: TransferFunction, *, output: bool, noise: bool, err
     lines.insert(0, f"du/dt = {drive} : 1")
     lines += [f"{g} : 1/second (shared, constant)" for g in conductances]
     lines.append(f"r = {phi.expression('u')} : 1 (constant over dt)")
-    lines += [f"{name} : 1" for name in pyramidal_errors(phi, output=output, errors=errors)]
+    lines += [f"{name} : 1" for name in pyramidal_errors(phi, errors)]
     return Equations("\n".join(lines))
 
 
-def pyramidal_errors(phi: TransferFunction, *, output: bool, errors: set[str]) -> dict[str, str]:
-    """Error factors of a pyramidal neuron, name -> expression: basal phi(u) - phi(v_B^) (Eq. 7),
-    apical v_rest - v_A (Eq. 9, v_rest = 0) and top-down phi(u) - phi(v_TD^) (Eq. 10)."""
-    attenuation = "g_B/(g_lk + g_B)" if output else "g_B/(g_lk + g_B + g_A)"
-    expressions = {
-        "basal": ("e_B", f"r - {phi.expression(f'{attenuation}*v_B')}"),
-        "apical": ("e_A", "-v_A"),
-        "top_down": ("e_TD", f"r - {phi.expression('v_TD')}"),
+def _errors(phi: TransferFunction, pathways, record: type) -> dict[str, str]:
+    """Error factor name -> Brian2 expression, from the pathway table, in table order."""
+    return {
+        p.error: p.expression(phi, record.EXPRESSIONS.get(p.attenuation, "1"))
+        for p in PATHWAY_TABLE.values()
+        if p.name in pathways
     }
-    return dict(expressions[kind] for kind in ("basal", "apical", "top_down") if kind in errors)
+
+
+def pyramidal_errors(phi: TransferFunction, pathways: set[str]) -> dict[str, str]:
+    """Postsynaptic error factors of a pyramidal neuron for ``pathways`` among 'bottom_up' (Eq. 7),
+    'pi' (Eq. 9) and 'top_down' (Eq. 10): name -> Brian2 expression (see pathways.py)."""
+    return _errors(phi, pathways, PyramidalParams)
 
 
 def interneuron_errors(phi: TransferFunction) -> dict[str, str]:
-    """Error factor of an interneuron: phi(u) - phi(v^I^) (Eq. 8), attenuation g_D/(g_lk + g_D)."""
-    return {"e_D": f"r - {phi.expression('g_D/(g_lk + g_D)*v_D')}"}
+    """Postsynaptic error factor of an interneuron (Eq. 8): name -> Brian2 expression."""
+    return _errors(phi, {"ip"}, InterneuronParams)
 
 
 def interneuron_equations(phi: TransferFunction, *, noise: bool, error: bool) -> Equations:

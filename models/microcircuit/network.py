@@ -22,6 +22,7 @@ from .equations import (
     synapse_equations,
 )
 from .parameters import MicrocircuitParams
+from .pathways import PATHWAY_TABLE
 
 __all__ = [
     "Projection",
@@ -35,10 +36,6 @@ __all__ = [
     "synapses_to_matrix",
 ]
 
-# Error factor stored by the postsynaptic group, per pathway (Eqs. 7-10).
-_ERROR = {"bottom_up": "e_B", "ip": "e_D", "pi": "e_A", "top_down": "e_TD"}
-# Postsynaptic potential each pathway sums into (Eqs. 3-5).
-_TARGET = {"bottom_up": "v_B", "ip": "v_D", "pi": "v_PI", "top_down": "v_TD"}
 # Interneurons update first (order 0), so they are nudged by u_{k+1}(t); then
 # pyramidal neurons (1), inputs (2) and plasticity (3). Summed variables run
 # just before their target group (order - 1).
@@ -59,11 +56,13 @@ class Projection:
 
     @property
     def target(self) -> str:
-        return _TARGET[self.pathway]
+        """The postsynaptic potential the weights sum into (Eqs. 3-5)."""
+        return PATHWAY_TABLE[self.pathway].target
 
     @property
     def error(self) -> str:
-        return _ERROR[self.pathway]
+        """The postsynaptic error factor of the weight change (Eqs. 7-10)."""
+        return PATHWAY_TABLE[self.pathway].error
 
 
 def projections(sizes: tuple[int, ...]) -> list[Projection]:
@@ -124,13 +123,8 @@ class Microcircuit:
 
 
 def _errors_needed(params: MicrocircuitParams, k: int) -> set[str]:
-    needed = set()
-    if "bottom_up" in params.plastic:
-        needed.add("basal")
-    if k < len(params.sizes) - 1:
-        needed |= {"apical"} if "pi" in params.plastic else set()
-        needed |= {"top_down"} if "top_down" in params.plastic else set()
-    return needed
+    """The plastic pathways whose error factor pyramidal layer k stores (the output: only bottom-up)."""
+    return params.plastic & ({"bottom_up", "pi", "top_down"} if k < len(params.sizes) - 1 else {"bottom_up"})
 
 
 def build_microcircuit(
@@ -164,9 +158,7 @@ def build_microcircuit(
         layer, errors = params.pyramidal_layer(k), _errors_needed(params, k)
         eqs = pyramidal_equations(phi, output=k == n, noise=layer.sigma > 0, errors=errors)
         namespace = reversal | {"u_target": u_target, "nudging": nudging}
-        add_group(
-            f"pyramidal_{k}", sizes[k], eqs, "pyramidal", namespace, pyramidal_errors(phi, output=k == n, errors=errors)
-        )
+        add_group(f"pyramidal_{k}", sizes[k], eqs, "pyramidal", namespace, pyramidal_errors(phi, errors))
     for k in range(1, n):
         layer, plastic = params.interneuron_layer(k), "ip" in params.plastic
         eqs = interneuron_equations(phi, noise=layer.sigma > 0, error=plastic)

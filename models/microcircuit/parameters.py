@@ -19,6 +19,8 @@ from brian2 import Quantity, have_same_dimensions, ms
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.transfer import Logistic, SoftRectifier, TransferFunction
 
+from .pathways import PATHWAY_TABLE
+
 __all__ = [
     "PATHWAYS",
     "PyramidalParams",
@@ -35,7 +37,7 @@ __all__ = [
 
 #: Plastic pathways: bottom-up (Eq. 7), pyramidal-to-interneuron (Eq. 8),
 #: interneuron-to-pyramidal (Eq. 9) and top-down (Eq. 10).
-PATHWAYS = ("bottom_up", "ip", "pi", "top_down")
+PATHWAYS = tuple(PATHWAY_TABLE)
 
 
 def _default(value: Quantity):
@@ -76,6 +78,10 @@ class PyramidalParams:
     g_som: Quantity = _default(0.8 / ms)
     sigma: Quantity = _default(0.1 * ms**-0.5)
 
+    #: basal_attenuation as a Brian2 expression of a group's conductance parameters (the output layer
+    #: holds g_A = 0 too, so that one expression serves every layer).
+    EXPRESSIONS = {"basal_attenuation": "g_B/(g_lk + g_B + g_A)"}
+
     def __post_init__(self) -> None:
         for name in ("g_lk", "g_B", "g_A", "g_som"):
             _conductance(f"PyramidalParams.{name}", getattr(self, name))
@@ -100,6 +106,9 @@ class InterneuronParams:
     g_D: Quantity = _default(1.0 / ms)
     g_som: Quantity = _default(0.8 / ms)
     sigma: Quantity = _default(0.1 * ms**-0.5)
+
+    #: The factor below as a Brian2 expression of a group's conductance parameters.
+    EXPRESSIONS = {"dendritic_attenuation": "g_D/(g_lk + g_D)"}
 
     def __post_init__(self) -> None:
         for name in ("g_lk", "g_D", "g_som"):

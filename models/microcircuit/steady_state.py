@@ -7,7 +7,8 @@ For a batch of inputs, in two steps:
   2. top-down, k = N-1 .. 1: interneurons first, u^I = (g_D v^I + g_som u_{k+1}) /
      (g_lk + g_D + g_som), then the apical potential (Eq. 4), then the soma,
      u_k = (g_B v_B + g_A v_A) / (g_lk + g_B + g_A).
-Then Eqs. 7-10 give the weight changes, averaged over the batch. These are
+Then Eqs. 7-10, read from the pathway table (pathways.py) that the
+Brian2 network also reads, give the weight changes, averaged over the batch. These are
 the fixed-point equations of the Brian2 network (Eqs. 1-5 without noise), so
 both share one parameter record; one top-down visit instead of the full
 relaxation is exact as g_A -> 0. The paper's convex mixing (1 - lambda) v_B +
@@ -23,7 +24,9 @@ import numpy as np
 from brian2 import ms
 from scipy.linalg.blas import get_blas_funcs
 
-from brian_dendrites.models.microcircuit import LearningRates, MicrocircuitParams, projections
+from .network import projections
+from .parameters import LearningRates, MicrocircuitParams
+from .pathways import PATHWAY_TABLE
 
 __all__ = ["SteadyState", "SteadyStateEngine"]
 
@@ -86,20 +89,26 @@ class SteadyStateEngine:
             if proj.pathway in params.plastic
         }
 
-    def settle(self, weights: dict, biases: dict, x: np.ndarray, u_tgt: np.ndarray | None = None) -> SteadyState:
-        """Two-step steady state for inputs ``x`` (batch, n_0); ``u_tgt`` (batch, n_N) nudges the output."""
-        phi, n = self.phi, self.n
+    def feedforward(self, weights: dict, biases: dict, x: np.ndarray) -> SteadyState:
+        """Step 1 alone: every layer at its basal prediction, u_k = a_B v_B,k (no target, no apical input)."""
+        phi = self.phi
         r, r_B, u, v_B = [x], [None], [None], [None]
-        for k in range(1, n + 1):
+        for k in range(1, self.n + 1):
             v = r[k - 1] @ weights[f"bottom_up_{k}"].T + biases[f"bottom_up_{k}"]
             v_B.append(v)
             u.append(self.a_B[k] * v)
             r_B.append(phi(u[k]))
             r.append(r_B[k])
+        return SteadyState(r, r_B, u, v_B, {}, {}, {}, {})
+
+    def settle(self, weights: dict, biases: dict, x: np.ndarray, u_tgt: np.ndarray | None = None) -> SteadyState:
+        """Two-step steady state for inputs ``x`` (batch, n_0); ``u_tgt`` (batch, n_N) nudges the output."""
+        phi, n = self.phi, self.n
+        state = self.feedforward(weights, biases, x)
+        r, u, v_B = state.r, state.u, state.v_B
         if u_tgt is not None:
             u[n] = self.nudge_B * v_B[n] + self.nudge_som * u_tgt
             r[n] = phi(u[n])
-        state = SteadyState(r, r_B, u, v_B, {}, {}, {}, {})
         for k in range(n - 1, 0, -1):
             mix_D, mix_som, _ = self.interneuron[k]
             v_I = r[k] @ weights[f"ip_{k}"].T + biases[f"ip_{k}"]
@@ -117,17 +126,18 @@ class SteadyStateEngine:
         for proj in projections(self.params.sizes):
             if proj.name not in self.rates:
                 continue
-            k, rate = proj.layer, self.rates[proj.name]
-            if proj.pathway == "bottom_up":
-                error, pre = state.r[k] - state.r_B[k], state.r[k - 1]  # Eq. 7
+            k, pathway = proj.layer, PATHWAY_TABLE[proj.pathway]
+            if proj.pathway == "bottom_up":  # the basal prediction r_B is phi(a_B v_B) of step 1
+                error = pathway.factor(phi, state.r[k], state.v_B[k], self.a_B[k], prediction=state.r_B[k])
+                pre = state.r[k - 1]
             elif proj.pathway == "ip":
-                a_D = self.interneuron[k][2]
-                error, pre = phi(state.u_I[k]) - phi(a_D * state.v_I[k]), state.r[k]  # Eq. 8
+                rates = phi(state.u_I[k])
+                error, pre = pathway.factor(phi, rates, state.v_I[k], self.interneuron[k][2]), state.r[k]
             elif proj.pathway == "pi":
-                error, pre = -state.v_A[k], phi(state.u_I[k])  # Eq. 9, v_rest = 0
+                error, pre = pathway.factor(phi, None, state.v_A[k]), phi(state.u_I[k])
             else:
-                error, pre = state.r[k] - phi(state.v_TD[k]), state.r[k + 1]  # Eq. 10
-            yield proj.name, rate * error, pre, proj.pathway in ("bottom_up", "ip")
+                error, pre = pathway.factor(phi, state.r[k], state.v_TD[k]), state.r[k + 1]
+            yield proj.name, self.rates[proj.name] * error, pre, proj.pathway in ("bottom_up", "ip")
 
     def weight_changes(self, state: SteadyState) -> dict:
         """Batch-averaged changes of Eqs. 7-10 per unit time (1/ms): {name: (dW, db)};

@@ -1,0 +1,30 @@
+"""The state a run of any model starts from and ends with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["NetworkState"]
+
+
+@dataclass
+class NetworkState:
+    """Everything a run starts from and ends with, by the names the model gives (its ``zero_state``).
+
+    ``weights`` and ``induction`` (the filtered plasticity induction of filtered plastic pathways)
+    are (post, pre) matrices by projection name; ``potentials`` maps 'group.variable' to per-neuron
+    state, so that consecutive runs continue exactly where the previous one stopped. For the
+    microcircuit: somatic potentials u, dendritic potentials v_B, v_TD, v_PI, v_D and rates r.
+    """
+
+    weights: dict[str, np.ndarray]
+    induction: dict[str, np.ndarray] = field(default_factory=dict)
+    potentials: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def copy(self) -> NetworkState:
+        copy = {k: v.copy() for k, v in self.weights.items()}
+        return NetworkState(
+            copy, {k: v.copy() for k, v in self.induction.items()}, {k: v.copy() for k, v in self.potentials.items()}
+        )

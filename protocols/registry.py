@@ -1,0 +1,87 @@
+"""The protocols of the command line, and the contract each one keeps.
+
+:data:`PROTOCOLS` maps every subcommand of ``brian-dendrites`` to a protocol (it keeps the
+:class:`Contract`) or a :class:`Group` of them. :mod:`brian_dendrites.cli` builds its parser from
+it, and runs every protocol the same way::
+
+    config = protocol.config_from_args(args)
+    protocol.check(config)  # before any work
+    results = protocol.run(config, progress=not args.quiet)
+    paths = protocol.write(results, config)
+    print(json.dumps(protocol.summary(results), indent=2))
+
+Adding a protocol is one module that keeps the :class:`Contract` plus one line in :data:`PROTOCOLS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from brian_dendrites.protocols import fig1, mnist, regression
+
+__all__ = ["Contract", "Group", "PROTOCOLS"]
+
+
+@typing.runtime_checkable
+class Contract(typing.Protocol):
+    """What a protocol exposes: a module (:mod:`~brian_dendrites.protocols.fig1`,
+    :mod:`~brian_dendrites.protocols.regression`), or a class used as one where a module holds two
+    (``mnist.Train``, ``mnist.Evaluate``). Its name is its key in the registry.
+
+    ``write`` takes the whole record, not only the output folder: what to write can depend on more
+    of it (fig1's trace formats, ``overwrite``), and a protocol that only reports has no folder.
+
+    Attributes
+    ----------
+    HELP : str
+        One line for ``brian-dendrites --help``.
+    Config : type
+        The configuration record, a frozen dataclass: everything one run needs, its output folder
+        and ``overwrite`` included, so that ``check``, ``run`` and ``write`` take nothing else.
+    """
+
+    HELP: str
+    Config: type
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Add the protocol's command-line options to ``parser``."""
+
+    def config_from_args(self, args: argparse.Namespace) -> Any:
+        """The ``Config`` record of the parsed options; raises ParameterError for values it refuses."""
+
+    def check(self, config: Any) -> None:
+        """Before any work: create the output folder, and raise OutputError unless it is a writable
+        folder, or OutputExistsError if an output exists and ``config`` does not allow overwriting."""
+
+    def run(self, config: Any, *, progress: bool = True) -> Any:
+        """Do the work of ``config``, with progress bars if ``progress``; the results."""
+
+    def write(self, results: Any, config: Any) -> list[Path]:
+        """Write ``results`` as ``config`` says; the paths written, in order (none if it only reports)."""
+
+    def summary(self, results: Any) -> Any:
+        """What the command line prints of ``results``, as JSON."""
+
+
+@typing.runtime_checkable
+class Group(typing.Protocol):
+    """A command whose subcommands are protocols (``brian-dendrites mnist train``).
+
+    Attributes
+    ----------
+    HELP : str
+        One line for ``brian-dendrites --help``.
+    COMMANDS : Mapping[str, Contract]
+        The subcommands by name, in the order of the help.
+    """
+
+    HELP: str
+    COMMANDS: Mapping[str, Contract]
+
+
+#: The subcommands of ``brian-dendrites`` by name, in the order of its help.
+PROTOCOLS: dict[str, Contract | Group] = {"fig1": fig1, "regression": regression, "mnist": mnist}

@@ -1,0 +1,180 @@
+"""The protocol contract and the registry: every registered protocol keeps the contract, and a new
+protocol is one module plus one registry line.
+
+This test module is itself such a module: the toy protocol below counts to ``--count``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from brian_dendrites.protocols import fig1, mnist, regression
+from brian_dendrites.protocols.registry import PROTOCOLS, Contract, Group
+
+from brian_dendrites.cli import main, parser
+from brian_dendrites.files import prepare_output
+
+# The toy protocol: the whole of a protocol module.
+
+HELP = "a toy protocol that counts"
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyConfig:
+    out: str
+    count: int = 1
+    overwrite: bool = False
+
+
+Config = ToyConfig
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--overwrite", action="store_true")
+
+
+def config_from_args(args: argparse.Namespace) -> ToyConfig:
+    return ToyConfig(args.out, args.count, args.overwrite)
+
+
+def check(config: ToyConfig) -> None:
+    prepare_output(config.out, ["toy.json"], config.overwrite)
+
+
+def run(config: ToyConfig, progress: bool = True) -> dict:
+    return {"numbers": list(range(1, config.count + 1)), "total": config.count * (config.count + 1) // 2}
+
+
+def write(results: dict, config: ToyConfig) -> list[Path]:
+    path = Path(config.out) / "toy.json"
+    path.write_text(json.dumps(results))
+    return [path]
+
+
+def summary(results: dict) -> int:
+    return results["total"]
+
+
+# The tests.
+
+TOY = sys.modules[__name__]
+
+#: Each command, the least it needs on the command line, and the record that gives.
+REGISTERED = [
+    (("fig1",), fig1, ["--out", "x"], {"out": "x"}),
+    (("regression",), regression, ["--out", "x"], {"out": "x"}),
+    (("mnist", "train"), mnist.Train, ["--out", "x"], {"out": "x"}),
+    (("mnist", "evaluate"), mnist.Evaluate, ["model_a.npz"], {"model": "model_a.npz"}),
+]
+
+
+def _commands(protocols, prefix=()):
+    for name, protocol in protocols.items():
+        if isinstance(protocol, Group):
+            yield from _commands(protocol.COMMANDS, (*prefix, name))
+        else:
+            yield (*prefix, name), protocol
+
+
+def test_the_registry_holds_the_papers_protocols():
+    assert PROTOCOLS == {"fig1": fig1, "regression": regression, "mnist": mnist}
+    assert isinstance(mnist, Group) and not isinstance(mnist, Contract)
+    assert dict(_commands(PROTOCOLS)) == {command: protocol for command, protocol, _, _ in REGISTERED}
+
+
+@pytest.mark.parametrize(
+    ("command", "protocol", "argv", "fields"),
+    [*REGISTERED, (("toy",), TOY, ["--out", "x"], {"out": "x"})],
+    ids=["fig1", "regression", "mnist train", "mnist evaluate", "toy"],
+)
+def test_every_protocol_keeps_the_contract(command, protocol, argv, fields, monkeypatch):
+    monkeypatch.setitem(PROTOCOLS, "toy", TOY)
+    assert isinstance(protocol, Contract) and not isinstance(protocol, Group)
+    assert isinstance(protocol.HELP, str) and protocol.HELP
+    assert dataclasses.is_dataclass(protocol.Config) and protocol.Config.__dataclass_params__.frozen
+    args = parser().parse_args([*command, *argv])
+    assert args.protocol is protocol
+    config = protocol.config_from_args(args)
+    assert isinstance(config, protocol.Config)
+    assert config == protocol.Config(**fields)  # the command line's defaults are the record's
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["fig1", "--out", "o", "--seed", "3", "--target", "numpy", "--format", "npz", "--overwrite",
+             "--self-prediction-chunks", "2", "--learning-chunks", "1"],
+            fig1.Fig1Config(seed=3, target="numpy", self_prediction_chunks=2, learning_chunks=1, out="o",
+                            formats=("npz",), overwrite=True),
+        ),
+        (
+            ["regression", "--out", "o", "--seed", "3", "--patterns", "500", "--jobs", "1"],
+            regression.RegressionRun("o", patterns=500, seed=3, jobs=1),
+        ),
+        (
+            ["regression", "--out", "o", "--quick", "--overwrite"],
+            regression.RegressionRun("o", patterns=2_000, evaluate_every=5, overwrite=True),
+        ),
+        (
+            ["mnist", "train", "--out", "o", "--variants", "b,a", "--epochs", "2", "--seed", "4", "--jobs", "1",
+             "--data-dir", "d"],
+            mnist.TrainConfig("o", ("b", "a"), epochs=2, data_dir="d", seed=4, jobs=1),
+        ),
+        (
+            ["mnist", "evaluate", "m.npz", "--part", "validation", "--data-dir", "d"],
+            mnist.EvaluateConfig("m.npz", "d", "validation"),
+        ),
+    ],
+)  # fmt: skip
+def test_options_parse_into_the_configuration_record(argv, expected):
+    args = parser().parse_args(argv)
+    assert args.protocol.config_from_args(args) == expected
+
+
+def test_regression_run_takes_its_record_or_the_older_arguments(tmp_path, monkeypatch):
+    work = []
+
+    def train(job):
+        work.append(job)
+        log = {"loss": [4.0, 2.0], "loss_ema": [4.0, 3.0], "rms_apical": [0.1], "angle": [90.0, 60.0]}
+        return {"log": log, "backprop_cosine": {}}
+
+    monkeypatch.setattr(regression, "_train_job", train)
+    record = regression.run(regression.RegressionRun(tmp_path, 300, seed=2, jobs=1, target="numpy", evaluate_every=3))
+    older = regression.run(300, seed=2, out=tmp_path, jobs=1, target="numpy", evaluate_every=3)
+    assert older == record and work[:2] == work[2:]
+    assert [job[0] for job in work[:2]] == [
+        regression.RegressionConfig(learner, patterns=300, seed=2, target="numpy", evaluate_every=3)
+        for learner in regression.LEARNERS
+    ]
+    assert [job[1] for job in work[:2]] == [tmp_path / f"checkpoint_{name}_seed2.npz" for name in regression.LEARNERS]
+
+
+def test_a_new_protocol_is_one_module_and_one_registry_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(PROTOCOLS, "toy", TOY)  # the registry line
+
+    out = tmp_path / "toy"
+    assert main(["toy", "--out", str(out), "--count", "3"]) == 0
+    assert json.loads((out / "toy.json").read_text()) == {"numbers": [1, 2, 3], "total": 6}
+    assert capsys.readouterr().out == f"6\nwrote {out / 'toy.json'}\n"
+
+    # Its outputs are checked before the run, and refused in the command line's words.
+    monkeypatch.setattr(TOY, "run", lambda config, progress=True: pytest.fail("ran before its check"))
+    assert main(["toy", "--out", str(out), "--count", "4"]) == 1
+    assert capsys.readouterr().err == (
+        f"brian-dendrites toy: error: {out / 'toy.json'} already exists; add --overwrite to replace\n"
+    )
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    help_ = capsys.readouterr().out
+    assert "{fig1,regression,mnist,toy}" in help_ and HELP in help_
