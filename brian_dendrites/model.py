@@ -37,7 +37,8 @@ class NetworkModel(Protocol):
 
     ``inputs`` names the per-pattern TimedArrays the network reads (their values change at run time
     without recompiling). A circuit is what ``build`` returns: any object with ``objects`` (the Brian2
-    objects to run) and ``groups`` (name -> NeuronGroup or Synapses that can be recorded).
+    objects to run, each with the name its labels use) and ``params`` (the record it was built from).
+    Parameter records have ``dt`` and their learning rates ``eta``.
     """
 
     inputs: tuple[str, ...]
@@ -51,8 +52,10 @@ class NetworkModel(Protocol):
     def check_run(self, params, n_patterns: int, inputs, targets, nudging, eta) -> tuple[dict[str, np.ndarray], object]:
         """The run's arrays by input name, (n_patterns, ...) each, and its learning rates; ParameterError if bad."""
 
-    def build(self, params, timed: dict[str, TimedArray]):
-        """A circuit of ``params`` reading the TimedArrays ``timed``; weights start at zero."""
+    def build(self, params, timed: dict[str, TimedArray], currents: dict[str, list[str]]):
+        """A circuit of ``params`` reading the TimedArrays ``timed``; weights start at zero. ``currents``
+        maps groups to equation lines of extra currents (1/time) to add to their membrane equation;
+        a model that has none raises ParameterError when ``currents`` is not empty."""
 
     def zero_state(self, params) -> NetworkState:
         """A state of the right names and shapes, all zero."""

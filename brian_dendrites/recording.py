@@ -13,10 +13,31 @@ import numpy as np
 
 from brian_dendrites.errors import ParameterError
 
-__all__ = ["Trace", "Recording", "QUANTITIES"]
+__all__ = ["Probe", "Trace", "Recording", "QUANTITIES"]
 
 #: What a trace measures. Populations and compartments are the model's own names (its labels).
-QUANTITIES = ("voltage", "rate")
+QUANTITIES = ("voltage", "rate", "weight", "other")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Variables of one group or synapse to record, of the ``indices`` given (neurons, or synapses in
+    connection order; None: all). ``Simulation(record={name: [variables]})`` records all of them."""
+
+    variables: tuple[str, ...]
+    indices: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.variables, str) or not all(isinstance(v, str) for v in self.variables):
+            raise ParameterError(
+                f"Probe.variables must be a list of variable names, e.g. ['u'], got {self.variables!r}"
+            )
+        object.__setattr__(self, "variables", tuple(self.variables))
+        if self.indices is not None:
+            indices = tuple(int(i) for i in self.indices)
+            if not indices or min(indices) < 0 or len(set(indices)) != len(indices):
+                raise ParameterError(f"Probe.indices must be distinct indices >= 0, got {self.indices!r}")
+            object.__setattr__(self, "indices", indices)
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,20 @@ import logging
 import os
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import brian2
 import numpy as np
-from brian2 import Clock, Network, StateMonitor, TimedArray, ms, second
+from brian2 import BrianObject, Clock, Network, StateMonitor, TimedArray, ms, second
 from brian2.devices.device import all_devices
 
-from brian_dendrites.canonical import digest
+from brian_dendrites.canonical import digest, dumps
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.model import model_for
-from brian_dendrites.recording import Recording, Trace
+from brian_dendrites.recording import Probe, Recording, Trace
 from brian_dendrites.state import NetworkState
 from brian_dendrites.validation import check_state, check_state_finite
 
@@ -53,8 +55,11 @@ _VECTOR_MATH = "-D__FAST_MATH__"
 
 @dataclass
 class RunResult:
+    """The state a run ended in, its recording (None without ``record``) and the user's objects by name."""
+
     state: NetworkState
     recording: Recording | None
+    objects: dict[str, BrianObject] = field(default_factory=dict)
 
 
 def cache_directory() -> Path:
@@ -66,10 +71,17 @@ def cache_directory() -> Path:
 class Simulation:
     """A network of the model of ``params`` that runs ``n_patterns`` patterns of ``pattern_duration`` each.
 
-    ``record`` maps group names to variables to record every ``record_dt``,
-    e.g. ``{"pyramidal_1": ["u", "v_A"]}``. Only one ``cpp_standalone``
-    simulation can be active per process: building a second one retires the first.
-    ``name`` separates the build directories of simulations that run in
+    ``record`` maps the names of groups or synapses to the variables to record every
+    ``record_dt``, e.g. ``{"pyramidal_1": ["u", "v_A"], "bottom_up_1": ["w"]}``, or to a
+    :class:`~brian_dendrites.recording.Probe` that also picks neurons (or synapses). ``objects`` is
+    a function of the built circuit that returns Brian2 objects of the user's own (monitors, groups,
+    synapses): they run in the same network and compile into the same build, and
+    ``RunResult.objects`` returns them by name (read them before the next run). ``currents`` maps a
+    group name to equation lines, each defining a current in 1/time (``"I_inj = 0.1/ms*(1 - u) :
+    1/second"`` or a parameter ``"I_inj : 1/second (shared)"``) that the model adds to the group's
+    membrane equation. Recorded variables, objects and currents are part of the build's key.
+    Only one ``cpp_standalone`` simulation can be active per process: building a second one
+    retires the first. ``name`` separates the build directories of simulations that run in
     parallel processes.
     """
 
@@ -82,6 +94,8 @@ class Simulation:
         record_dt: brian2.Quantity = 1 * ms,
         target: str = "cpp_standalone",
         name: str = "",
+        objects: Callable[[Any], Iterable[BrianObject]] | None = None,
+        currents: dict[str, list[str]] | None = None,
     ) -> None:
         self.model = model_for(params)
         if target not in TARGETS:
@@ -95,6 +109,9 @@ class Simulation:
         self.params, self.n_patterns, self.target = params, int(n_patterns), target
         self.pattern_duration, self.record_dt = pattern_duration, record_dt
         self.record = _checked_record(self.model.labels(params), record)
+        if objects is not None and not callable(objects):
+            raise ParameterError(f"objects must be a function of the built circuit, got {type(objects).__name__}")
+        self.objects, self.currents = objects, _checked_currents(self.model.labels(params), currents)
         self.name = name
         self._built = None  # (circuit, network, monitors, seed holder, directory) once built for standalone
 
@@ -151,15 +168,21 @@ class Simulation:
     # -- building ---------------------------------------------------------------------------
 
     def _build(self, timed: dict[str, TimedArray]):
-        circuit = self.model.build(self.params, timed)
+        circuit = self.model.build(self.params, timed, self.currents)
         # Created only when used: an orphaned Clock would leave dead arrays in the standalone device.
         record_clock = Clock(self.record_dt, name="record_clock") if self.record else None
-        monitors = {
-            name: StateMonitor(circuit.groups[name], variables, record=True, clock=record_clock, name=f"monitor_{name}")
-            for name, variables in self.record.items()
-        }
-        network = Network(*circuit.objects, *monitors.values(), name="microcircuit")
-        return circuit, network, monitors
+        sources = {obj.name: obj for obj in circuit.objects}
+        monitors = {}
+        for name, probe in self.record.items():
+            indices = True if probe.indices is None else list(probe.indices)
+            if probe.indices is not None and max(probe.indices) >= len(sources[name]):
+                raise ParameterError(f"record[{name!r}]: indices must lie in [0, {len(sources[name])}), got {indices}")
+            monitors[name] = StateMonitor(
+                sources[name], probe.variables, record=indices, clock=record_clock, name=f"monitor_{name}"
+            )
+        extra = list(self.objects(circuit)) if self.objects is not None else []
+        network = Network(*circuit.objects, *monitors.values(), *extra, name="microcircuit")
+        return circuit, network, monitors, extra
 
     def _timed_arrays(self, arrays: dict[str, np.ndarray]) -> dict[str, TimedArray]:
         """One TimedArray per run input of the model, one value per pattern."""
@@ -169,18 +192,22 @@ class Simulation:
     def duration(self) -> brian2.Quantity:
         return self.n_patterns * self.pattern_duration
 
-    def _structure_key(self) -> str:
-        """Digest of everything the generated code depends on, identical in every process."""
-        return digest(
-            {
-                "structure": structure(self.params),
-                "n_patterns": self.n_patterns,
-                "pattern_duration": self.pattern_duration,
-                "record": self.record,
-                "record_dt": self.record_dt,
-                "brian2": brian2.__version__,
-            }
-        )
+    def _structure_key(self, extra: Iterable[BrianObject] = ()) -> str:
+        """Digest of everything the generated code depends on, identical in every process; ``extra``
+        are the user's objects (see ``objects``)."""
+        key = {
+            "structure": structure(self.params),
+            "n_patterns": self.n_patterns,
+            "pattern_duration": self.pattern_duration,
+            "record": self.record,
+            "record_dt": self.record_dt,
+            "brian2": brian2.__version__,
+        }
+        if self.currents:
+            key["currents"] = self.currents
+        if extra:
+            key["objects"] = sorted((_describe(obj) for obj in extra), key=dumps)
+        return digest(key)
 
     def _run_runtime(self, params, state, arrays, eta, noise, seed) -> RunResult:
         _use_vector_math()
@@ -188,33 +215,34 @@ class Simulation:
         brian2.set_device("runtime")
         brian2.prefs.codegen.target = self.target
         brian2.seed(seed)
-        circuit, network, monitors = self._build(self._timed_arrays(arrays))
+        circuit, network, monitors, extra = self._build(self._timed_arrays(arrays))
         for variable, value in self.model.load_state(circuit, params, state, eta, noise).items():
             variable.set_item(slice(None), value)
         network.run(self.duration, namespace={})
-        return self._collect(circuit, monitors)
+        return self._collect(circuit, monitors, extra)
 
     def _run_standalone(self, params, state, arrays, eta, noise, seed) -> RunResult:
         if _active_standalone.get("simulation") is not self or brian2.get_device() is not all_devices["cpp_standalone"]:
             self._build_standalone(arrays)
-        circuit, timed, network, monitors, seed_holder, directory = self._built
+        circuit, timed, network, monitors, extra, seed_holder, directory = self._built
         device = brian2.get_device()
         run_args = self.model.load_state(circuit, params, state, eta, noise)
         run_args |= {timed[name]: values for name, values in arrays.items()} | {seed_holder.seed: int(seed)}
         device.run(directory=str(directory), with_output=False, run_args=run_args)
         try:
-            return self._collect(circuit, monitors)
+            return self._collect(circuit, monitors, extra)
         finally:
             device.delete(code=False, data=False, run_args=True, directory=False)
 
     def _build_standalone(self, arrays: dict[str, np.ndarray]) -> None:
         _use_vector_math()
         all_devices["cpp_standalone"].reinit()  # retires any earlier standalone network
-        directory = cache_directory() / f"standalone_{self.name + '_' if self.name else ''}{self._structure_key()}"
-        brian2.set_device("cpp_standalone", directory=str(directory), build_on_run=False)
+        brian2.set_device("cpp_standalone", build_on_run=False)
         device = brian2.get_device()
         timed = self._timed_arrays({name: np.zeros_like(values) for name, values in arrays.items()})
-        circuit, network, monitors = self._build(timed)
+        circuit, network, monitors, extra = self._build(timed)
+        key = self._structure_key(extra)  # the user's objects exist only now
+        directory = cache_directory() / f"standalone_{self.name + '_' if self.name else ''}{key}"
         seed_holder = brian2.NeuronGroup(1, "seed : integer (shared, constant)", name="rng_seed")
         network.add(seed_holder)
         # Zeros in the code; the real values always come as run_args, so the code never changes.
@@ -233,21 +261,22 @@ class Simulation:
         device.build(directory=str(directory), compile=True, run=False, with_output=False)
         if not compiled:
             logger.info("compiled in %.1f s; later runs of this structure reuse the build", time.perf_counter() - start)
-        self._built = (circuit, timed, network, monitors, seed_holder, directory)
+        self._built = (circuit, timed, network, monitors, extra, seed_holder, directory)
         _active_standalone["simulation"] = self
 
     # -- state and recording out -----------------------------------------------------------
 
-    def _collect(self, circuit, monitors) -> RunResult:
+    def _collect(self, circuit, monitors, extra) -> RunResult:
         state = self.model.read_state(circuit)
         recording = self._recording(monitors) if monitors else None
         check_state_finite(state, recording)
-        return RunResult(state, recording)
+        return RunResult(state, recording, {obj.name: obj for obj in extra})
 
     def _recording(self, monitors) -> Recording:
         traces, labels = [], self.model.labels(self.params)
         for name, monitor in monitors.items():
-            for variable in self.record[name]:
+            probe = self.record[name]
+            for variable in probe.variables:
                 label = labels[name][variable]
                 values = np.asarray(getattr(monitor, variable)).T
                 traces.append(
@@ -258,7 +287,7 @@ class Simulation:
                         label.population,
                         label.compartment,
                         label.quantity,
-                        np.arange(values.shape[1]),
+                        np.arange(values.shape[1]) if probe.indices is None else np.array(probe.indices),
                     )
                 )
         return Recording(float(1 / (self.record_dt / second)), tuple(traces))
@@ -301,21 +330,60 @@ def _check_multiple(name: str, value, dt) -> None:
         raise ParameterError(f"{name} must be a whole multiple >= 1 of dt={dt}, got {value!r}")
 
 
-def _checked_record(labels: dict[str, dict], record) -> dict[str, list[str]]:
-    """``record`` as {group: [variables]}, every group and variable among the model's ``labels``."""
+def _checked_record(labels: dict[str, dict], record) -> dict[str, Probe]:
+    """``record`` as {group: Probe}, every group and variable among the model's ``labels``."""
     if record is None:
         return {}
     if not isinstance(record, dict):
         raise ParameterError(f"record must map group names to lists of variables, got {type(record).__name__}")
     allowed = {group: tuple(variables) for group, variables in labels.items()}
     checked = {}
-    for group, variables in record.items():
+    for group, probe in record.items():
         if group not in allowed:
             raise ParameterError(f"record: unknown group {group!r}; groups: {sorted(allowed)}")
-        if isinstance(variables, str) or not all(isinstance(v, str) for v in variables):
-            raise ParameterError(f"record[{group!r}] must be a list of variable names, e.g. ['u'], got {variables!r}")
-        unknown = [v for v in variables if v not in allowed[group]]
-        if unknown or not variables:
+        if not isinstance(probe, Probe):
+            if isinstance(probe, str) or not all(isinstance(v, str) for v in probe):
+                raise ParameterError(f"record[{group!r}] must be a list of variable names, e.g. ['u'], got {probe!r}")
+            probe = Probe(tuple(probe))
+        unknown = [v for v in probe.variables if v not in allowed[group]]
+        if unknown or not probe.variables:
             raise ParameterError(f"record[{group!r}]: unknown or no variables {unknown}; choose from {allowed[group]}")
-        checked[group] = list(variables)
+        checked[group] = probe
     return checked
+
+
+def _checked_currents(labels: dict[str, dict], currents) -> dict[str, list[str]]:
+    """``currents`` as {group: [equation lines]}, every group one with a membrane potential u."""
+    if currents is None:
+        return {}
+    if not isinstance(currents, dict):
+        raise ParameterError(f"currents must map group names to lists of equation lines, got {type(currents).__name__}")
+    checked = {}
+    for group, lines in currents.items():
+        if "u" not in labels.get(group, {}):
+            choices = sorted(name for name, variables in labels.items() if "u" in variables)
+            raise ParameterError(f"currents: {group!r} has no membrane potential u; choose from {choices}")
+        if isinstance(lines, str) or not lines or not all(isinstance(line, str) for line in lines):
+            raise ParameterError(f"currents[{group!r}] must be a list of equation lines, got {lines!r}")
+        checked[group] = list(lines)
+    return checked
+
+
+def _describe(obj: BrianObject) -> dict:
+    """What the generated code of a user's Brian2 object depends on, as canonical JSON."""
+    description = {"type": type(obj).__name__, "name": obj.name, "when": obj.when, "order": obj.order}
+    description["dt"] = float(obj.clock.dt)
+    for attribute in ("equations", "events", "event_codes", "record_variables", "event", "abstract_code"):
+        if getattr(obj, attribute, None) is not None:
+            description[attribute] = str(getattr(obj, attribute))
+    for attribute in ("source", "target"):
+        if getattr(obj, attribute, None) is not None:
+            description[attribute] = getattr(obj, attribute).name
+    if isinstance(getattr(obj, "record", None), np.ndarray):
+        description["record"] = obj.record.tolist()
+    if hasattr(obj, "_pathways"):  # a Synapses' on_pre/on_post code
+        description["pathways"] = [str(pathway.code) for pathway in obj._pathways]
+    if isinstance(obj, brian2.NeuronGroup):
+        description["N"] = len(obj)
+    description["contained"] = [_describe(child) for child in obj.contained_objects]
+    return description

@@ -53,7 +53,9 @@ class TwoCompartmentModel:
         rates = finite_array("inputs", inputs, (n_patterns, n_in), "(n_patterns, n_input)")
         return {"rates": rates, "target": finite_array("targets", targets, (n_patterns, n_out), "")}, eta
 
-    def build(self, params, timed):
+    def build(self, params, timed, currents=None):
+        if currents:
+            raise ValueError("this test model takes no extra currents")
         phi = params.phi
         source = NeuronGroup(
             params.sizes[0],

@@ -111,8 +111,14 @@ def test_bad_inputs_fail_at_once():
     ("kwargs", "message"),
     [
         ({"record": {"pyramidal_1": "v_A"}}, r"record\['pyramidal_1'\] must be a list of variable names"),
-        ({"record": {"pyramid_1": ["u"]}}, r"unknown group 'pyramid_1'; groups: \['input_0', 'interneuron_1'"),
-        ({"record": {"pyramidal_2": ["v_A"]}}, r"unknown or no variables \['v_A'\]; choose from \('u', 'v_B', 'r'\)"),
+        (
+            {"record": {"pyramid_1": ["u"]}},
+            r"unknown group 'pyramid_1'; groups: \['bottom_up_1', 'bottom_up_2', 'input_0', 'interneuron_1'",
+        ),
+        (
+            {"record": {"pyramidal_2": ["v_A"]}},
+            r"unknown or no variables \['v_A'\]; choose from \('u', 'v_B', 'r', 'e_B'\)",
+        ),
         ({"record": {"interneuron_1": []}}, r"record\['interneuron_1'\]: unknown or no variables"),
         ({"record_dt": 0.05 * ms}, "record_dt must be a whole multiple >= 1 of dt"),
         ({"pattern_duration": 100.05 * ms}, "pattern_duration must be a whole multiple >= 1 of dt"),

@@ -16,8 +16,11 @@ Discrete time, one step t -> t + dt:
 
 from __future__ import annotations
 
-from brian2 import Equations
+from collections.abc import Sequence
 
+from brian2 import Equations, second
+
+from brian_dendrites.errors import ParameterError
 from brian_dendrites.transfer import TransferFunction
 
 from .parameters import InterneuronParams, PyramidalParams
@@ -30,6 +33,7 @@ __all__ = [
     "interneuron_equations",
     "interneuron_errors",
     "synapse_equations",
+    "with_currents",
 ]
 
 _NOISE = " + sigma*xi"
@@ -135,3 +139,19 @@ def synapse_equations(target: str, error: str | None, filtered: bool) -> str:
     if error is not None:
         lines.append("eta : 1/second (shared, constant)")
     return "\n".join(lines)
+
+
+def with_currents(eqs: Equations, lines: Sequence[str], group: str) -> Equations:
+    """``eqs`` with every current that ``lines`` define added to du/dt (a user's extension, e.g.
+    ``["I_inj = 0.1/ms*(1 - u) : 1/second"]``). Each current must be in 1/time, as du/dt is."""
+    try:
+        currents = Equations("\n".join(lines))
+    except Exception as error:  # Brian2's parser raises several kinds of errors
+        raise ParameterError(f"currents[{group!r}]: not Brian2 equations ({error})") from error
+    for name, equation in currents.items():
+        if name in eqs or equation.dim != (1 / second).dim:
+            raise ParameterError(f"currents[{group!r}]: {name} must be a new variable in 1/second, got {equation}")
+    membrane = eqs["u"]
+    added = " + ".join(currents)
+    rest = Equations([equation for name, equation in eqs.items() if name != "u"])
+    return Equations(f"du/dt = {membrane.expr} + {added} : 1") + rest + currents

@@ -10,9 +10,18 @@ from brian_dendrites.model import Label
 from brian_dendrites.state import NetworkState
 from brian_dendrites.validation import finite_array
 
-from .network import build_microcircuit, group_sizes, matrix_to_synapses, projections, recordable, runtime_parameters
+from .network import (
+    build_microcircuit,
+    group_sizes,
+    matrix_to_synapses,
+    projections,
+    recordable,
+    runtime_parameters,
+    stored_errors,
+)
 from .network import synapses_to_matrix as to_matrix
 from .parameters import LearningRates, MicrocircuitParams
+from .pathways import PATHWAY_TABLE
 
 __all__ = ["MicrocircuitModel", "MICROCIRCUIT", "check_inputs"]
 
@@ -51,10 +60,20 @@ class MicrocircuitModel:
         return description
 
     def labels(self, params: MicrocircuitParams) -> dict[str, dict[str, Label]]:
+        """Per-neuron potentials and rates, the stored error factors (Eqs. 7-10) of each group, and the
+        weights (and tau_w-filtered inductions) of each projection, by synapse in connection order."""
         result = {}
         for group, variables in recordable(params.sizes).items():
             population, layer = group.rsplit("_", 1)
             result[group] = {v: Label(population, int(layer), *_LABELS[v]) for v in variables}
+            stored = stored_errors(params, group)
+            for pathway in (PATHWAY_TABLE[name] for name in PATHWAY_TABLE if name in stored):
+                quantity = "rate" if pathway.predicts_rate else "voltage"
+                result[group][pathway.error] = Label(population, int(layer), _LABELS[pathway.potential][0], quantity)
+        for proj in projections(params.sizes):
+            result[proj.name] = {"w": Label(proj.pathway, proj.layer, "synapse", "weight")}
+            if proj.pathway in params.plastic and params.tau_w is not None:
+                result[proj.name]["induction"] = Label(proj.pathway, proj.layer, "synapse", "other")
         return result
 
     def check_run(self, params, n_patterns, inputs, targets=None, nudging=None, eta=None):
@@ -66,8 +85,8 @@ class MicrocircuitModel:
         arrays = check_inputs(params, n_patterns, inputs, targets, nudging)
         return dict(zip(self.inputs, arrays, strict=True)), eta
 
-    def build(self, params, timed):
-        return build_microcircuit(params, *(timed[name] for name in self.inputs))
+    def build(self, params, timed, currents=None):
+        return build_microcircuit(params, *(timed[name] for name in self.inputs), currents=currents)
 
     def zero_state(self, params: MicrocircuitParams) -> NetworkState:
         all_ = projections(params.sizes)

@@ -20,6 +20,7 @@ from .equations import (
     pyramidal_equations,
     pyramidal_errors,
     synapse_equations,
+    with_currents,
 )
 from .parameters import MicrocircuitParams
 from .pathways import PATHWAY_TABLE
@@ -29,6 +30,7 @@ __all__ = [
     "projections",
     "group_sizes",
     "recordable",
+    "stored_errors",
     "Microcircuit",
     "build_microcircuit",
     "runtime_parameters",
@@ -122,17 +124,30 @@ class Microcircuit:
         return projection.pathway in self.params.plastic
 
 
-def _errors_needed(params: MicrocircuitParams, k: int) -> set[str]:
-    """The plastic pathways whose error factor pyramidal layer k stores (the output: only bottom-up)."""
-    return params.plastic & ({"bottom_up", "pi", "top_down"} if k < len(params.sizes) - 1 else {"bottom_up"})
+def stored_errors(params: MicrocircuitParams, group: str) -> set[str]:
+    """The plastic pathways whose postsynaptic error factor ``group`` stores (see pathways.py)."""
+    population, layer = group.rsplit("_", 1)
+    if population == "interneuron":
+        return params.plastic & {"ip"}
+    if population == "pyramidal":
+        output = int(layer) == len(params.sizes) - 1
+        return params.plastic & ({"bottom_up"} if output else {"bottom_up", "pi", "top_down"})
+    return set()
 
 
 def build_microcircuit(
-    params: MicrocircuitParams, r_pattern: TimedArray, u_target: TimedArray, nudging: TimedArray
+    params: MicrocircuitParams,
+    r_pattern: TimedArray,
+    u_target: TimedArray,
+    nudging: TimedArray,
+    currents: dict[str, list[str]] | None = None,
 ) -> Microcircuit:
     """Create the groups and synapses of ``params``; inputs, targets and the
     nudging switch are the TimedArrays ``r_pattern(t, i)``, ``u_target(t, i)``
-    and ``nudging(t)``. Weights start at zero: the caller sets them."""
+    and ``nudging(t)``. ``currents`` adds a user's currents to the membrane
+    equation of the groups it names (see ``with_currents``). Weights start at
+    zero: the caller sets them."""
+    currents = currents or {}
     sizes, phi, n = params.sizes, params.phi, len(params.sizes) - 1
     reversal = {"E_exc": params.E_exc, "E_inh": params.E_inh}
     neuron_clock = Clock(params.dt, name="neuron_clock")
@@ -142,6 +157,8 @@ def build_microcircuit(
     groups: dict[str, NeuronGroup] = {}
 
     def add_group(name: str, size: int, eqs, population: str, namespace: dict, errors=None) -> NeuronGroup:
+        if name in currents:
+            eqs = with_currents(eqs, currents[name], name)
         group = NeuronGroup(
             size, eqs, method="euler", name=name, order=_ORDER[population], namespace=namespace, clock=neuron_clock
         )
@@ -155,7 +172,7 @@ def build_microcircuit(
     inputs = {"r_pattern": r_pattern, "tau_input": params.tau_input}
     add_group("input_0", sizes[0], input_equations(params.tau_input is not None), "input", inputs)
     for k in range(1, n + 1):
-        layer, errors = params.pyramidal_layer(k), _errors_needed(params, k)
+        layer, errors = params.pyramidal_layer(k), stored_errors(params, f"pyramidal_{k}")
         eqs = pyramidal_equations(phi, output=k == n, noise=layer.sigma > 0, errors=errors)
         namespace = reversal | {"u_target": u_target, "nudging": nudging}
         add_group(f"pyramidal_{k}", sizes[k], eqs, "pyramidal", namespace, pyramidal_errors(phi, errors))

@@ -56,6 +56,12 @@ def _scalar(name: str, value, unit: Quantity, what: str, positive: bool = False)
     return number
 
 
+def _mixing(dendrite: Quantity, nudging: Quantity, leak: Quantity) -> tuple[float, float]:
+    """The weights of a dendrite and a nudging input in a steady-state soma, summed in 1/ms."""
+    total = float(leak * ms) + float(dendrite * ms) + float(nudging * ms)
+    return float(dendrite * ms) / total, float(nudging * ms) / total
+
+
 def _conductance(name: str, value) -> float:
     return _scalar(name, value, 1 / ms, "conductance in 1/time (e.g. 0.8/ms)")
 
@@ -97,6 +103,12 @@ class PyramidalParams:
         """g_A / (g_lk + g_B + g_A), the weight of v_A in the steady-state soma (lambda_k)."""
         return float(self.g_A / (self.g_lk + self.g_B + self.g_A))
 
+    @property
+    def nudged_mixing(self) -> tuple[float, float]:
+        """(g_B, g_som) / (g_lk + g_B + g_som): the weights of v_B and of the target in the nudged
+        steady-state soma of an output neuron (the second is lambda_N)."""
+        return _mixing(self.g_B, self.g_som, self.g_lk)
+
 
 @dataclass(frozen=True)
 class InterneuronParams:
@@ -119,6 +131,12 @@ class InterneuronParams:
     def dendritic_attenuation(self) -> float:
         """g_D / (g_lk + g_D), the factor of v^I in Eq. 8."""
         return float(self.g_D / (self.g_lk + self.g_D))
+
+    @property
+    def nudged_mixing(self) -> tuple[float, float]:
+        """(g_D, g_som) / (g_lk + g_D + g_som): the weights of v^I and of the layer above's soma in the
+        nudged steady-state soma (the second is lambda_I)."""
+        return _mixing(self.g_D, self.g_som, self.g_lk)
 
 
 @dataclass(frozen=True)

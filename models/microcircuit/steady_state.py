@@ -75,14 +75,12 @@ class SteadyStateEngine:
         eta = eta or params.eta
         out = params.output
         self.a_B = {k: params.pyramidal_layer(k).basal_attenuation for k in range(1, self.n + 1)}
-        total = _g(out.g_lk) + _g(out.g_B) + _g(out.g_som)
-        self.nudge_B, self.nudge_som = _g(out.g_B) / total, _g(out.g_som) / total
+        self.nudge_B, self.nudge_som = out.nudged_mixing
         self.apical, self.interneuron = {}, {}
         for k in range(1, self.n):
             p, q = params.pyramidal_layer(k), params.interneuron_layer(k)
             self.apical[k] = p.apical_mixing
-            total = _g(q.g_lk) + _g(q.g_D) + _g(q.g_som)
-            self.interneuron[k] = (_g(q.g_D) / total, _g(q.g_som) / total, q.dendritic_attenuation)
+            self.interneuron[k] = (*q.nudged_mixing, q.dendritic_attenuation)
         self.rates = {
             proj.name: _g(eta.for_projection(proj.pathway, proj.layer, self.n))
             for proj in projections(params.sizes)
