@@ -90,7 +90,7 @@ class Simulation:
         params,
         n_patterns: int,
         pattern_duration: brian2.Quantity = 100 * ms,
-        record: dict[str, list[str]] | None = None,
+        record: dict[str, list[str] | Probe] | None = None,
         record_dt: brian2.Quantity = 1 * ms,
         target: str = "cpp_standalone",
         name: str = "",
@@ -113,7 +113,8 @@ class Simulation:
             raise ParameterError(f"objects must be a function of the built circuit, got {type(objects).__name__}")
         self.objects, self.currents = objects, _checked_currents(self.model.labels(params), currents)
         self.name = name
-        self._built = None  # (circuit, network, monitors, seed holder, directory) once built for standalone
+        # (circuit, TimedArrays, network, monitors, user objects, seed holder, directory) once built for standalone
+        self._built = None
 
     # -- public API -------------------------------------------------------------------------
 
