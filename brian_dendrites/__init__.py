@@ -32,7 +32,7 @@ from brian_dendrites.models.microcircuit import (
     random_weights,
     self_predicting_weights,
 )
-from brian_dendrites.recording import Recording, Trace
+from brian_dendrites.recording import Probe, Recording, Trace
 from brian_dendrites.simulation import NetworkState, RunResult, Simulation
 from brian_dendrites.transfer import Logistic, SoftRectifier, transfer_function
 
@@ -50,6 +50,7 @@ __all__ = [
     "PyramidalParams",
     "random_weights",
     "self_predicting_weights",
+    "Probe",
     "Recording",
     "Trace",
     "NetworkState",

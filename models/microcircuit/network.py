@@ -112,9 +112,6 @@ class Microcircuit:
     groups: dict[str, NeuronGroup]
     synapses: dict[str, Synapses]
     projections: list[Projection]
-    r_pattern: TimedArray
-    u_target: TimedArray
-    nudging: TimedArray
 
     @property
     def objects(self) -> list:
@@ -207,7 +204,7 @@ def build_microcircuit(
         if plastic:
             syn.eta = params.eta.for_projection(proj.pathway, proj.layer, n)
         synapses[proj.name] = syn
-    return Microcircuit(params, groups, synapses, all_projections, r_pattern, u_target, nudging)
+    return Microcircuit(params, groups, synapses, all_projections)
 
 
 def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParams) -> dict:
