@@ -27,6 +27,22 @@ def to_json(value):
 
     Quantities become ``{"value": SI value, "unit": SI dimensions}``, dataclass
     records ``{"type": class name, <field>: ...}``, sets sorted lists, tuples lists.
+
+    Parameters
+    ----------
+    value : object
+        Quantities, dataclass records, mappings, sets, tuples, lists, NumPy arrays and scalars,
+        paths, None, bool, int, float or str, nested in any way.
+
+    Returns
+    -------
+    object
+        ``value`` as dicts, lists, str, int, float, bool and None.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` holds an object of another type.
     """
     if isinstance(value, Quantity):
         return {"value": to_json(np.asarray(value).tolist()), "unit": str(value.dim)}
@@ -49,12 +65,36 @@ def to_json(value):
 
 
 def dumps(value) -> str:
-    """Canonical JSON text of ``value`` (sorted keys, no whitespace)."""
+    """Canonical JSON text of ``value`` (sorted keys, no whitespace).
+
+    Parameters
+    ----------
+    value : object
+        Anything :func:`to_json` accepts.
+
+    Returns
+    -------
+    str
+        The JSON text of ``to_json(value)``.
+    """
     return json.dumps(to_json(value), sort_keys=True, separators=(",", ":"))
 
 
 def digest(value, length: int = 16) -> str:
-    """A hex SHA-256 prefix of the canonical JSON of ``value``: equal in every process for equal values."""
+    """A hex SHA-256 prefix of the canonical JSON of ``value``: equal in every process for equal values.
+
+    Parameters
+    ----------
+    value : object
+        Anything :func:`to_json` accepts.
+    length : int, optional
+        Number of hex digits to keep (at most 64).
+
+    Returns
+    -------
+    str
+        The first ``length`` hex digits of the SHA-256 of ``dumps(value)``.
+    """
     return hashlib.sha256(dumps(value).encode()).hexdigest()[:length]
 
 
@@ -63,6 +103,23 @@ def from_json(value, types: Mapping[str, type]):
 
     Lists come back as tuples (records turn them into the sets they hold). Raises ValueError on an
     unknown record type, a field the record does not have, or a unit it cannot read.
+
+    Parameters
+    ----------
+    value : object
+        Plain JSON types, as :func:`to_json` writes them.
+    types : mapping of str to type
+        The record classes that may be built, by class name.
+
+    Returns
+    -------
+    object
+        ``value`` with quantities and records rebuilt and lists as tuples.
+
+    Raises
+    ------
+    ValueError
+        On an unknown record type, an unknown field or an unreadable unit.
     """
     if isinstance(value, list):
         return tuple(from_json(item, types) for item in value)

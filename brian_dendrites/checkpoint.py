@@ -19,7 +19,19 @@ _GROUPS = ("weights", "induction", "potentials", "arrays")
 
 
 def save_checkpoint(path: Path, state: NetworkState, info: dict, arrays: dict[str, np.ndarray] | None = None) -> None:
-    """Write ``state``, ``info`` (JSON) and ``arrays`` to ``path``; an interruption leaves the old file intact."""
+    """Write ``state``, ``info`` (JSON) and ``arrays`` to ``path``; an interruption leaves the old file intact.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The checkpoint file, replaced if it exists.
+    state : NetworkState
+        The network state to save.
+    info : dict
+        A record of plain JSON types (e.g. the run's progress and log).
+    arrays : dict of str to numpy.ndarray or None, optional
+        Extra arrays by name (None: none).
+    """
     content = {"format_version": np.array(FORMAT_VERSION), "info": np.array(json.dumps(info))}
     for group, values in zip(_GROUPS, (state.weights, state.induction, state.potentials, arrays or {}), strict=True):
         content |= {f"{group}/{key}": np.asarray(value) for key, value in values.items()}
@@ -31,6 +43,28 @@ def load_checkpoint(path: Path) -> tuple[NetworkState, dict, dict[str, np.ndarra
 
     Raises FileFormatError, naming the file, if it is not such a checkpoint, is damaged, has another
     format version or holds a non-finite state. Nothing in the file is executed (no pickles).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The checkpoint file.
+
+    Returns
+    -------
+    state : NetworkState
+        The saved network state.
+    info : dict
+        The saved JSON record.
+    arrays : dict of str to numpy.ndarray
+        The saved extra arrays.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    FileFormatError
+        If the file is not such a checkpoint, is damaged, has another format version or holds a
+        non-finite state.
     """
     arrays = read_npz(path, "checkpoint")
     version = arrays.pop("format_version", None)

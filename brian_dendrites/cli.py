@@ -31,12 +31,44 @@ def _integer(text: str, minimum: int) -> int:
 
 
 def positive_int(text: str) -> int:
-    """Argument type: an integer >= 1."""
+    """Argument type: an integer >= 1.
+
+    Parameters
+    ----------
+    text : str
+        The option's value as given on the command line.
+
+    Returns
+    -------
+    int
+        The integer, >= 1.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is not an integer >= 1 (argparse reports it as a usage error).
+    """
     return _integer(text, 1)
 
 
 def seed(text: str) -> int:
-    """Argument type: a seed, an integer in [0, 2**32)."""
+    """Argument type: a seed, an integer in [0, 2**32).
+
+    Parameters
+    ----------
+    text : str
+        The option's value as given on the command line.
+
+    Returns
+    -------
+    int
+        The seed, in [0, 2**32).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is not an integer in [0, 2**32) (argparse reports it as a usage error).
+    """
     value = _integer(text, 0)
     if value >= 2**32:
         raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**32), got '{text}'")
@@ -44,7 +76,19 @@ def seed(text: str) -> int:
 
 
 def subset(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
-    """Argument type: a comma-separated, non-empty subset of ``allowed``, as a tuple."""
+    """Argument type: a comma-separated, non-empty subset of ``allowed``, as a tuple.
+
+    Parameters
+    ----------
+    allowed : tuple of str
+        The values the option may list.
+
+    Returns
+    -------
+    callable
+        The argument type: it turns ``"a,b"`` into ``("a", "b")``, in the order given, and raises
+        argparse.ArgumentTypeError for an empty list or a value not in ``allowed``.
+    """
 
     def parse(text: str) -> tuple[str, ...]:
         chosen = tuple(item for item in text.split(",") if item)
@@ -56,7 +100,16 @@ def subset(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
 
 
 def add_shared_options(parser: argparse.ArgumentParser) -> None:
-    """``--out``, ``--seed``, ``--target``, ``--overwrite`` and ``--quiet``, as fig1 and regression take them."""
+    """Add the options that fig1 and regression share to ``parser``.
+
+    They are ``--out`` (required), ``--seed`` (:func:`seed`, default 0), ``--target`` (one of
+    :data:`brian_dendrites.simulation.TARGETS`, default cpp_standalone), ``--overwrite`` and ``--quiet``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser of the protocol's subcommand.
+    """
     parser.add_argument("--out", required=True, help="output directory for figures, results JSON and traces")
     parser.add_argument("--seed", type=seed, default=0, help="seed of weights, patterns and noise (default 0)")
     parser.add_argument(
@@ -84,11 +137,20 @@ def _add_commands(parser: argparse.ArgumentParser, dest: str, protocols: Mapping
 
 
 def parser() -> argparse.ArgumentParser:
-    """The parser of ``brian-dendrites``, with a subcommand for each registered protocol."""
+    """The parser of ``brian-dendrites``, with a subcommand for each registered protocol.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; its description is this module's docstring. A parsed command has the attribute
+        ``protocol``, the :class:`~brian_dendrites.protocols.registry.Contract` that runs it.
+    """
     # Imported here, not at the top: the protocols import this module for the helpers above.
+    from brian_dendrites import __version__
     from brian_dendrites.protocols.registry import PROTOCOLS
 
     root = argparse.ArgumentParser(prog="brian-dendrites", description=__doc__)
+    root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_commands(root, "command", PROTOCOLS)
     return root
 
@@ -96,7 +158,24 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv``, then check, run and write the chosen protocol and print its summary as JSON.
 
-    Returns the exit code: 0, or 1 after a one-line ``brian-dendrites <command>: error: ...`` on stderr.
+    After the summary it prints the paths written, if any. Errors caused by the user's input
+    (:class:`~brian_dendrites.errors.BrianDendritesError`, FileNotFoundError, ValueError) are not
+    raised but reported in one line on stderr.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments without the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 0, or 1 after a one-line ``brian-dendrites <command>: error: ...`` on stderr.
+
+    Raises
+    ------
+    SystemExit
+        From argparse, for ``--help`` or arguments it refuses.
     """
     args = parser().parse_args(argv)
     protocol = args.protocol

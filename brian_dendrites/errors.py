@@ -40,13 +40,26 @@ class OutputError(BrianDendritesError, OSError):
 
 
 class OutputExistsError(OutputError, FileExistsError):
-    """Output files exist and overwriting was not asked for; ``paths`` lists them."""
+    """Output files exist and overwriting was not asked for; ``paths`` lists them.
+
+    Parameters
+    ----------
+    paths : sequence of str
+        The existing output paths; the message names them all.
+    """
 
     def __init__(self, paths: Sequence[str]) -> None:
         self.paths = list(paths)
         super().__init__(f"{self.describe()}; pass overwrite=True to replace")
 
     def describe(self) -> str:
+        """The existing paths as a phrase, without the hint to pass ``overwrite=True``.
+
+        Returns
+        -------
+        str
+            E.g. 'a.npz, b.nwb already exist'.
+        """
         return f"{', '.join(self.paths)} already {'exists' if len(self.paths) == 1 else 'exist'}"
 
 

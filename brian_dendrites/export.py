@@ -12,14 +12,17 @@ leaves a half-written file under the final name.
 NWB layout (written by :func:`write_nwb`)::
 
     /processing/microcircuit/            ProcessingModule
-        <trace name>                     TimeSeries, data (n_samples, n_neurons), rate, starting_time, unit
+        <trace name>                     TimeSeries, data (n_samples, n_neurons), unit, and either rate and
+                                         starting_time or timestamps (the first series holds them, the
+                                         others link to them)
         traces                           DynamicTable, one row per trace:
                                          trace_name, layer, population, compartment, quantity, trace_description
         neurons                          DynamicTable, one row per data column:
                                          trace, column, neuron_id, layer, population, compartment
+    /intervals/epochs                    Recording.epochs: start_time, stop_time, tags (the name), epoch_description
     /general/notes                       Recording.metadata as JSON
     /general/experiment_description      Recording.description (absent when empty)
-    /general/subject                     placeholder Subject marking the data as simulated
+    /general/subject                     Subject marking the data as simulated (species: Mammalia)
 
 pynwb and hdmf are imported inside the NWB functions so that importing this
 module stays fast.
@@ -39,7 +42,7 @@ import numpy as np
 
 from .errors import FileFormatError, ParameterError
 from .files import atomic_target, refuse_existing
-from .recording import Recording, Trace
+from .recording import Epoch, Recording, Trace
 
 if TYPE_CHECKING:
     from hdmf.common import DynamicTable
@@ -48,6 +51,7 @@ __all__ = [
     "DEFAULT_SESSION_DESCRIPTION",
     "DEFAULT_SESSION_START_TIME",
     "NWB_MODULE_NAME",
+    "SUBJECT_SPECIES",
     "export_recording",
     "read_npz",
     "read_nwb",
@@ -60,7 +64,10 @@ DEFAULT_SESSION_DESCRIPTION = "Simulation of the dendritic cortical microcircuit
 # A simulation has no wall-clock start; a fixed one makes the same run write the same content.
 DEFAULT_SESSION_START_TIME = datetime(2018, 1, 1, tzinfo=UTC)
 
-_NPZ_FORMAT_VERSION = 1
+# Version 2 added timestamps and epochs; version 1 files (regular sampling, no epochs) still read.
+_NPZ_FORMAT_VERSION = 2
+# The model is of mammalian neocortex and no particular species: the NCBI taxon of the class.
+SUBJECT_SPECIES = "http://purl.obolibrary.org/obo/NCBITaxon_40674"
 _TRACE_TABLE = "traces"
 _NEURON_TABLE = "neurons"
 
@@ -69,16 +76,38 @@ def write_npz(recording: Recording, path: str | os.PathLike, *, overwrite: bool 
     """Write ``recording`` to one compressed NPZ file at ``path`` and return the path.
 
     Holds ``values_<i>`` and ``neuron_ids_<i>`` for the i-th trace, per-trace label
-    arrays, the sampling rate, start time, description and ``metadata_json``.
+    arrays, the sampling rate (NaN with timestamps), start time, ``timestamps`` (only when
+    given), the epochs' names, times and descriptions, the description and ``metadata_json``.
     Nothing is pickled. Raises FileExistsError if ``path`` exists and ``overwrite``
     is False, ValueError if the recording has no traces, a trace has no samples,
     no neurons or non-finite values, or the metadata cannot be written as JSON.
+
+    Parameters
+    ----------
+    recording : Recording
+        The traces to write: at least one, none empty, all finite.
+    path : str or os.PathLike
+        The file to write (its folder is created if needed).
+    overwrite : bool, optional
+        Replace an existing file at ``path``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists and ``overwrite`` is False (a FileExistsError).
+    ParameterError
+        If the recording cannot be exported (a ValueError, see above).
     """
     metadata_json = _validate(recording)
     traces = recording.traces
     arrays: dict[str, np.ndarray] = {
         "format_version": np.array(_NPZ_FORMAT_VERSION),
-        "sampling_rate": np.array(recording.sampling_rate, dtype=np.float64),
+        "sampling_rate": np.array(np.nan if recording.sampling_rate is None else recording.sampling_rate),
         "start_time": np.array(recording.start_time, dtype=np.float64),
         "description": np.array(recording.description),
         "metadata_json": np.array(metadata_json),
@@ -89,7 +118,12 @@ def write_npz(recording: Recording, path: str | os.PathLike, *, overwrite: bool 
         "quantities": np.array([t.quantity for t in traces]),
         "units": np.array([t.unit for t in traces]),
         "descriptions": np.array([t.description for t in traces]),
+        "epoch_names": np.array([e.name for e in recording.epochs], dtype=str),
+        "epoch_times": np.array([(e.start_time, e.stop_time) for e in recording.epochs]).reshape(-1, 2),
+        "epoch_descriptions": np.array([e.description for e in recording.epochs], dtype=str),
     }
+    if recording.timestamps is not None:
+        arrays["timestamps"] = recording.timestamps
     for i, trace in enumerate(traces):
         arrays[f"values_{i}"] = trace.values
         arrays[f"neuron_ids_{i}"] = trace.neuron_ids
@@ -100,11 +134,29 @@ def write_npz(recording: Recording, path: str | os.PathLike, *, overwrite: bool 
 
 
 def read_npz(path: str | os.PathLike) -> Recording:
-    """Read a Recording written by :func:`write_npz`."""
+    """Read a Recording written by :func:`write_npz`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The NPZ file.
+
+    Returns
+    -------
+    Recording
+        The recording as written, metadata as plain JSON types.
+
+    Raises
+    ------
+    FileFormatError
+        If the file has an NPZ format version this package does not know (it reads 1 and 2).
+    """
     with np.load(path, allow_pickle=False) as npz:
         version = int(npz["format_version"])
-        if version != _NPZ_FORMAT_VERSION:
-            raise FileFormatError(f"{path}: unsupported NPZ format version {version}, expected {_NPZ_FORMAT_VERSION}")
+        if version not in (1, _NPZ_FORMAT_VERSION):
+            raise FileFormatError(
+                f"{path}: unsupported NPZ format version {version}, expected 1 to {_NPZ_FORMAT_VERSION}"
+            )
         keys = ("names", "layers", "populations", "compartments", "quantities", "units", "descriptions")
         labels = {key: npz[key].tolist() for key in keys}  # plain str and int
         traces = tuple(
@@ -121,12 +173,23 @@ def read_npz(path: str | os.PathLike) -> Recording:
             )
             for i, name in enumerate(labels["names"])
         )
+        timestamps = npz["timestamps"] if "timestamps" in npz.files else None
+        epochs = ()
+        if version >= 2:
+            epochs = tuple(
+                Epoch(str(name), *times, description=str(text))
+                for name, times, text in zip(
+                    npz["epoch_names"], npz["epoch_times"].tolist(), npz["epoch_descriptions"], strict=True
+                )
+            )
         return Recording(
-            sampling_rate=float(npz["sampling_rate"]),
+            sampling_rate=None if timestamps is not None else float(npz["sampling_rate"]),
             traces=traces,
             start_time=float(npz["start_time"]),
             description=str(npz["description"]),
             metadata=json.loads(str(npz["metadata_json"])),
+            timestamps=timestamps,
+            epochs=epochs,
         )
 
 
@@ -149,6 +212,33 @@ def write_nwb(
     Raises FileExistsError if ``path`` exists and ``overwrite`` is False and
     ValueError where :func:`write_npz` does, for a trace named "traces" or
     "neurons" (the label tables) and for a naive ``session_start_time``.
+
+    Parameters
+    ----------
+    recording : Recording
+        The traces to write: at least one, none empty, all finite, none named "traces" or "neurons".
+    path : str or os.PathLike
+        The file to write (its folder is created if needed).
+    overwrite : bool, optional
+        Replace an existing file at ``path``.
+    session_description : str, optional
+        The NWB file's session description.
+    identifier : str or None, optional
+        The NWB file's identifier; None: a hash of the recording's content.
+    session_start_time : datetime.datetime or None, optional
+        Timezone-aware start of the session; None: :data:`DEFAULT_SESSION_START_TIME`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists and ``overwrite`` is False (a FileExistsError).
+    ParameterError
+        If the recording cannot be exported or ``session_start_time`` is naive (a ValueError, see above).
     """
     from hdmf.backends.hdf5 import H5DataIO
     from pynwb import NWBHDF5IO, NWBFile, TimeSeries
@@ -169,14 +259,20 @@ def write_nwb(
         file_create_date=start,  # not "now", so that repeated writes agree
         experiment_description=recording.description or None,
         notes=metadata_json,
+        keywords=["simulation", "dendritic microcircuit", "Brian2", "brian_dendrites"],
         # nwbinspector rates a missing subject as CRITICAL; say plainly that there is no animal.
         subject=Subject(
             subject_id="model",
-            description="Simulated network model, not an animal.",
+            description="Simulated network model of mammalian neocortex, not an animal.",
+            species=SUBJECT_SPECIES,
             sex="O",
             date_of_birth=start,
         ),
     )
+    if recording.epochs:
+        nwbfile.add_epoch_column(name="epoch_description", description="what happens in the epoch")
+    for epoch in recording.epochs:
+        nwbfile.add_epoch(epoch.start_time, epoch.stop_time, tags=[epoch.name], epoch_description=epoch.description)
     module = nwbfile.create_processing_module(
         name=NWB_MODULE_NAME,
         description=(
@@ -184,17 +280,20 @@ def write_nwb(
             f"'{_TRACE_TABLE}' labels each TimeSeries, '{_NEURON_TABLE}' maps each data column to a neuron."
         ),
     )
+    clock = {"rate": recording.sampling_rate, "starting_time": float(recording.start_time)}
+    if recording.timestamps is not None:
+        clock = {"timestamps": H5DataIO(recording.timestamps, compression="gzip")}
     for trace in recording.traces:
-        module.add(
-            TimeSeries(
-                name=trace.name,
-                data=H5DataIO(trace.values, compression="gzip"),
-                unit=trace.unit,
-                rate=float(recording.sampling_rate),
-                starting_time=float(recording.start_time),
-                description=_label(trace),
-            )
+        series = TimeSeries(
+            name=trace.name,
+            data=H5DataIO(trace.values, compression="gzip"),
+            unit=trace.unit,
+            description=_label(trace),
+            **clock,
         )
+        module.add(series)
+        if recording.timestamps is not None:
+            clock = {"timestamps": series}  # one copy of the times; the other series link to it
     traces = recording.traces
     trace_columns = {
         "trace_name": ("name of the TimeSeries", [t.name for t in traces]),
@@ -221,7 +320,18 @@ def write_nwb(
 
 
 def read_nwb(path: str | os.PathLike) -> Recording:
-    """Read a Recording written by :func:`write_nwb`."""
+    """Read a Recording written by :func:`write_nwb`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The NWB file.
+
+    Returns
+    -------
+    Recording
+        The recording as written, metadata as plain JSON types.
+    """
     from pynwb import NWBHDF5IO
 
     with NWBHDF5IO(str(path), mode="r") as io:
@@ -248,12 +358,24 @@ def read_nwb(path: str | os.PathLike) -> Recording:
                 )
             )
         first = module[labels["trace_name"][0]]
+        epochs = ()
+        if nwbfile.epochs is not None:
+            table = nwbfile.epochs
+            epochs = tuple(
+                Epoch(str(table["tags"][i][0]), table["start_time"][i], table["stop_time"][i], str(text))
+                for i, text in enumerate(
+                    table["epoch_description"][:] if "epoch_description" in table.colnames else [""] * len(table)
+                )
+            )
+        regular = first.timestamps is None
         return Recording(
-            sampling_rate=float(first.rate),
+            sampling_rate=float(first.rate) if regular else None,
             traces=tuple(traces),
-            start_time=float(first.starting_time),
+            start_time=float(first.starting_time) if regular else 0.0,
             description=nwbfile.experiment_description or "",
             metadata=json.loads(nwbfile.notes),
+            timestamps=None if regular else np.asarray(first.timestamps[:]),
+            epochs=epochs,
         )
 
 
@@ -268,6 +390,29 @@ def export_recording(
 
     Checks every target before writing any, so a refused overwrite writes nothing.
     Returns the written paths in the order of ``formats``.
+
+    Parameters
+    ----------
+    recording : Recording
+        The traces to write (see :func:`write_npz` and :func:`write_nwb`).
+    path_stem : str or os.PathLike
+        The files' path without the suffix, which is the format's name.
+    formats : iterable of {"nwb", "npz"}, optional
+        The formats to write, in order.
+    overwrite : bool, optional
+        Replace existing files.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The written paths, in the order of ``formats``.
+
+    Raises
+    ------
+    ParameterError
+        If a format is unknown, or where :func:`write_npz` or :func:`write_nwb` raise it.
+    OutputExistsError
+        If any target exists and ``overwrite`` is False; then nothing is written.
     """
     writers = {"nwb": write_nwb, "npz": write_npz}
     formats = list(formats)
@@ -305,8 +450,11 @@ def _json_default(value: object) -> object:
 def _fingerprint(recording: Recording, metadata_json: str) -> str:
     """Content hash of ``recording``, used as the default NWB identifier."""
     digest = hashlib.sha256()
-    header = [recording.sampling_rate, recording.start_time, recording.description, metadata_json]
+    epochs = [[e.name, e.start_time, e.stop_time, e.description] for e in recording.epochs]
+    header = [recording.sampling_rate, recording.start_time, recording.description, metadata_json, epochs]
     digest.update(json.dumps(header).encode())
+    if recording.timestamps is not None:
+        digest.update(np.ascontiguousarray(recording.timestamps, dtype="<f8").tobytes())
     for t in recording.traces:
         labels = [t.name, t.layer, t.population, t.compartment, t.quantity, t.unit, t.description, t.values.shape]
         digest.update(json.dumps(labels).encode())

@@ -19,17 +19,51 @@ __all__ = ["refuse_existing", "prepare_output", "atomic_target", "atomic_savez",
 
 
 def refuse_existing(paths: Iterable[str | os.PathLike], overwrite: bool = False) -> None:
-    """Raise :class:`OutputExistsError` naming every existing path, unless ``overwrite``."""
+    """Raise :class:`OutputExistsError` naming every existing path, unless ``overwrite``.
+
+    Parameters
+    ----------
+    paths : iterable of str or os.PathLike
+        The paths to check.
+    overwrite : bool, optional
+        Allow existing paths.
+
+    Raises
+    ------
+    OutputExistsError
+        If any of ``paths`` exists and ``overwrite`` is False.
+    """
     existing = [str(p) for p in paths if Path(p).exists()]
     if existing and not overwrite:
         raise OutputExistsError(existing)
 
 
 def prepare_output(folder: str | os.PathLike, names: Iterable[str] = (), overwrite: bool = False) -> Path:
-    """Create ``folder`` if needed and check, before any work, that it is a writable folder
-    and that none of the files ``names`` in it exists (unless ``overwrite``).
+    """Create ``folder`` if needed and check, before any work, that it is a writable folder.
 
+    Also checks that none of the files ``names`` in it exists (unless ``overwrite``).
     Raises :class:`OutputError` or :class:`OutputExistsError`, naming the path.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The output folder, created with its parents if needed.
+    names : iterable of str, optional
+        Names of the files to be written into ``folder``.
+    overwrite : bool, optional
+        Allow those files to exist.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder``.
+
+    Raises
+    ------
+    OutputError
+        If ``folder`` or one of its parents is a file, or ``folder`` cannot be created or written.
+    OutputExistsError
+        If one of the files exists and ``overwrite`` is False.
     """
     folder = Path(folder)
     blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
@@ -47,7 +81,28 @@ def prepare_output(folder: str | os.PathLike, names: Iterable[str] = (), overwri
 
 @contextmanager
 def atomic_target(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it onto ``path`` once the block succeeds."""
+    """Yield a temporary path next to ``path``; move it onto ``path`` once the block succeeds.
+
+    A context manager. The folder of ``path`` is created if needed; if the block fails, the
+    temporary file is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The final path.
+    overwrite : bool, optional
+        Allow ``path`` to exist (it is replaced).
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary path to write, in the folder of ``path``.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    """
     path = Path(path)
     refuse_existing([path], overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,14 +117,44 @@ def atomic_target(path: str | os.PathLike, overwrite: bool = True) -> Iterator[P
 
 
 def atomic_savez(path: str | os.PathLike, content: dict[str, np.ndarray]) -> None:
-    """``np.savez`` to ``path`` atomically (an interruption leaves any previous file intact)."""
+    """``np.savez`` to ``path`` atomically (an interruption leaves any previous file intact).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write or replace.
+    content : dict of str to numpy.ndarray
+        The arrays by name.
+    """
     with atomic_target(path) as tmp, open(tmp, "wb") as stream:
         np.savez(stream, **content)
 
 
 def read_npz(path: str | os.PathLike, what: str) -> dict[str, np.ndarray]:
-    """Every array in the NPZ file ``path``, unpickling nothing. A missing file raises FileNotFoundError;
-    one that is not a whole NPZ archive raises :class:`FileFormatError` naming ``what`` it should be."""
+    """Every array in the NPZ file ``path``, unpickling nothing.
+
+    A missing file raises FileNotFoundError; one that is not a whole NPZ archive raises
+    :class:`FileFormatError` naming ``what`` it should be.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The NPZ file.
+    what : str
+        What the file should be, for the message (e.g. 'checkpoint').
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The arrays by name.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    FileFormatError
+        If the file is not a whole NPZ archive or holds pickled objects.
+    """
     try:
         with open(path, "rb") as stream:
             if not zipfile.is_zipfile(stream):  # also a truncated file: the zip directory is at its end

@@ -37,7 +37,24 @@ class IDXError(FileFormatError):
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """The uint8 array in an IDX file (gzipped if the name ends in .gz)."""
+    """The uint8 array in an IDX file (gzipped if the name ends in .gz).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The IDX file of labels (1-D) or images (3-D).
+
+    Returns
+    -------
+    numpy.ndarray
+        The uint8 data, of the shape the header gives: (n,) for labels, (n, rows, columns) for images.
+
+    Raises
+    ------
+    IDXError
+        If the file cannot be read or decompressed, has another magic number, or its length does not
+        match its header.
+    """
     path = Path(path)
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
@@ -58,7 +75,26 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
 
 def locate(data_dir: str | os.PathLike | None = None, download: bool = True) -> Path:
-    """The folder holding the four MNIST files (see the module docstring for the search order)."""
+    """The folder holding the four MNIST files (see the module docstring for the search order).
+
+    Parameters
+    ----------
+    data_dir : str or os.PathLike or None, optional
+        A folder to look in first; if given and incomplete, nothing is downloaded.
+    download : bool, optional
+        Download missing files into the user cache when no folder holds them all.
+
+    Returns
+    -------
+    pathlib.Path
+        The first folder that holds all four files (gzipped or raw).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``data_dir`` lacks some of the files, or no folder has them all and the download is
+        disabled or failed; the message says which files to put where.
+    """
     candidates = [Path(d) for d in (data_dir, os.environ.get(ENVIRONMENT_VARIABLE)) if d]
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "brian_dendrites" / "mnist"
     for folder in [*candidates, cache]:
@@ -94,6 +130,26 @@ def load(data_dir: str | os.PathLike | None = None, download: bool = True) -> di
     """Images as float32 in [0, 1], shape (n, 784), and labels as int64, for 'train' and 'test'.
 
     Raises :class:`IDXError` naming the file if one is damaged or not of the expected kind.
+
+    Parameters
+    ----------
+    data_dir : str or os.PathLike or None, optional
+        A folder to look in first (see :func:`locate`).
+    download : bool, optional
+        Download missing files (see :func:`locate`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        'train_images', 'train_labels', 'test_images' and 'test_labels'.
+
+    Raises
+    ------
+    IDXError
+        If a file is damaged, its images are not 28 x 28, its labels not 0..9 in one dimension, or the
+        numbers of images and labels differ.
+    FileNotFoundError
+        Where :func:`locate` raises it.
     """
     folder = locate(data_dir, download)
     data = {}
@@ -118,7 +174,20 @@ def load(data_dir: str | os.PathLike | None = None, download: bool = True) -> di
 
 
 def split(data: dict[str, np.ndarray], validation: int = 5_000) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The paper's split: the last ``validation`` training images for validation, the rest (55,000) for training."""
+    """The paper's split: the last ``validation`` training images for validation, the rest (55,000) for training.
+
+    Parameters
+    ----------
+    data : dict of str to numpy.ndarray
+        What :func:`load` returns.
+    validation : int, optional
+        Number of training images, the last ones, to keep for validation.
+
+    Returns
+    -------
+    dict of str to tuple of numpy.ndarray
+        'train', 'validation' and 'test', each (images, labels).
+    """
     images, labels = data["train_images"], data["train_labels"]
     return {
         "train": (images[:-validation], labels[:-validation]),

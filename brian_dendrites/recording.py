@@ -7,13 +7,13 @@ the compartment it comes from, in the paper's terms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from brian_dendrites.errors import ParameterError
 
-__all__ = ["Probe", "Trace", "Recording", "QUANTITIES"]
+__all__ = ["Probe", "Trace", "Epoch", "Recording", "QUANTITIES"]
 
 #: What a trace measures. Populations and compartments are the model's own names (its labels).
 QUANTITIES = ("voltage", "rate", "weight", "other")
@@ -21,8 +21,23 @@ QUANTITIES = ("voltage", "rate", "weight", "other")
 
 @dataclass(frozen=True)
 class Probe:
-    """Variables of one group or synapse to record, of the ``indices`` given (neurons, or synapses in
-    connection order; None: all). ``Simulation(record={name: [variables]})`` records all of them."""
+    """Variables of one group or synapse to record, of the ``indices`` given.
+
+    The indices are of neurons, or of synapses in connection order; None records all of them, as
+    ``Simulation(record={name: [variables]})`` does.
+
+    Parameters
+    ----------
+    variables : sequence of str
+        Names of the variables to record (a list, not a single string).
+    indices : sequence of int or None, optional
+        Distinct indices >= 0 of the neurons or synapses to record, at least one; None: all.
+
+    Raises
+    ------
+    ParameterError
+        If ``variables`` is not a list of names or ``indices`` are not distinct indices >= 0.
+    """
 
     variables: tuple[str, ...]
     indices: tuple[int, ...] | None = None
@@ -47,6 +62,33 @@ class Trace:
     ``values`` has shape (n_samples, n_neurons). Potentials are in the paper's
     model units (membrane capacitance 1, resting potential 0), rates are the
     output of the transfer function phi; both are dimensionless, ``unit`` says so.
+
+    Parameters
+    ----------
+    name : str
+        The trace's name, unique in its recording (the runner writes 'group.variable').
+    values : array_like
+        The samples, shape (n_samples, n_neurons); stored as a float array.
+    layer : int
+        The layer index of the population.
+    population : str
+        The population's name (the model's own), not empty.
+    compartment : str
+        The compartment's name (the model's own), not empty.
+    quantity : str
+        What the trace measures, one of :data:`QUANTITIES`.
+    neuron_ids : array_like
+        The index of the neuron (or synapse) of each column, shape (n_neurons,); stored as int64.
+    unit : str, optional
+        The unit of ``values``.
+    description : str, optional
+        Free text.
+
+    Raises
+    ------
+    ParameterError
+        If ``values`` is not 2-D, ``neuron_ids`` does not have one entry per column, ``population`` or
+        ``compartment`` is empty, or ``quantity`` is not one of :data:`QUANTITIES`.
     """
 
     name: str
@@ -78,18 +120,82 @@ class Trace:
 
 
 @dataclass(frozen=True)
-class Recording:
-    """Traces sampled at ``sampling_rate`` (Hz) from ``start_time`` (s)."""
+class Epoch:
+    """A named interval of a recording, such as a phase of a protocol (an NWB epoch).
 
-    sampling_rate: float
+    Parameters
+    ----------
+    name : str
+        The epoch's name, not empty, unique in its recording.
+    start_time : float
+        Start, in seconds.
+    stop_time : float
+        End, in seconds, after ``start_time``; the epoch holds the samples at ``start_time <= t < stop_time``.
+    description : str, optional
+        What happens in the epoch.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` is empty or the times are not finite with ``start_time < stop_time``.
+    """
+
+    name: str
+    start_time: float
+    stop_time: float
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ParameterError(f"Epoch.name must be a non-empty name, got {self.name!r}")
+        start, stop = float(self.start_time), float(self.stop_time)
+        if not (np.isfinite(start) and np.isfinite(stop) and start < stop):
+            raise ParameterError(f"Epoch '{self.name}': needs finite start_time < stop_time, got {start}, {stop}")
+        object.__setattr__(self, "start_time", start)
+        object.__setattr__(self, "stop_time", stop)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Traces sampled at ``sampling_rate`` (Hz) from ``start_time`` (s), or at explicit ``timestamps``.
+
+    As in an NWB TimeSeries, the sample times are either regular (a rate and a start time) or listed.
+
+    Parameters
+    ----------
+    sampling_rate : float or None
+        Samples per second (Hz), finite and > 0; None when ``timestamps`` lists the sample times.
+    traces : sequence of Trace
+        The traces, of unique names and all of the same number of samples; stored as a tuple.
+    start_time : float, optional
+        Time of the first sample, in seconds (regular sampling only).
+    description : str, optional
+        Free text.
+    metadata : dict, optional
+        Anything to keep with the traces; the exporters write it as JSON.
+    timestamps : array_like or None, optional
+        The time of each sample in seconds, finite and increasing, one per sample; only without a
+        ``sampling_rate``. Stored as a float64 array.
+    epochs : sequence of Epoch, optional
+        Named intervals of the recording (the phases of a protocol); stored as a tuple.
+
+    Raises
+    ------
+    ParameterError
+        If not exactly one of ``sampling_rate`` and ``timestamps`` is given, ``sampling_rate`` is not a
+        positive number, ``timestamps`` are not increasing times of each sample, trace names or epoch
+        names repeat, or the traces differ in length.
+    """
+
+    sampling_rate: float | None
     traces: tuple[Trace, ...]
     start_time: float = 0.0
     description: str = ""
     metadata: dict = field(default_factory=dict)
+    timestamps: np.ndarray | None = None
+    epochs: tuple[Epoch, ...] = ()
 
     def __post_init__(self) -> None:
-        if not np.isfinite(self.sampling_rate) or self.sampling_rate <= 0:
-            raise ParameterError(f"sampling_rate must be a positive number of Hz, got {self.sampling_rate}")
         names = [trace.name for trace in self.traces]
         if len(set(names)) != len(names):
             raise ParameterError(f"trace names must be unique, got {names}")
@@ -97,17 +203,85 @@ class Recording:
         if len(lengths) > 1:
             raise ParameterError(f"all traces must have the same number of samples, got {sorted(lengths)}")
         object.__setattr__(self, "traces", tuple(self.traces))
+        if (self.sampling_rate is None) == (self.timestamps is None):
+            raise ParameterError("a Recording needs either a sampling_rate or timestamps, not both or neither")
+        if self.timestamps is None:
+            if not np.isfinite(self.sampling_rate) or self.sampling_rate <= 0:
+                raise ParameterError(f"sampling_rate must be a positive number of Hz, got {self.sampling_rate}")
+        else:
+            times = np.asarray(self.timestamps, dtype=np.float64)
+            if times.shape != (self.n_samples,) or not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
+                raise ParameterError(
+                    f"timestamps must be {self.n_samples} finite, increasing times in seconds, got shape {times.shape}"
+                )
+            if self.start_time != 0.0:
+                raise ParameterError("start_time applies to regular sampling; with timestamps, leave it at 0")
+            object.__setattr__(self, "timestamps", times)
+        epochs = tuple(self.epochs)
+        if len({e.name for e in epochs}) != len(epochs):
+            raise ParameterError(f"epoch names must be unique, got {[e.name for e in epochs]}")
+        object.__setattr__(self, "epochs", epochs)
 
     @property
     def n_samples(self) -> int:
+        """Number of samples of each trace (0 without traces)."""
         return self.traces[0].values.shape[0] if self.traces else 0
 
     @property
     def times(self) -> np.ndarray:
         """Sample times in seconds."""
+        if self.timestamps is not None:
+            return self.timestamps
         return self.start_time + np.arange(self.n_samples) / self.sampling_rate
 
+    def epoch(self, name: str) -> Recording:
+        """The samples of the epoch ``name`` (``start_time <= t < stop_time``), as a recording of its own.
+
+        Parameters
+        ----------
+        name : str
+            The epoch's name.
+
+        Returns
+        -------
+        Recording
+            The traces cut to the epoch, with their sample times, the same description and metadata,
+            and that epoch alone.
+
+        Raises
+        ------
+        KeyError
+            If no epoch has that name; the message lists the names.
+        """
+        epoch = next((e for e in self.epochs if e.name == name), None)
+        if epoch is None:
+            raise KeyError(f"no epoch named '{name}'; have {[e.name for e in self.epochs]}")
+        times = self.times
+        inside = (times >= epoch.start_time) & (times < epoch.stop_time)
+        traces = tuple(replace(t, values=t.values[inside]) for t in self.traces)
+        if self.timestamps is None:
+            start = float(times[inside][0]) if inside.any() else epoch.start_time
+            return replace(self, traces=traces, start_time=start, epochs=(epoch,))
+        return replace(self, traces=traces, timestamps=times[inside], epochs=(epoch,))
+
     def __getitem__(self, name: str) -> Trace:
+        """The trace named ``name``.
+
+        Parameters
+        ----------
+        name : str
+            The trace's name.
+
+        Returns
+        -------
+        Trace
+            The trace of that name.
+
+        Raises
+        ------
+        KeyError
+            If no trace has that name; the message lists the names.
+        """
         for trace in self.traces:
             if trace.name == name:
                 return trace

@@ -10,6 +10,8 @@ code, because every object has a fixed name.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import logging
 import os
 import re
@@ -22,6 +24,7 @@ from typing import Any
 import brian2
 import numpy as np
 from brian2 import BrianObject, Clock, Network, StateMonitor, TimedArray, ms, second
+from brian2.codegen.cpp_prefs import get_compiler_and_args
 from brian2.devices.device import all_devices
 
 from brian_dendrites.canonical import digest, dumps
@@ -55,7 +58,17 @@ _VECTOR_MATH = "-D__FAST_MATH__"
 
 @dataclass
 class RunResult:
-    """The state a run ended in, its recording (None without ``record``) and the user's objects by name."""
+    """The state a run ended in, its recording (None without ``record``) and the user's objects by name.
+
+    Parameters
+    ----------
+    state : NetworkState
+        The state the run ended in; the next run can start from it.
+    recording : Recording or None
+        The recorded traces, None when the simulation records nothing.
+    objects : dict of str to brian2.BrianObject, optional
+        The user's own objects (see ``Simulation(objects=...)``) by name.
+    """
 
     state: NetworkState
     recording: Recording | None
@@ -63,7 +76,15 @@ class RunResult:
 
 
 def cache_directory() -> Path:
-    """Where compiled standalone projects live: $BRIAN_DENDRITES_CACHE or ~/.cache/brian_dendrites."""
+    """Where compiled standalone projects live: $BRIAN_DENDRITES_CACHE or ~/.cache/brian_dendrites.
+
+    ``~/.cache`` is ``$XDG_CACHE_HOME`` where that is set.
+
+    Returns
+    -------
+    pathlib.Path
+        The cache folder (not created here).
+    """
     default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "brian_dendrites"
     return Path(os.environ.get("BRIAN_DENDRITES_CACHE", default))
 
@@ -83,6 +104,34 @@ class Simulation:
     Only one ``cpp_standalone`` simulation can be active per process: building a second one
     retires the first. ``name`` separates the build directories of simulations that run in
     parallel processes.
+
+    Parameters
+    ----------
+    params : parameter record
+        The parameter record of a registered model (e.g. ``MicrocircuitParams``); it picks the model.
+    n_patterns : int
+        Number of patterns each run presents, >= 1.
+    pattern_duration : brian2.Quantity, optional
+        How long each pattern is presented (time), a whole multiple >= 1 of ``params.dt``.
+    record : dict of str to (list of str or Probe), optional
+        Group or synapse name -> variables to record (or a Probe); None records nothing.
+    record_dt : brian2.Quantity, optional
+        Sampling interval of the recording (time), a whole multiple >= 1 of ``params.dt``.
+    target : {"cpp_standalone", "cython", "numpy"}, optional
+        Brian2's code-generation target (see :data:`TARGETS`).
+    name : str, optional
+        Letters, digits, '_' or '-' only (it names the build folder).
+    objects : callable or None, optional
+        A function of the built circuit that returns an iterable of the user's Brian2 objects.
+    currents : dict of str to list of str, optional
+        Group name -> equation lines of extra currents (1/second) for the group's membrane equation;
+        the group must have a membrane potential u.
+
+    Raises
+    ------
+    ParameterError
+        If ``params`` is not a registered model's record, or any argument is outside its allowed values
+        (unknown target, groups or variables; durations that are no whole multiple of dt; a bad name).
     """
 
     def __init__(
@@ -138,6 +187,39 @@ class Simulation:
         rates of ``params``; ``noise=False`` sets sigma to 0 for this run.
         ``params`` replaces the conductances, noise amplitudes and learning rates
         for this run: it must have the same structure (see ``structure``).
+
+        Parameters
+        ----------
+        state : NetworkState
+            The state to start from, of the model's names and shapes (see its ``zero_state``).
+        inputs : numpy.ndarray
+            Input rates, shape (n_patterns, n_input), finite; >= 0 unless ``params.signed_inputs``.
+        targets : numpy.ndarray or None, optional
+            Output somatic target potentials u_tgt, shape (n_patterns, n_output), within
+            [E_inh, E_exc] where nudged; None: zeros, with nudging off unless ``nudging`` is given.
+        nudging : numpy.ndarray or None, optional
+            Teaching switch per pattern in [0, 1], shape (n_patterns,); None: on wherever targets are given.
+        eta : learning rates or None, optional
+            Learning rates for this run (None: those of ``params``).
+        noise : bool, optional
+            False sets sigma to 0 for this run.
+        seed : int, optional
+            Seed of the noise, in [0, 2**32).
+        params : parameter record or None, optional
+            Replaces the simulation's record for this run (None: the simulation's); same structure only.
+
+        Returns
+        -------
+        RunResult
+            The state the run ended in, its recording and the user's objects.
+
+        Raises
+        ------
+        ParameterError
+            If an argument is outside its allowed values (shapes, ranges, a ``params`` of another
+            structure, a seed outside [0, 2**32), a state that does not fit the model).
+        DivergenceError
+            If the state or a recorded value became non-finite or a potential diverged.
         """
         return self._run(state, inputs, targets, nudging, eta, noise, seed, params, plasticity=True)
 
@@ -161,6 +243,31 @@ class Simulation:
 
         Returns {trace name: (pattern, neuron) array}. The network is taken as
         settled after a pattern's duration (>> 1/g_total and tau_input).
+
+        Parameters
+        ----------
+        state : NetworkState
+            The state to start from (see :meth:`run`).
+        inputs : numpy.ndarray
+            Input rates, shape (n_patterns, n_input).
+        targets : numpy.ndarray or None, optional
+            Output somatic target potentials, shape (n_patterns, n_output) (see :meth:`run`).
+        nudging : numpy.ndarray or None, optional
+            Teaching switch per pattern, shape (n_patterns,) (see :meth:`run`).
+        params : parameter record or None, optional
+            Replaces the simulation's record for this run (see :meth:`run`).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            The last recorded sample of each pattern, (n_patterns, n_neurons), by trace name.
+
+        Raises
+        ------
+        ParameterError
+            Where :meth:`run` does.
+        DivergenceError
+            Where :meth:`run` does.
         """
         result = self._run(state, inputs, targets, nudging, None, False, 0, params, plasticity=False)
         per_pattern = round(float(self.pattern_duration / self.record_dt))
@@ -191,6 +298,7 @@ class Simulation:
 
     @property
     def duration(self) -> brian2.Quantity:
+        """Duration of a run: ``n_patterns * pattern_duration``."""
         return self.n_patterns * self.pattern_duration
 
     def _structure_key(self, extra: Iterable[BrianObject] = ()) -> str:
@@ -237,7 +345,15 @@ class Simulation:
 
     def _build_standalone(self, arrays: dict[str, np.ndarray]) -> None:
         _use_vector_math()
-        all_devices["cpp_standalone"].reinit()  # retires any earlier standalone network
+        # Retire the earlier standalone network, and free its objects: Brian2 names code objects uniquely
+        # among the live ones, so a live copy would rename this build's code objects ("..._codeobject_1"),
+        # change its sources and make a cached build compile again.
+        retired = _active_standalone.pop("simulation", None)
+        if retired is not None:
+            retired._built = None
+        gc.collect()
+        brian2.set_device("runtime")  # so that reinit's reset of defaultclock.dt goes into no standalone project
+        all_devices["cpp_standalone"].reinit()
         brian2.set_device("cpp_standalone", build_on_run=False)
         device = brian2.get_device()
         timed = self._timed_arrays({name: np.zeros_like(values) for name, values in arrays.items()})
@@ -255,13 +371,8 @@ class Simulation:
         )
         device.insert_code("main", generator_seed)
         network.run(self.duration, namespace={})
-        compiled = (directory / "main").exists()
-        if not compiled:
-            logger.info("compiling the network (cpp_standalone, first use of this structure) in %s ...", directory)
-        start = time.perf_counter()
-        device.build(directory=str(directory), compile=True, run=False, with_output=False)
-        if not compiled:
-            logger.info("compiled in %.1f s; later runs of this structure reuse the build", time.perf_counter() - start)
+        device.build(directory=str(directory), compile=False, run=False, with_output=False)
+        _compile(directory)
         self._built = (circuit, timed, network, monitors, extra, seed_holder, directory)
         _active_standalone["simulation"] = self
 
@@ -289,6 +400,7 @@ class Simulation:
                         label.compartment,
                         label.quantity,
                         np.arange(values.shape[1]) if probe.indices is None else np.array(probe.indices),
+                        description=label.description,
                     )
                 )
         return Recording(float(1 / (self.record_dt / second)), tuple(traces))
@@ -297,11 +409,61 @@ class Simulation:
 _active_standalone: dict[str, Simulation] = {}
 
 
+def _compile(directory: Path) -> None:
+    """Compile the project in ``directory`` unless its binary was built from the same sources.
+
+    Brian2 rewrites main.cpp on every build, with its clock resets in an order that varies between
+    processes, and make would then rebuild; the digest compares main.cpp's lines as a sorted list.
+    """
+    stamp, binary = directory / "sources.sha256", directory / "main"
+    sources = _sources_digest(directory)
+    if binary.exists() and stamp.exists() and stamp.read_text() == sources:
+        return
+    first = not binary.exists()
+    reason = "first use of this structure" if first else "its generated sources changed"
+    logger.info("compiling the network (cpp_standalone, %s) in %s ...", reason, directory)
+    start = time.perf_counter()
+    stamp.unlink(missing_ok=True)
+    brian2.get_device().compile_source(str(directory), get_compiler_and_args()[0], debug=False, clean=False)
+    stamp.write_text(sources)
+    logger.info("compiled in %.1f s; later runs of this structure reuse the build", time.perf_counter() - start)
+
+
+def _sources_digest(directory: Path) -> str:
+    """SHA-256 of the makefile and the C++ sources of a standalone project, main.cpp's lines sorted."""
+    digest = hashlib.sha256()
+    files = [directory / "makefile", *directory.glob("*.[ch]*"), *directory.glob("*/*.[ch]*")]
+    for path in sorted(p for p in files if p.suffix in ("", ".cpp", ".h", ".hpp", ".c") and p.is_file()):
+        text = path.read_bytes()
+        if path.name == "main.cpp":
+            text = b"\n".join(sorted(text.splitlines()))
+        digest.update(str(path.relative_to(directory)).encode() + b"\0" + text + b"\0")
+    return digest.hexdigest()
+
+
 def load_state(circuit, state: NetworkState, *, plasticity: bool = True, noise: bool = True) -> None:
-    """Put ``state`` into a circuit built by a model (``model.build``) on the runtime device, with the
-    conductances, noise amplitudes and learning rates ``eta`` of the circuit's parameter record, for
-    users who run it in a Network of their own. ``plasticity=False`` freezes every weight; ``noise=False``
-    sets the noise amplitudes to 0. Raises ParameterError if the state does not fit the circuit."""
+    """Put ``state`` into a circuit built by a model (``model.build``) on the runtime device.
+
+    Uses the conductances, noise amplitudes and learning rates ``eta`` of the circuit's parameter record,
+    for users who run it in a Network of their own. ``plasticity=False`` freezes every weight;
+    ``noise=False`` sets the noise amplitudes to 0.
+
+    Parameters
+    ----------
+    circuit : circuit
+        A circuit built by a model's ``build``.
+    state : NetworkState
+        The state to load, of the model's names and shapes.
+    plasticity : bool, optional
+        False freezes every weight.
+    noise : bool, optional
+        False sets the noise amplitudes to 0.
+
+    Raises
+    ------
+    ParameterError
+        If the state does not fit the circuit.
+    """
     params = circuit.params
     model = model_for(params)
     check_state(model.zero_state(params), state)
@@ -310,12 +472,39 @@ def load_state(circuit, state: NetworkState, *, plasticity: bool = True, noise: 
 
 
 def read_state(circuit) -> NetworkState:
-    """The current state of a circuit built by a model (see :func:`load_state`)."""
+    """The current state of a circuit built by a model (see :func:`load_state`).
+
+    Parameters
+    ----------
+    circuit : circuit
+        A circuit built by a model's ``build``.
+
+    Returns
+    -------
+    NetworkState
+        The circuit's weights, filtered inductions and carried potentials.
+    """
     return model_for(circuit.params).read_state(circuit)
 
 
 def structure(params) -> dict:
-    """What the generated code of ``params``'s model depends on, as canonical JSON (see NetworkModel.structure)."""
+    """What the generated code of ``params``'s model depends on, as canonical JSON (see NetworkModel.structure).
+
+    Parameters
+    ----------
+    params : parameter record
+        The parameter record of a registered model.
+
+    Returns
+    -------
+    dict
+        Plain JSON types; records of equal structure compile to the same code.
+
+    Raises
+    ------
+    ParameterError
+        If ``params`` is not a registered model's record.
+    """
     return model_for(params).structure(params)
 
 

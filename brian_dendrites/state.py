@@ -17,6 +17,15 @@ class NetworkState:
     are (post, pre) matrices by projection name; ``potentials`` maps 'group.variable' to per-neuron
     state, so that consecutive runs continue exactly where the previous one stopped. For the
     microcircuit: somatic potentials u, dendritic potentials v_B, v_TD, v_PI, v_D and rates r.
+
+    Parameters
+    ----------
+    weights : dict of str to numpy.ndarray
+        Weight matrix (post, pre) of each projection, by projection name.
+    induction : dict of str to numpy.ndarray, optional
+        Filtered plasticity induction (post, pre) of each filtered plastic projection, by projection name.
+    potentials : dict of str to numpy.ndarray, optional
+        Per-neuron state (neurons,) by 'group.variable'.
     """
 
     weights: dict[str, np.ndarray]
@@ -24,6 +33,13 @@ class NetworkState:
     potentials: dict[str, np.ndarray] = field(default_factory=dict)
 
     def copy(self) -> NetworkState:
+        """A deep copy: every array is copied.
+
+        Returns
+        -------
+        NetworkState
+            A state with copies of the arrays of this one.
+        """
         copy = {k: v.copy() for k, v in self.weights.items()}
         return NetworkState(
             copy, {k: v.copy() for k, v in self.induction.items()}, {k: v.copy() for k, v in self.potentials.items()}

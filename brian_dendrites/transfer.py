@@ -16,28 +16,91 @@ __all__ = ["TransferFunction", "Logistic", "SoftRectifier", "transfer_function",
 
 
 class TransferFunction:
-    """Base class: ``expression`` for Brian2, ``__call__`` for NumPy."""
+    """Base class of the transfer functions phi: ``expression`` for Brian2, ``__call__`` for NumPy.
+
+    Subclasses are frozen dataclasses whose fields are phi's parameters; ``name`` is the name that
+    :func:`transfer_function` and :data:`TRANSFER_FUNCTIONS` know them by.
+    """
 
     name: str
 
     def expression(self, argument: str) -> str:
-        """Brian2 expression of phi(argument); parameters are literals."""
+        """Brian2 expression of phi(argument); parameters are literals.
+
+        Parameters
+        ----------
+        argument : str
+            Brian2 expression of the (dimensionless) potential, e.g. ``'u'`` or ``'g_B/(g_lk + g_B)*v_B'``.
+
+        Returns
+        -------
+        str
+            The rate phi(argument), parenthesised, as a Brian2 expression.
+        """
         raise NotImplementedError
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
+        """phi(u) in NumPy, elementwise.
+
+        Parameters
+        ----------
+        u : array_like
+            Somatic or dendritic potentials (dimensionless).
+
+        Returns
+        -------
+        numpy.ndarray
+            The rates phi(u), of the shape of ``u``.
+        """
         raise NotImplementedError
 
     def derivative(self, u: np.ndarray) -> np.ndarray:
+        """phi'(u) in NumPy, elementwise.
+
+        Parameters
+        ----------
+        u : array_like
+            Potentials (dimensionless).
+
+        Returns
+        -------
+        numpy.ndarray
+            The slopes phi'(u), of the shape of ``u``.
+        """
         raise NotImplementedError
 
     def inverse(self, r: np.ndarray) -> np.ndarray:
-        """The potential u with phi(u) = r; raises ValueError outside phi's range."""
+        """The potential u with phi(u) = r.
+
+        Parameters
+        ----------
+        r : array_like
+            Rates inside phi's range.
+
+        Returns
+        -------
+        numpy.ndarray
+            The potentials u (float), of the shape of ``r``.
+
+        Raises
+        ------
+        ParameterError
+            If a rate lies outside phi's range (a ``ValueError``).
+        """
         raise NotImplementedError
 
 
 @dataclass(frozen=True)
 class Logistic(TransferFunction):
-    """phi(u) = 1 / (1 + exp(-u)) (MNIST, section 3.4)."""
+    """The logistic function, phi(u) = 1 / (1 + exp(-u)) (MNIST, section 3.4).
+
+    Its range is the open interval (0, 1).
+
+    Parameters
+    ----------
+    name : str, optional
+        The name of this transfer function, ``'logistic'`` (the default).
+    """
 
     name: str = "logistic"
 
@@ -63,7 +126,26 @@ class Logistic(TransferFunction):
 
 @dataclass(frozen=True)
 class SoftRectifier(TransferFunction):
-    """phi(u) = gamma * log(1 + exp(beta * (u - theta))) (regression, section 3.3)."""
+    """The soft rectifier, phi(u) = gamma * log(1 + exp(beta * (u - theta))) (regression, section 3.3).
+
+    Its range is r > 0.
+
+    Parameters
+    ----------
+    gamma : float, optional
+        Scale gamma of the rates; finite, > 0. Default 0.1.
+    beta : float, optional
+        Steepness beta (far above theta, phi' approaches gamma * beta); finite, > 0. Default 1.0.
+    theta : float, optional
+        Threshold potential theta (dimensionless); finite. Default 3.0.
+    name : str, optional
+        The name of this transfer function, ``'soft_rectifier'`` (the default).
+
+    Raises
+    ------
+    ParameterError
+        If ``gamma`` or ``beta`` is not a finite number > 0, or ``theta`` is not finite.
+    """
 
     gamma: float = 0.1
     beta: float = 1.0
@@ -101,7 +183,26 @@ TRANSFER_FUNCTIONS = {"logistic": Logistic, "soft_rectifier": SoftRectifier}
 
 
 def transfer_function(name: str, **parameters: float) -> TransferFunction:
-    """The transfer function called ``name`` ('logistic' or 'soft_rectifier')."""
+    """The transfer function called ``name`` ('logistic' or 'soft_rectifier').
+
+    Parameters
+    ----------
+    name : {'logistic', 'soft_rectifier'}
+        A key of :data:`TRANSFER_FUNCTIONS`.
+    **parameters : float
+        Parameters of the function, passed to its record: ``gamma``, ``beta`` and ``theta`` of
+        :class:`SoftRectifier`; :class:`Logistic` has none.
+
+    Returns
+    -------
+    TransferFunction
+        A :class:`Logistic` or :class:`SoftRectifier` record.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` is unknown, or the record rejects a parameter's value.
+    """
     if name not in TRANSFER_FUNCTIONS:
         raise ParameterError(f"transfer function must be one of {sorted(TRANSFER_FUNCTIONS)}, got '{name}'")
     return TRANSFER_FUNCTIONS[name](**parameters)

@@ -12,14 +12,28 @@ from brian_dendrites.errors import DivergenceError, ParameterError
 
 __all__ = ["DivergenceError", "DIVERGENCE_BOUND", "check_state", "check_state_finite", "finite_array"]
 
-#: |potential| beyond which a run counts as diverged (the model's potentials are O(1-10)).
+#: ``abs(potential)`` beyond which a run counts as diverged (the model's potentials are O(1-10)).
 DIVERGENCE_BOUND = 1e3
 
 
 def check_state(reference, state) -> None:
-    """Raise ParameterError unless ``state`` fits ``reference``, a model's zero state (NetworkState):
-    every weight matrix of the reference, and for weights, induction and potentials only names of the
-    reference, of its shapes, with finite values."""
+    """Raise ParameterError unless ``state`` fits ``reference``, a model's zero state (NetworkState).
+
+    ``state`` must hold every weight matrix of the reference, and for weights, induction and
+    potentials only names of the reference, of its shapes, with finite values.
+
+    Parameters
+    ----------
+    reference : NetworkState
+        The model's zero state (its ``zero_state``), which gives the names and shapes.
+    state : NetworkState
+        The state to check.
+
+    Raises
+    ------
+    ParameterError
+        If a weight matrix is missing, a name is unknown, or an array has another shape or a non-finite value.
+    """
     missing = sorted(set(reference.weights) - set(state.weights))
     if missing:
         raise ParameterError(f"state.weights lacks {missing}; this network needs {sorted(reference.weights)}")
@@ -33,7 +47,29 @@ def check_state(reference, state) -> None:
 
 
 def finite_array(name: str, value, shape: tuple[int, ...], axes: str) -> np.ndarray:
-    """``value`` as a float array; ParameterError unless it has ``shape`` (described as ``axes``) and is finite."""
+    """``value`` as a float array; ParameterError unless it has ``shape`` (described as ``axes``) and is finite.
+
+    Parameters
+    ----------
+    name : str
+        The value's name, for the message.
+    value : array_like
+        The numbers to check.
+    shape : tuple of int
+        The shape ``value`` must have.
+    axes : str
+        What the axes are, for the message, e.g. '(post, pre)'.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` as a float array.
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not an array of numbers, has another shape or holds NaN or inf.
+    """
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as error:
@@ -46,7 +82,23 @@ def finite_array(name: str, value, shape: tuple[int, ...], axes: str) -> np.ndar
 
 
 def check_state_finite(state, recording=None) -> None:
-    """Raise DivergenceError if any state or recorded value is non-finite or beyond DIVERGENCE_BOUND."""
+    """Raise DivergenceError if any state or recorded value is non-finite or beyond DIVERGENCE_BOUND.
+
+    Only potentials (of ``state``) are compared with :data:`DIVERGENCE_BOUND`; every value is checked
+    to be finite.
+
+    Parameters
+    ----------
+    state : NetworkState
+        The state a run ended in.
+    recording : Recording or None, optional
+        The run's recording, if any.
+
+    Raises
+    ------
+    DivergenceError
+        If a value is NaN or infinite, or a potential's absolute value exceeds :data:`DIVERGENCE_BOUND`.
+    """
     arrays = [(f"weights '{k}'", v) for k, v in state.weights.items()]
     arrays += [(f"potential of '{k}'", v) for k, v in state.potentials.items()]
     arrays += [(f"induction '{k}'", v) for k, v in state.induction.items()]

@@ -22,11 +22,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from brian2 import ms
+from brian2 import ms, second
 from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams, random_weights
 from tqdm import tqdm
 
@@ -34,7 +34,7 @@ from brian_dendrites import cli
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.export import export_recording
 from brian_dendrites.files import prepare_output
-from brian_dendrites.recording import Recording
+from brian_dendrites.recording import Epoch, Recording
 from brian_dendrites.simulation import NetworkState, Simulation
 
 __all__ = [
@@ -67,12 +67,57 @@ RECORD = {
 
 @dataclass(frozen=True)
 class Fig1Config:
-    """Durations are counted in patterns of ``pattern_duration``; runs go in chunks of ``chunk`` patterns.
+    """The configuration record of ``brian-dendrites fig1``: phases (a), Fig. S1, and (b), Fig. 1.
+
+    Durations are counted in patterns of ``pattern_duration``; runs go in chunks of ``chunk`` patterns.
     Initial weights are drawn from U(-weight_scale, weight_scale).
 
     :func:`run` needs none of the last three fields; :func:`check` and :func:`write` write into
     the folder ``out`` the traces in ``formats`` (some of "nwb", "npz"), replacing earlier
-    outputs only if ``overwrite``."""
+    outputs only if ``overwrite``.
+
+    Parameters
+    ----------
+    params : MicrocircuitParams, default FIG1
+        The network (FIG1: 30-20-10, logistic transfer function): layer sizes, transfer function,
+        conductances, noise and the learning rates (1/time) of phase (b), bottom-up (Eq. 7),
+        IP (Eq. 8) and PI (Eq. 9).
+    self_prediction_rates : LearningRates, default ``FIG_S1.eta``
+        The learning rates (1/time) of phase (a); the default has IP and PI plasticity only
+        (bottom-up rates 0).
+    self_prediction_chunks : int, default 30
+        Duration of phase (a) in chunks; >= 1.
+    learning_chunks : int, default 3
+        Duration of phase (b) in chunks; >= 1.
+    chunk : int, default 100
+        Patterns per chunk (one simulation run each), >= 1; also the number of random input
+        patterns on which (a)'s steady-state apical potentials are measured.
+    onset_pattern : int, default 5
+        The pattern of (b)'s first chunk at which the target at the output switches on;
+        in [0, ``chunk``).
+    weight_scale : float, default 1.0
+        Initial weights are drawn from U(-weight_scale, weight_scale) (dimensionless).
+    pattern_duration : Quantity, default 100 ms
+        How long each input pattern is held (a time); a whole multiple of ``params.dt``, which
+        :func:`run` checks.
+    seed : int, default 0
+        Seed of the initial weights, the patterns, the target and the noise; >= 0.
+    target : str, default "cpp_standalone"
+        Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`
+        ("cpp_standalone", "cython", "numpy"), which :func:`run` checks.
+    out : str or os.PathLike, optional
+        The output folder of :func:`check` and :func:`write`.
+    formats : tuple of str, default ("nwb", "npz")
+        The formats of the exported traces of (b), some of :data:`FORMATS`.
+    overwrite : bool, default False
+        Replace existing output files.
+
+    Raises
+    ------
+    ParameterError
+        If ``self_prediction_chunks``, ``learning_chunks`` or ``chunk`` is < 1, or ``onset_pattern``
+        lies outside [0, ``chunk``).
+    """
 
     params: MicrocircuitParams = FIG1
     self_prediction_rates: LearningRates = field(default_factory=lambda: FIG_S1.eta)
@@ -96,7 +141,8 @@ class Fig1Config:
             raise ParameterError(f"onset_pattern must lie in [0, chunk) = [0, {self.chunk}), got {self.onset_pattern}")
 
 
-#: The configuration record of the protocol contract.
+# The configuration record of the protocol contract (autodoc shows it as an alias; a "#:" doc comment
+# would be checked by numpydoc against the record's fields).
 Config = Fig1Config
 
 
@@ -105,7 +151,42 @@ def _rms(x) -> float:
 
 
 def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict, dict[str, np.ndarray], Recording]:
-    """Run (a) and (b). Returns the results, the curves for the figures and the recording of (b)."""
+    """Run (a) and (b): the results, the curves for the figures and the recording of both.
+
+    Phase (a) starts from random weights and presents random inputs from U(0, 1) without a target,
+    with the learning rates ``config.self_prediction_rates``. Phase (b) holds one random input
+    pattern and switches on a random target u_2^trgt from U(E_inh, E_exc) at pattern
+    ``config.onset_pattern``, with the learning rates of ``config.params``. Errors are measured at
+    steady state without noise and plasticity.
+
+    Parameters
+    ----------
+    config : Fig1Config, optional
+        The configuration; its fields ``out``, ``formats`` and ``overwrite`` are not used.
+    progress : bool, default True
+        Show progress bars.
+
+    Returns
+    -------
+    results : dict
+        What fig1_results.json holds: ``self_prediction`` (patterns, RMS apical potential of the
+        hidden layer at the start and the end of (a)), ``learning`` (patterns, target onset in s, RMS
+        output error u_2 - u_2^trgt, RMS apical potential and RMS interneuron tracking error
+        u_2 - u_1^I at the onset and the end of (b)), ``seed``, ``target`` and ``sizes``.
+    curves : dict of str to numpy.ndarray
+        ``self_prediction_rms_apical`` and ``self_prediction_interneuron_mismatch`` per pattern of (a),
+        and ``u_target``, the target potentials of the output layer.
+    recording : Recording
+        The traces of :data:`RECORD` during both phases, on one clock in seconds, with the epochs
+        ``self_prediction`` (sampled at the last step of each pattern) and ``learning`` (every 1 ms).
+
+    Raises
+    ------
+    ParameterError
+        If ``config.target`` or ``config.pattern_duration`` is refused by the simulation.
+    DivergenceError
+        If the network state becomes non-finite or diverges.
+    """
     p, n = config.params, config.chunk
     rng = np.random.default_rng(config.seed)
     sim = Simulation(p, n, config.pattern_duration, record=RECORD, target=config.target)
@@ -114,7 +195,7 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
 
     # (a) Fig. S1: self-prediction from random weights.
     apical_start = _rms(sim.steady_state(state, eval_inputs)["pyramidal_1.v_A"])
-    curve = []
+    curve, sampled = [], []
     chunks = tqdm(range(config.self_prediction_chunks), desc="Fig. S1 self-prediction", disable=not progress)
     for c in chunks:
         result = sim.run(
@@ -124,6 +205,7 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
             seed=_noise_seed(config.seed, c),
         )
         state = result.state
+        sampled.append(_pattern_ends(result.recording, n))
         v_A = result.recording["pyramidal_1.v_A"].values
         mismatch = result.recording["pyramidal_2.u"].values - result.recording["interneuron_1.u"].values
         per_pattern = v_A.shape[0] // n
@@ -150,7 +232,7 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
         recordings.append(result.recording)
     end = _measure(sim, state, pattern, u_target)
 
-    recording = _concatenate(recordings)
+    recording = _join(sampled, recordings, config)
     results = {
         "self_prediction": {
             "patterns": config.self_prediction_chunks * n,
@@ -193,46 +275,110 @@ def _noise_seed(seed: int, chunk: int) -> int:
     return (seed * 1_000_003 + chunk) % 2**31
 
 
-def _concatenate(recordings: list[Recording]) -> Recording:
-    first = recordings[0]
-    traces = []
-    for i, trace in enumerate(first.traces):
-        values = np.concatenate([r.traces[i].values for r in recordings])
-        traces.append(
-            type(trace)(
-                trace.name,
-                values,
-                trace.layer,
-                trace.population,
-                trace.compartment,
-                trace.quantity,
-                trace.neuron_ids,
-                trace.unit,
-                trace.description,
-            )
-        )
-    return Recording(first.sampling_rate, tuple(traces), description="Fig. 1 learning phase")
+def _pattern_ends(recording: Recording, n_patterns: int) -> Recording:
+    """The last sample of each of ``n_patterns`` patterns (the state the pattern settled into)."""
+    per_pattern = recording.n_samples // n_patterns
+    ends = slice(per_pattern - 1, None, per_pattern)
+    traces = tuple(replace(trace, values=trace.values[ends]) for trace in recording.traces)
+    return Recording(None, traces, timestamps=recording.times[ends])
+
+
+def _join(self_prediction: list[Recording], learning: list[Recording], config: Fig1Config) -> Recording:
+    """Both phases on one clock: chunk after chunk, each chunk's run starting at t = 0."""
+    chunk_s = config.chunk * float(config.pattern_duration / second)
+    parts = [*self_prediction, *learning]
+    times = np.concatenate([k * chunk_s + part.times for k, part in enumerate(parts)])
+    traces = tuple(
+        replace(trace, values=np.concatenate([part.traces[i].values for part in parts]))
+        for i, trace in enumerate(parts[0].traces)
+    )
+    switch = len(self_prediction) * chunk_s
+    onset = switch + config.onset_pattern * float(config.pattern_duration / second)
+    step_ms = 1000 * float(learning[0].times[1] - learning[0].times[0])
+    epochs = (
+        Epoch(
+            "self_prediction",
+            0.0,
+            switch,
+            "Fig. S1: random initial weights, random inputs, no target; sampled at the last step of each pattern",
+        ),
+        Epoch(
+            "learning",
+            switch,
+            len(parts) * chunk_s,
+            f"Fig. 1: one input pattern held, the output target on from t = {onset:g} s; sampled every {step_ms:g} ms",
+        ),
+    )
+    return Recording(None, traces, description="Fig. S1 and Fig. 1", timestamps=times, epochs=epochs)
 
 
 OUTPUTS = ("fig1_results.json", "fig1b.png", "fig1c.png", "fig_s1.png")
 
 
 def check_outputs(out: Path, formats=("nwb", "npz"), overwrite: bool = False) -> None:
-    """Before a run: create ``out`` and raise OutputError unless it is a writable folder, or
-    OutputExistsError if the run would overwrite results in it and not ``overwrite``."""
+    """Before a run: create ``out`` and check that the outputs can be written into it.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The output folder; created if needed.
+    formats : sequence of str, default ("nwb", "npz")
+        The trace formats to be written, some of :data:`FORMATS`.
+    overwrite : bool, default False
+        Allow replacing existing outputs.
+
+    Raises
+    ------
+    OutputError
+        If ``out`` cannot be created or is not a writable folder.
+    OutputExistsError
+        If the run would overwrite results in ``out`` (:data:`OUTPUTS` or the traces) and not
+        ``overwrite``.
+    """
     prepare_output(out, [*OUTPUTS, *(f"fig1_traces.{f}" for f in formats)], overwrite)
 
 
 def write_outputs(
     out: Path, results: dict, curves: dict, recording: Recording, formats=("nwb", "npz"), overwrite: bool = False
 ) -> list[Path]:
-    """Write fig1b.png, fig1c.png, fig_s1.png, fig1_results.json and the traces of (b) into ``out``."""
+    """Write fig1b.png, fig1c.png, fig_s1.png, fig1_results.json and the traces of (b) into ``out``.
+
+    The traces go to ``fig1_traces.<format>`` with ``results`` in their metadata.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The output folder; created if needed.
+    results : dict
+        The results that :func:`run` returned.
+    curves : dict of str to numpy.ndarray
+        The curves that :func:`run` returned.
+    recording : Recording
+        The recording of (b) that :func:`run` returned.
+    formats : sequence of str, default ("nwb", "npz")
+        The trace formats, some of :data:`FORMATS`.
+    overwrite : bool, default False
+        Replace existing outputs.
+
+    Returns
+    -------
+    list of pathlib.Path
+        fig1_results.json, then the trace files in the order of ``formats``, then fig1b.png,
+        fig1c.png and fig_s1.png.
+
+    Raises
+    ------
+    OutputError
+        If ``out`` cannot be created or is not a writable folder.
+    OutputExistsError
+        If an output exists and not ``overwrite``; nothing is written then.
+    ParameterError
+        If a format is unknown or the recording cannot be exported.
+    """
     out = Path(out)
     check_outputs(out, formats, overwrite)
     targets = [out / name for name in OUTPUTS]
-    recording = Recording(
-        recording.sampling_rate, recording.traces, recording.start_time, recording.description, {"results": results}
-    )
+    recording = replace(recording, metadata={"results": results})
     paths = export_recording(recording, out / "fig1_traces", formats, overwrite=overwrite)
     paths += _plot(out, results, curves, recording)
     targets[0].write_text(json.dumps(results, indent=2))
@@ -240,7 +386,16 @@ def write_outputs(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``brian-dendrites fig1``: the shared ones, the trace formats and the durations."""
+    """Add the options of ``brian-dendrites fig1``: the shared ones, the trace formats and the durations.
+
+    Besides :func:`brian_dendrites.cli.add_shared_options`, they are ``--format`` (some of
+    :data:`FORMATS`, comma-separated), ``--self-prediction-chunks`` and ``--learning-chunks``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser of the subcommand.
+    """
     cli.add_shared_options(parser)
     parser.add_argument(
         "--format",
@@ -263,7 +418,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Fig1Config:
-    """The :class:`Fig1Config` of the options that :func:`add_arguments` added."""
+    """The :class:`Fig1Config` of the options that :func:`add_arguments` added.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options.
+
+    Returns
+    -------
+    Fig1Config
+        The configuration; the fields without an option keep their defaults.
+    """
     return Fig1Config(
         seed=args.seed,
         target=args.target,
@@ -276,17 +442,61 @@ def config_from_args(args: argparse.Namespace) -> Fig1Config:
 
 
 def check(config: Fig1Config) -> None:
-    """:func:`check_outputs` of ``config.out``, before :func:`run`."""
+    """:func:`check_outputs` of ``config.out``, before :func:`run`.
+
+    Parameters
+    ----------
+    config : Fig1Config
+        The configuration; ``out``, ``formats`` and ``overwrite`` are used.
+
+    Raises
+    ------
+    OutputError
+        If ``config.out`` cannot be created or is not a writable folder.
+    OutputExistsError
+        If an output exists and not ``config.overwrite``.
+    """
     check_outputs(config.out, config.formats, config.overwrite)
 
 
 def write(results: tuple[dict, dict[str, np.ndarray], Recording], config: Fig1Config) -> list[Path]:
-    """:func:`write_outputs` of what :func:`run` returned into ``config.out``; the paths written."""
+    """:func:`write_outputs` of what :func:`run` returned into ``config.out``; the paths written.
+
+    Parameters
+    ----------
+    results : tuple of (dict, dict, Recording)
+        What :func:`run` returned: the results, the curves and the recording of (b).
+    config : Fig1Config
+        The configuration; ``out``, ``formats`` and ``overwrite`` are used.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The paths written, as :func:`write_outputs` returns them.
+
+    Raises
+    ------
+    OutputError
+        If ``config.out`` cannot be created or is not a writable folder.
+    OutputExistsError
+        If an output exists and not ``config.overwrite``.
+    """
     return write_outputs(config.out, *results, formats=config.formats, overwrite=config.overwrite)
 
 
 def summary(results: tuple[dict, dict[str, np.ndarray], Recording]) -> dict:
-    """The results dictionary, as fig1_results.json holds it."""
+    """The results dictionary, as fig1_results.json holds it.
+
+    Parameters
+    ----------
+    results : tuple of (dict, dict, Recording)
+        What :func:`run` returned.
+
+    Returns
+    -------
+    dict
+        Its first element, the results.
+    """
     return results[0]
 
 
@@ -296,8 +506,9 @@ def _plot(out: Path, results: dict, curves: dict, recording: Recording) -> list[
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    t = recording.times
-    per_pattern = round(recording.sampling_rate * 0.1)
+    recording = recording.epoch("learning")
+    t = recording.times - recording.epochs[0].start_time
+    per_pattern = round(0.1 / (t[1] - t[0]))
     onset = results["learning"]["target_onset_s"]
     v_TD, v_PI = recording["pyramidal_1.v_TD"].values[:, 0], recording["pyramidal_1.v_PI"].values[:, 0]
     u_out, u_int = recording["pyramidal_2.u"].values[:, 0], recording["interneuron_1.u"].values[:, 0]

@@ -1,9 +1,11 @@
 """Fig. 3: MNIST with the steady-state engine (section 3.4).
 
 Variants:
-  (a) 784-500-500-10, top-down and PI weights fixed, self-predicting start;
-  (b) as (a) with the hidden-to-hidden weights W_{2,1} also fixed;
-  (c) 784-1000-10, every pathway plastic (top-down by Eq. 10), random start;
+
+(a) 784-500-500-10, top-down and PI weights fixed, self-predicting start;
+(b) as (a) with the hidden-to-hidden weights W_{2,1} also fixed;
+(c) 784-1000-10, every pathway plastic (top-down by Eq. 10), random start;
+
 baselines on (a)'s architecture: the shallow learner (only W_{3,2} learns) and
 standard backprop with the same logistic units, targets and mini-batches.
 
@@ -101,7 +103,22 @@ FORMAT_VERSION = 1
 
 @dataclass(frozen=True)
 class Variant:
-    """One MNIST experiment: a parameter record, how it starts, and what learns."""
+    """One MNIST experiment: a parameter record, how it starts, and what learns.
+
+    Parameters
+    ----------
+    name : str
+        The variant's key in :data:`VARIANTS` ("a", "b", "c", "shallow", "backprop").
+    params : MicrocircuitParams
+        The network: layer sizes, transfer function, conductances and learning rates (1/time).
+    self_predicting_start : bool, default True
+        Start from the self-predicting state (section 3.1): interneuron weights derived from the
+        random bottom-up and top-down weights; otherwise from random weights.
+    frozen : tuple of str, default ()
+        Projections whose weights stay fixed (e.g. "bottom_up_2", W_{2,1}).
+    backprop : bool, default False
+        Train the same feedforward network by standard backprop instead of Eqs. 7-10.
+    """
 
     name: str
     params: MicrocircuitParams
@@ -156,8 +173,25 @@ def _empty_log() -> dict:
 
 @dataclass
 class Model:
-    """Weights (post, pre) and thresholds by projection name, float32; ``log`` is the training log;
-    ``seed`` that of the initial weights and the shuffling (None where unknown)."""
+    """A model in training: weights and thresholds, with its training log.
+
+    Weights (post, pre) and thresholds by projection name, float32; ``log`` is the training log;
+    ``seed`` that of the initial weights and the shuffling (None where unknown).
+
+    Parameters
+    ----------
+    variant : str
+        The name of its :class:`Variant`.
+    weights : dict of str to numpy.ndarray
+        Weight matrices (post, pre) by projection name ("bottom_up_1", "ip_1", ...), float32.
+    biases : dict of str to numpy.ndarray
+        Thresholds (post,) of the bottom-up and IP projections by projection name, float32.
+    log : dict of str to list, optional
+        The training log: ``epoch``, ``validation_error``, ``test_error`` (fractions of images
+        misclassified) and ``wall_s`` (seconds), one entry per epoch; empty by default.
+    seed : int, optional
+        The seed of the initial weights and the shuffling; None where unknown.
+    """
 
     variant: str
     weights: dict[str, np.ndarray]
@@ -167,6 +201,23 @@ class Model:
 
     @classmethod
     def initial(cls, variant: Variant, rng: np.random.Generator) -> Model:
+        """The untrained model of ``variant``.
+
+        Weights are drawn from U(-WEIGHT_SCALE, WEIGHT_SCALE), then made self-predicting if the
+        variant starts so; thresholds are 0.
+
+        Parameters
+        ----------
+        variant : Variant
+            The variant.
+        rng : numpy.random.Generator
+            Draws the weights.
+
+        Returns
+        -------
+        Model
+            The model, with an empty log and ``seed`` None.
+        """
         p = variant.params
         weights = random_weights(p, rng, WEIGHT_SCALE)
         if variant.self_predicting_start:
@@ -176,6 +227,13 @@ class Model:
         return cls(variant.name, as32, biases)
 
     def check_finite(self) -> None:
+        """Check that every weight and threshold is finite.
+
+        Raises
+        ------
+        DivergenceError
+            If a weight or threshold is NaN or infinite.
+        """
         for kind, arrays in (("weights", self.weights), ("thresholds", self.biases)):
             for name, value in arrays.items():
                 if not np.all(np.isfinite(value)):
@@ -186,13 +244,44 @@ class Model:
 
 
 def one_hot(labels: np.ndarray, n: int = 10) -> np.ndarray:
+    """Target rates of ``labels``: 0.8 for the label's output neuron, 0.1 for the others.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        Class labels, integers in [0, ``n``), shape (n_images,).
+    n : int, default 10
+        Number of classes (output neurons).
+
+    Returns
+    -------
+    numpy.ndarray
+        The target rates, float32, shape (n_images, ``n``).
+    """
     rates = np.full((len(labels), n), TARGET_LOW, np.float32)
     rates[np.arange(len(labels)), labels] = TARGET_HIGH
     return rates
 
 
 def predict(model: Model, params: MicrocircuitParams, images: np.ndarray, batch: int = 1000) -> np.ndarray:
-    """Class labels: the output neuron with the highest rate, without nudging."""
+    """Class labels: the output neuron with the highest rate, without nudging.
+
+    Parameters
+    ----------
+    model : Model
+        The model.
+    params : MicrocircuitParams
+        Its parameter record.
+    images : numpy.ndarray
+        Input rates, shape (n_images, 784), in [0, 1].
+    batch : int, default 1000
+        Images settled at once.
+
+    Returns
+    -------
+    numpy.ndarray
+        The predicted labels, integers, shape (n_images,).
+    """
     engine = SteadyStateEngine(params)
     labels = [
         np.argmax(engine.settle(model.weights, model.biases, images[i : i + batch]).r[-1], axis=1)
@@ -202,7 +291,29 @@ def predict(model: Model, params: MicrocircuitParams, images: np.ndarray, batch:
 
 
 def train_epoch(model: Model, variant: Variant, images, labels, rng, batch: int = 10, progress=None) -> None:
-    """One pass over shuffled ``images`` in mini-batches of ``batch`` (weight changes averaged)."""
+    """One pass over shuffled ``images`` in mini-batches of ``batch`` (weight changes averaged).
+
+    Each mini-batch applies 1 ms of Eqs. 7-10 at the steady state with the targets of
+    :func:`one_hot` nudging the output, or, for a backprop variant, one step of standard backprop.
+    ``model`` is changed in place.
+
+    Parameters
+    ----------
+    model : Model
+        The model to train.
+    variant : Variant
+        Its variant: parameters, frozen projections, backprop or not.
+    images : numpy.ndarray
+        Input rates, shape (n_images, 784), in [0, 1].
+    labels : numpy.ndarray
+        Class labels, integers in [0, 10), shape (n_images,).
+    rng : numpy.random.Generator
+        Shuffles the images.
+    batch : int, default 10
+        Images per mini-batch.
+    progress : tqdm.tqdm, optional
+        A progress bar, advanced by the number of images of each mini-batch.
+    """
     p, engine = variant.params, SteadyStateEngine(variant.params)
     u_targets = p.phi.inverse(one_hot(labels)).astype(np.float32)
     order = rng.permutation(len(images))
@@ -244,6 +355,20 @@ def save_model(model: Model, params: MicrocircuitParams, path: Path) -> Path:
 
     Files of format version 0 have no ``format_version`` and ``seed``, and instead of the record
     the transfer function's name ``phi`` and its ``phi_parameters`` (JSON).
+
+    Parameters
+    ----------
+    model : Model
+        The model.
+    params : MicrocircuitParams
+        Its parameter record.
+    path : str or os.PathLike
+        The file; an interruption leaves an earlier file intact.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
     """
     content = {f"weights/{k}": v for k, v in model.weights.items()} | {
         f"biases/{k}": v for k, v in model.biases.items()
@@ -288,6 +413,25 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
     and the fault, if the file is not a model file of a known format version, or if its weights and
     thresholds are not exactly the float32 arrays, finite and of the shapes, of its variant. Files of
     format version 0 (see :func:`save_model`) load with ``seed`` None.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A model file written by :func:`save_model`.
+
+    Returns
+    -------
+    model : Model
+        The model, with its log and seed.
+    params : MicrocircuitParams
+        Its parameter record.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    FileFormatError
+        If the file is not a model file of a known format version, or its contents do not fit.
     """
     path = Path(path)
     content = read_npz(path, "model file")
@@ -346,7 +490,32 @@ def _version_0_params(content: dict[str, np.ndarray], path: Path, variant: str) 
 
 
 def evaluate(path: Path, data_dir=None, part: str = "test") -> dict:
-    """Classification error of the saved model ``path`` on the ``part`` images (train, validation, test)."""
+    """Classification error of the saved model ``path`` on the ``part`` images (train, validation, test).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A model file written by :func:`save_model`.
+    data_dir : str or os.PathLike, optional
+        The folder with the MNIST files; None: see :func:`brian_dendrites.mnist.locate`.
+    part : {"train", "validation", "test"}, default "test"
+        The images: the first 55,000 training images, the last 5,000, or the 10,000 test images.
+
+    Returns
+    -------
+    dict
+        ``model`` (the path), ``variant``, ``part``, ``images`` (their number), ``errors`` (the
+        number misclassified) and ``error`` (the fraction misclassified).
+
+    Raises
+    ------
+    ParameterError
+        If ``part`` is not one of the three.
+    FileNotFoundError
+        If the model file or the MNIST files cannot be found.
+    FileFormatError
+        If the model file or an MNIST file is damaged or of another kind.
+    """
     if part not in ("train", "validation", "test"):
         raise ParameterError(f"part must be 'train', 'validation' or 'test', got '{part}'")
     model, params = load_model(path)
@@ -397,8 +566,52 @@ def run(
     progress: bool = True,
     position: int = 0,
 ) -> dict:
-    """Train ``variant_name`` to ``epochs`` epochs in ``out/model_<variant>.npz``, resuming from that file
-    (which must have been trained with the same ``seed``)."""
+    """Train ``variant_name`` to ``epochs`` epochs in ``out/model_<variant>.npz``, resuming from that file.
+
+    The file, if it exists, must have been trained with the same ``seed`` and the variant's current
+    parameters. After every epoch the model is evaluated on the validation and test images and
+    saved, its log included.
+
+    Parameters
+    ----------
+    variant_name : str
+        A key of :data:`VARIANTS`.
+    epochs : int
+        The number of epochs the model should have been trained for in the end, >= 1; a model
+        trained that far already is not trained further.
+    out : str or os.PathLike
+        The folder of the model file; created if needed.
+    data_dir : str or os.PathLike, optional
+        The folder with the MNIST files; None: see :func:`brian_dendrites.mnist.locate`.
+    seed : int, default 0
+        Seed of the initial weights and the shuffling; >= 0.
+    limit : int, optional
+        Train on the first ``limit`` training images only; None: all 55,000.
+    progress : bool, default True
+        Show a progress bar.
+    position : int, default 0
+        The line of the progress bar (for runs in parallel processes).
+
+    Returns
+    -------
+    dict of str to list
+        The model's training log (see :class:`Model`), earlier epochs included.
+
+    Raises
+    ------
+    ParameterError
+        If ``variant_name`` is unknown, ``epochs`` < 1, or the model file was trained with another
+        seed or other parameters.
+    FileFormatError
+        If the model file is damaged, holds another variant or records no seed, or an MNIST file is
+        damaged.
+    FileNotFoundError
+        If the MNIST files cannot be found.
+    OutputError
+        If ``out`` cannot be created or is not a writable folder.
+    DivergenceError
+        If a weight or threshold becomes NaN or infinite; the last saved epoch is kept.
+    """
     if variant_name not in VARIANTS:
         raise ParameterError(f"variant must be one of {sorted(VARIANTS)}, got '{variant_name}'")
     if epochs < 1:
@@ -436,8 +649,50 @@ def run(
 
 
 def run_all(variants, epochs: int, out: Path, data_dir=None, seed: int = 0, jobs: int = 2, progress=True) -> dict:
-    """Train ``variants`` to ``epochs`` (``jobs`` processes), then evaluate every model file in ``out``
-    (those of earlier runs too) on the test images."""
+    """Train ``variants`` to ``epochs``, then evaluate every model file in ``out`` on the test images.
+
+    Runs :func:`run` for each variant (``jobs`` processes); the evaluation includes the model files of
+    earlier runs. The model files to resume are checked before any training.
+
+    Parameters
+    ----------
+    variants : iterable of str
+        Keys of :data:`VARIANTS`.
+    epochs : int
+        Epochs of each variant in the end, >= 1.
+    out : str or os.PathLike
+        The folder of the model files; created if needed.
+    data_dir : str or os.PathLike, optional
+        The folder with the MNIST files; None: see :func:`brian_dendrites.mnist.locate`.
+    seed : int, default 0
+        Seed of the initial weights and the shuffling; >= 0.
+    jobs : int, default 2
+        Processes that train variants in parallel.
+    progress : bool, default True
+        Show progress bars.
+
+    Returns
+    -------
+    dict
+        ``seed`` and ``variants``: for each model file in ``out``, by variant, ``test_error`` (a
+        fraction), ``epochs``, ``best_validation_epoch``, ``wall_s`` (training time in seconds) and
+        ``log`` (see :class:`Model`).
+
+    Raises
+    ------
+    ParameterError
+        If a variant is unknown, ``epochs`` < 1, or a model file was trained with another seed or
+        other parameters.
+    FileFormatError
+        If a model file is damaged, holds another variant or records no seed, or an MNIST file is
+        damaged.
+    FileNotFoundError
+        If the MNIST files cannot be found.
+    OutputError
+        If ``out`` cannot be created or is not a writable folder.
+    DivergenceError
+        If a weight or threshold becomes NaN or infinite.
+    """
     folder = prepare_output(out)
     for name in variants:  # fail before any work
         _resumable(folder / f"model_{name}.npz", name, seed)
@@ -464,8 +719,23 @@ def run_all(variants, epochs: int, out: Path, data_dir=None, seed: int = 0, jobs
 
 
 def write_outputs(out: Path, results: dict) -> list[Path]:
-    """mnist_results.json and fig3b.png (test error per epoch) in ``out``; both are derived from the
-    model files, so they are replaced on every run."""
+    """Write mnist_results.json and fig3b.png (test error per epoch) into ``out``.
+
+    Both are derived from the model files, so they are replaced on every run; each is written
+    atomically.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The output folder.
+    results : dict
+        What :func:`run_all` returned.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The paths of mnist_results.json and fig3b.png.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -491,9 +761,26 @@ def write_outputs(out: Path, results: dict) -> list[Path]:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """``brian-dendrites mnist train``: :func:`run_all` of ``variants`` to ``epochs`` epochs from
-    ``seed`` with ``jobs`` processes, the model files in ``out``, MNIST from ``data_dir`` (None:
-    see :func:`brian_dendrites.mnist.locate`)."""
+    """The configuration record of ``brian-dendrites mnist train``.
+
+    :func:`run_all` of ``variants`` to ``epochs`` epochs from ``seed`` with ``jobs`` processes, the
+    model files in ``out``, MNIST from ``data_dir`` (None: see :func:`brian_dendrites.mnist.locate`).
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The folder of the model files ``model_<variant>.npz``, the results and the figure.
+    variants : tuple of str, default all of VARIANTS
+        The variants to train, keys of :data:`VARIANTS`.
+    epochs : int, default 100
+        Epochs of 55,000 images each variant should reach, >= 1 (checked by :func:`run`).
+    data_dir : str or os.PathLike, optional
+        The folder with the MNIST files.
+    seed : int, default 0
+        Seed of the initial weights and the shuffling; >= 0.
+    jobs : int, default 2
+        Processes that train variants in parallel.
+    """
 
     out: str | os.PathLike
     variants: tuple[str, ...] = tuple(VARIANTS)
@@ -505,8 +792,20 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class EvaluateConfig:
-    """``brian-dendrites mnist evaluate``: :func:`evaluate` of the model file ``model`` on the
-    ``part`` images (train, validation, test) of MNIST from ``data_dir``."""
+    """The configuration record of ``brian-dendrites mnist evaluate``.
+
+    :func:`evaluate` of the model file ``model`` on the ``part`` images (train, validation, test)
+    of MNIST from ``data_dir``.
+
+    Parameters
+    ----------
+    model : str or os.PathLike
+        A model file written by :func:`save_model`.
+    data_dir : str or os.PathLike, optional
+        The folder with the MNIST files; None: see :func:`brian_dendrites.mnist.locate`.
+    part : {"train", "validation", "test"}, default "test"
+        The images to classify (checked by :func:`evaluate`).
+    """
 
     model: str | os.PathLike
     data_dir: str | os.PathLike | None = None
@@ -522,15 +821,26 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 
 class Train:
-    """The protocol of ``brian-dendrites mnist train``
-    (:class:`~brian_dendrites.protocols.registry.Contract`): :func:`run_all`, then
-    :func:`write_outputs`."""
+    """The protocol of ``brian-dendrites mnist train``: :func:`run_all`, then :func:`write_outputs`.
+
+    It keeps the :class:`~brian_dendrites.protocols.registry.Contract` with static methods.
+    """
 
     HELP = "train the variants, resuming from the model files in --out; write results JSON and fig3b.png"
     Config = TrainConfig
 
     @staticmethod
     def add_arguments(parser: argparse.ArgumentParser) -> None:
+        """Add the options of ``brian-dendrites mnist train`` to ``parser``.
+
+        They are ``--data-dir``, ``--out`` (required), ``--variants``, ``--epochs``, ``--seed``, ``--jobs``
+        and ``--quiet``.
+
+        Parameters
+        ----------
+        parser : argparse.ArgumentParser
+            The parser of the subcommand.
+        """
         _add_data_dir(parser)
         parser.add_argument("--out", required=True, help="output directory: model_<variant>.npz, results, figure")
         parser.add_argument(
@@ -548,15 +858,53 @@ class Train:
 
     @staticmethod
     def config_from_args(args: argparse.Namespace) -> TrainConfig:
+        """The :class:`TrainConfig` of the options that :meth:`add_arguments` added.
+
+        Parameters
+        ----------
+        args : argparse.Namespace
+            The parsed options.
+
+        Returns
+        -------
+        TrainConfig
+            The configuration.
+        """
         return TrainConfig(args.out, args.variants, args.epochs, args.data_dir, args.seed, args.jobs)
 
     @staticmethod
     def check(config: TrainConfig) -> None:
-        """Nothing: :func:`run_all` checks ``out`` and the model files it resumes before any work,
-        and the results it writes are always replaced."""
+        """Nothing: :func:`run_all` checks ``out`` and the model files it resumes before any work.
+
+        The results it writes are always replaced.
+
+        Parameters
+        ----------
+        config : TrainConfig
+            The configuration (unused).
+        """
 
     @staticmethod
     def run(config: TrainConfig, progress: bool = True) -> dict:
+        """:func:`run_all` of ``config``.
+
+        Parameters
+        ----------
+        config : TrainConfig
+            The configuration.
+        progress : bool, default True
+            Show progress bars.
+
+        Returns
+        -------
+        dict
+            What :func:`run_all` returns.
+
+        Raises
+        ------
+        ParameterError, FileFormatError, OutputError, DivergenceError
+            As :func:`run_all` raises them.
+        """
         return run_all(
             config.variants,
             config.epochs,
@@ -569,23 +917,57 @@ class Train:
 
     @staticmethod
     def write(results: dict, config: TrainConfig) -> list[Path]:
+        """:func:`write_outputs` of ``results`` into ``config.out``.
+
+        Parameters
+        ----------
+        results : dict
+            What :meth:`run` returned.
+        config : TrainConfig
+            The configuration; ``out`` is used.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The paths of mnist_results.json and fig3b.png.
+        """
         return write_outputs(config.out, results)
 
     @staticmethod
     def summary(results: dict) -> dict[str, float]:
-        """The test error of each variant."""
+        """The test error of each variant.
+
+        Parameters
+        ----------
+        results : dict
+            What :meth:`run` returned.
+
+        Returns
+        -------
+        dict of str to float
+            The test error (a fraction) by variant.
+        """
         return {name: entry["test_error"] for name, entry in results["variants"].items()}
 
 
 class Evaluate:
-    """The protocol of ``brian-dendrites mnist evaluate``
-    (:class:`~brian_dendrites.protocols.registry.Contract`): :func:`evaluate`; it writes nothing."""
+    """The protocol of ``brian-dendrites mnist evaluate``: :func:`evaluate`; it writes nothing.
+
+    It keeps the :class:`~brian_dendrites.protocols.registry.Contract` with static methods.
+    """
 
     HELP = "error of a saved model file"
     Config = EvaluateConfig
 
     @staticmethod
     def add_arguments(parser: argparse.ArgumentParser) -> None:
+        """Add the argument ``model`` and the options ``--data-dir`` and ``--part``.
+
+        Parameters
+        ----------
+        parser : argparse.ArgumentParser
+            The parser of the subcommand.
+        """
         _add_data_dir(parser)
         parser.add_argument("model", help="a model_<variant>.npz file")
         parser.add_argument(
@@ -594,22 +976,85 @@ class Evaluate:
 
     @staticmethod
     def config_from_args(args: argparse.Namespace) -> EvaluateConfig:
+        """The :class:`EvaluateConfig` of the options that :meth:`add_arguments` added.
+
+        Parameters
+        ----------
+        args : argparse.Namespace
+            The parsed options.
+
+        Returns
+        -------
+        EvaluateConfig
+            The configuration.
+        """
         return EvaluateConfig(args.model, args.data_dir, args.part)
 
     @staticmethod
     def check(config: EvaluateConfig) -> None:
-        """Nothing: the command writes no file."""
+        """Nothing: the command writes no file.
+
+        Parameters
+        ----------
+        config : EvaluateConfig
+            The configuration (unused).
+        """
 
     @staticmethod
     def run(config: EvaluateConfig, progress: bool = True) -> dict:
+        """:func:`evaluate` of ``config``.
+
+        Parameters
+        ----------
+        config : EvaluateConfig
+            The configuration.
+        progress : bool, default True
+            Unused: the evaluation shows no progress bar.
+
+        Returns
+        -------
+        dict
+            What :func:`evaluate` returns.
+
+        Raises
+        ------
+        ParameterError, FileFormatError
+            As :func:`evaluate` raises them.
+        """
         return evaluate(config.model, config.data_dir, config.part)
 
     @staticmethod
     def write(results: dict, config: EvaluateConfig) -> list[Path]:
+        """Nothing: the command only reports.
+
+        Parameters
+        ----------
+        results : dict
+            What :meth:`run` returned (unused).
+        config : EvaluateConfig
+            The configuration (unused).
+
+        Returns
+        -------
+        list of pathlib.Path
+            An empty list.
+        """
         return []
 
     @staticmethod
     def summary(results: dict) -> dict:
+        """The results of :func:`evaluate` as they are.
+
+        Parameters
+        ----------
+        results : dict
+            What :meth:`run` returned.
+
+        Returns
+        -------
+        dict
+            ``results``.
+        """
         return results
 
 

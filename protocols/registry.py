@@ -28,12 +28,20 @@ __all__ = ["Contract", "Group", "PROTOCOLS"]
 
 @typing.runtime_checkable
 class Contract(typing.Protocol):
-    """What a protocol exposes: a module (:mod:`~brian_dendrites.protocols.fig1`,
+    """What a protocol exposes to the command line.
+
+    A protocol is a module (:mod:`~brian_dendrites.protocols.fig1`,
     :mod:`~brian_dendrites.protocols.regression`), or a class used as one where a module holds two
     (``mnist.Train``, ``mnist.Evaluate``). Its name is its key in the registry.
 
     ``write`` takes the whole record, not only the output folder: what to write can depend on more
     of it (fig1's trace formats, ``overwrite``), and a protocol that only reports has no folder.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        None: a protocol class is not instantiated (``Contract()`` raises TypeError); a module or
+        class keeps the contract by having its attributes, which ``isinstance`` checks.
 
     Attributes
     ----------
@@ -48,28 +56,108 @@ class Contract(typing.Protocol):
     Config: type
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        """Add the protocol's command-line options to ``parser``."""
+        """Add the protocol's command-line options to ``parser``.
+
+        Parameters
+        ----------
+        parser : argparse.ArgumentParser
+            The parser of the protocol's subcommand.
+        """
 
     def config_from_args(self, args: argparse.Namespace) -> Any:
-        """The ``Config`` record of the parsed options; raises ParameterError for values it refuses."""
+        """The ``Config`` record of the parsed options.
+
+        Parameters
+        ----------
+        args : argparse.Namespace
+            The options that :meth:`add_arguments` added, as parsed.
+
+        Returns
+        -------
+        Config
+            The configuration record of the run.
+
+        Raises
+        ------
+        ParameterError
+            For an option value the record refuses.
+        """
 
     def check(self, config: Any) -> None:
-        """Before any work: create the output folder, and raise OutputError unless it is a writable
-        folder, or OutputExistsError if an output exists and ``config`` does not allow overwriting."""
+        """Check the outputs of ``config`` before any work.
+
+        A protocol that writes into a folder creates it here, or leaves that and the checks to
+        :meth:`run` (as ``mnist.Train`` does).
+
+        Parameters
+        ----------
+        config : Config
+            The configuration record of the run.
+
+        Raises
+        ------
+        OutputError
+            If the output folder cannot be created or is not a writable folder.
+        OutputExistsError
+            If an output exists and ``config`` does not allow overwriting.
+        """
 
     def run(self, config: Any, *, progress: bool = True) -> Any:
-        """Do the work of ``config``, with progress bars if ``progress``; the results."""
+        """Do the work of ``config``.
+
+        Parameters
+        ----------
+        config : Config
+            The configuration record of the run.
+        progress : bool, default True
+            Show progress bars.
+
+        Returns
+        -------
+        object
+            The results, as :meth:`write` and :meth:`summary` take them.
+        """
 
     def write(self, results: Any, config: Any) -> list[Path]:
-        """Write ``results`` as ``config`` says; the paths written, in order (none if it only reports)."""
+        """Write ``results`` as ``config`` says.
+
+        Parameters
+        ----------
+        results : object
+            What :meth:`run` returned.
+        config : Config
+            The configuration record of the run.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The paths written, in order (none if the protocol only reports).
+        """
 
     def summary(self, results: Any) -> Any:
-        """What the command line prints of ``results``, as JSON."""
+        """What the command line prints of ``results``, as JSON.
+
+        Parameters
+        ----------
+        results : object
+            What :meth:`run` returned.
+
+        Returns
+        -------
+        object
+            A value that :func:`json.dumps` can write.
+        """
 
 
 @typing.runtime_checkable
 class Group(typing.Protocol):
     """A command whose subcommands are protocols (``brian-dendrites mnist train``).
+
+    Parameters
+    ----------
+    *args, **kwargs
+        None: a protocol class is not instantiated (``Group()`` raises TypeError); a module or
+        class is a group by having its attributes, which ``isinstance`` checks.
 
     Attributes
     ----------

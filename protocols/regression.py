@@ -73,7 +73,24 @@ BACKPROP_LAMBDAS = (0.3, 0.1, 0.03, 0.01)
 
 @dataclass(frozen=True)
 class Teacher:
-    """r_trgt = phi(k21 W21 phi(k10 W10 r0)) (section 3.3); ``potential`` is the output's u_trgt."""
+    """The teacher network of section 3.3: r_trgt = phi(k21 W21 phi(k10 W10 r0)).
+
+    ``potential`` is the output's u_trgt = k21 W21 phi(k10 W10 r0), the target potential that
+    nudges the student's output layer.
+
+    Parameters
+    ----------
+    w10 : numpy.ndarray
+        Input-to-hidden weights W10, shape (n_hidden, n_input) (post, pre); dimensionless.
+    w21 : numpy.ndarray
+        Hidden-to-output weights W21, shape (n_output, n_hidden) (post, pre); dimensionless.
+    phi : TransferFunction
+        The transfer function of both layers (the student's).
+    k10 : float, default 2.0
+        Gain of the hidden layer's input.
+    k21 : float, default 10.0
+        Gain of the output layer's input.
+    """
 
     w10: np.ndarray
     w21: np.ndarray
@@ -83,19 +100,94 @@ class Teacher:
 
     @classmethod
     def draw(cls, rng: np.random.Generator, phi: TransferFunction, sizes=(30, 20, 10)) -> Teacher:
+        """A teacher with weights drawn from U(-1, 1) and the default gains.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Draws W10, then W21.
+        phi : TransferFunction
+            The transfer function.
+        sizes : tuple of int, default (30, 20, 10)
+            The layer sizes: input, hidden, output.
+
+        Returns
+        -------
+        Teacher
+            The teacher.
+        """
         return cls(rng.uniform(-1, 1, (sizes[1], sizes[0])), rng.uniform(-1, 1, (sizes[2], sizes[1])), phi)
 
     def potential(self, x: np.ndarray) -> np.ndarray:
+        """The output's target potentials u_trgt = k21 W21 phi(k10 W10 x).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Input rates r0, shape (n_patterns, n_input).
+
+        Returns
+        -------
+        numpy.ndarray
+            The target potentials, shape (n_patterns, n_output); dimensionless.
+        """
         return self.k21 * self.phi(self.k10 * x @ self.w10.T) @ self.w21.T
 
     def rates(self, x: np.ndarray) -> np.ndarray:
+        """The output's target rates r_trgt = phi(u_trgt).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Input rates r0, shape (n_patterns, n_input).
+
+        Returns
+        -------
+        numpy.ndarray
+            The target rates, shape (n_patterns, n_output).
+        """
         return self.phi(self.potential(x))
 
 
 @dataclass(frozen=True)
 class RegressionConfig:
-    """One learner's run: ``patterns`` training patterns of 100 ms in chunks of ``chunk``,
-    evaluated on ``chunk`` held-out patterns every ``evaluate_every`` chunks."""
+    """The configuration record of one learner's run, as :func:`train` takes it.
+
+    ``patterns`` training patterns of 100 ms in chunks of ``chunk``, evaluated on ``chunk``
+    held-out patterns every ``evaluate_every`` chunks.
+
+    Parameters
+    ----------
+    learner : {"full", "shallow"}, default "full"
+        The full model learns bottom-up (Eq. 7), IP (Eq. 8) and PI (Eq. 9) weights; the shallow
+        learner has the bottom-up rate of W_{1,0} set to 0 (see :attr:`eta`).
+    params : MicrocircuitParams, default REGRESSION
+        The student network (REGRESSION: 30-50-10, soft rectifier), its learning rates (1/time)
+        included.
+    patterns : int, default 200000
+        Training patterns of 100 ms, drawn from U(-1, 1); >= 1 and a multiple of ``chunk``.
+    chunk : int, default 100
+        Patterns per simulation run, >= 1; also the number of held-out test patterns.
+    evaluate_every : int, default 20
+        Chunks between two evaluations (and checkpoints), >= 1.
+    ema : float, default 0.2
+        Weight of each new test loss in the exponential moving average ``loss_ema``; in (0, 1].
+    seed : int, default 0
+        Seed of the teacher, the initial weights, the patterns and the noise; >= 0.
+    target : str, default "cpp_standalone"
+        Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`, which
+        :func:`train` checks.
+    weight_scale : dict of str to float, default WEIGHT_SCALE
+        Initial weights are drawn from U(-s, s) with s given by projection name ("bottom_up_1")
+        or pathway ("top_down"); missing entries are 1.
+
+    Raises
+    ------
+    ParameterError
+        If ``learner`` is not one of :data:`LEARNERS`, ``patterns``, ``chunk`` or ``evaluate_every``
+        is not an integer >= 1, ``seed`` is not an integer >= 0, ``patterns`` is not a multiple of
+        ``chunk``, or ``ema`` lies outside (0, 1].
+    """
 
     learner: str = "full"
     params: MicrocircuitParams = REGRESSION
@@ -121,6 +213,7 @@ class RegressionConfig:
 
     @property
     def eta(self):
+        """The learning rates of the run: those of ``params``, W_{1,0}'s set to 0 for the shallow learner."""
         eta = self.params.eta
         if self.learner == "shallow":
             return replace(eta, bottom_up=(0 / ms, eta.per_layer("bottom_up", 2)[1]))
@@ -129,11 +222,32 @@ class RegressionConfig:
 
 @dataclass(frozen=True)
 class RegressionRun:
-    """Both learners, full and shallow, trained side by side by :func:`run` on ``patterns`` patterns
+    """The configuration record of ``brian-dendrites regression``: both learners and the output folder.
+
+    Both learners, full and shallow, trained side by side by :func:`run` on ``patterns`` patterns
     from ``seed`` (``jobs`` processes), evaluated every ``evaluate_every`` chunks, with the
     checkpoints in ``out`` (none if None). :func:`check` and :func:`write` write the results into
     ``out``, replacing earlier ones only if ``overwrite``. Each learner is checked when :func:`run`
-    builds its :class:`RegressionConfig`."""
+    builds its :class:`RegressionConfig`.
+
+    Parameters
+    ----------
+    out : str or os.PathLike, optional
+        The folder of the checkpoints ``checkpoint_<learner>_seed<seed>.npz``, from which a run
+        resumes, and of the outputs; None: no checkpoints (and nothing to write into).
+    patterns : int, default 200000
+        Training patterns of 100 ms per learner; >= 1 and a multiple of 100 (the chunk).
+    seed : int, default 0
+        Seed of the teacher, the initial weights, the patterns and the noise; >= 0.
+    jobs : int, default 2
+        Processes: 2 trains both learners side by side, 1 one after the other.
+    target : str, default "cpp_standalone"
+        Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`.
+    evaluate_every : int, default 20
+        Chunks of 100 patterns between two evaluations (and checkpoints), >= 1.
+    overwrite : bool, default False
+        Replace existing output files.
+    """
 
     out: str | os.PathLike | None = None
     patterns: int = 200_000
@@ -144,12 +258,24 @@ class RegressionRun:
     overwrite: bool = False
 
 
-#: The configuration record of the protocol contract.
+# The configuration record of the protocol contract (autodoc shows it as an alias; a "#:" doc comment
+# would be checked by numpydoc against the record's fields).
 Config = RegressionRun
 
 
 def alignment_angle(weights: dict[str, np.ndarray]) -> float:
-    """Angle (degrees) between W_{2,1}^T and the fixed top-down W_{1,2}."""
+    """Angle (degrees) between W_{2,1}^T and the fixed top-down W_{1,2}.
+
+    Parameters
+    ----------
+    weights : dict of str to numpy.ndarray
+        Weight matrices (post, pre) by projection name; ``bottom_up_2`` and ``top_down_1`` are used.
+
+    Returns
+    -------
+    float
+        The angle in degrees, in [0, 180]: about 90 for unrelated weights, 0 for aligned ones.
+    """
     forward, feedback = weights["bottom_up_2"].T.ravel(), weights["top_down_1"].ravel()
     cosine = forward @ feedback / (np.linalg.norm(forward) * np.linalg.norm(feedback))
     return float(np.degrees(np.arccos(np.clip(cosine, -1, 1))))
@@ -178,7 +304,38 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
     """Train one learner; resumes from ``checkpoint`` if it exists and was written by the same config.
 
     The checkpoint's info holds the configuration as canonical JSON with units (``config``, readable
-    with :func:`brian_dendrites.canonical.from_json`) and its digest (``fingerprint``)."""
+    with :func:`brian_dendrites.canonical.from_json`) and its digest (``fingerprint``).
+
+    Parameters
+    ----------
+    config : RegressionConfig
+        The learner's configuration.
+    checkpoint : str or os.PathLike, optional
+        The checkpoint file, rewritten at every evaluation; None: no checkpoint.
+    progress : bool, default True
+        Show a progress bar.
+
+    Returns
+    -------
+    dict
+        ``learner``, ``seed``; ``log`` with, per evaluation, ``time_s`` (training time in s),
+        ``loss`` (test loss ||r_2 - r_2^trgt||^2), ``rms_apical`` (RMS hidden apical potential
+        without the target), ``angle`` (:func:`alignment_angle`) and ``loss_ema`` (the loss's moving
+        average); ``traces``, the Fig. 2B traces of the first and the last chunk, as lists; and
+        ``backprop_cosine``, the cosine between the W_{1,0} changes of the microcircuit and of
+        backprop at the end, by mixing factor lambda (see
+        :func:`brian_dendrites.backprop.backprop_cosine`).
+
+    Raises
+    ------
+    ParameterError
+        If ``checkpoint`` was written by a different configuration, or the simulation refuses
+        ``config.target``.
+    FileFormatError
+        If ``checkpoint`` is not a readable checkpoint or does not fit its configuration.
+    DivergenceError
+        If the network state becomes non-finite or diverges.
+    """
     p, n = config.params, config.chunk
     rng = np.random.default_rng(config.seed)
     teacher = Teacher.draw(rng, p.phi, (p.sizes[0], 20, p.sizes[-1]))
@@ -271,11 +428,50 @@ def run(
     target: str = "cpp_standalone",
     evaluate_every: int = 20,
 ) -> dict:
-    """Train the full model and the shallow learner of ``config``, a :class:`RegressionRun` (side by
-    side with ``jobs`` = 2): the summary, and the results of :func:`train` of each learner.
+    """Train the full model and the shallow learner of ``config``: the summary and each one's results.
+
+    ``config`` is a :class:`RegressionRun` (side by side with ``jobs`` = 2); the results of each
+    learner are those of :func:`train`.
 
     Called as before that record, ``config`` is the number of patterns and the other fields are
-    arguments; with a record, only ``progress`` of them counts."""
+    arguments; with a record, only ``progress`` of them counts.
+
+    Parameters
+    ----------
+    config : RegressionRun or int
+        The configuration, or the number of training patterns per learner.
+    seed : int, default 0
+        Seed, if ``config`` is a number (see :class:`RegressionRun`).
+    out : str or os.PathLike, optional
+        Checkpoint folder, if ``config`` is a number.
+    jobs : int, default 2
+        Processes, if ``config`` is a number.
+    progress : bool, default True
+        Show progress bars.
+    target : str, default "cpp_standalone"
+        Brian2 code-generation target, if ``config`` is a number.
+    evaluate_every : int, default 20
+        Chunks between two evaluations, if ``config`` is a number.
+
+    Returns
+    -------
+    dict
+        ``summary`` (``seed``, ``patterns``; ``full`` with ``loss_start``, ``loss_end`` (moving
+        average), ``rms_apical_end``, ``angle_start`` and ``angle_end``; ``shallow`` with
+        ``loss_start`` and ``loss_end``; ``backprop_cosine``; ``full_over_shallow`` and
+        ``full_end_over_start``, ratios of the losses), then ``full`` and ``shallow``, the results
+        of :func:`train`.
+
+    Raises
+    ------
+    ParameterError
+        If a learner's :class:`RegressionConfig` refuses the values, the simulation refuses the
+        target, or a checkpoint in ``out`` was written by a different configuration.
+    FileFormatError
+        If a checkpoint in ``out`` is not readable or does not fit its configuration.
+    DivergenceError
+        If a network state becomes non-finite or diverges.
+    """
     if not isinstance(config, RegressionRun):
         config = RegressionRun(out, patterns=config, seed=seed, jobs=jobs, target=target, evaluate_every=evaluate_every)
     seed, out = config.seed, config.out
@@ -315,8 +511,30 @@ def run(
 
 
 def check_outputs(out: Path, seed: int, overwrite: bool = False) -> list[Path]:
-    """The output paths of ``seed``. Before a run, creates ``out`` and raises OutputError unless it is a
-    writable folder, or OutputExistsError if an output exists and not ``overwrite``."""
+    """The output paths of ``seed``; before a run, creates ``out`` and checks that they can be written.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The output folder; created if needed.
+    seed : int
+        The seed of the run, part of the file names.
+    overwrite : bool, default False
+        Allow replacing existing outputs.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``regression_results_seed<seed>.json``, ``fig2b_seed<seed>.png``, ``fig2c_seed<seed>.png`` and
+        ``fig_s1_alignment_seed<seed>.png`` in ``out``.
+
+    Raises
+    ------
+    OutputError
+        If ``out`` cannot be created or is not a writable folder.
+    OutputExistsError
+        If an output exists and not ``overwrite``.
+    """
     names = ("regression_results_seed{}.json", "fig2b_seed{}.png", "fig2c_seed{}.png", "fig_s1_alignment_seed{}.png")
     names = [name.format(seed) for name in names]
     out = prepare_output(out, names, overwrite)
@@ -324,7 +542,31 @@ def check_outputs(out: Path, seed: int, overwrite: bool = False) -> list[Path]:
 
 
 def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Path]:
-    """regression_results.json, fig2b.png, fig2c.png and fig_s1_alignment.png in ``out``."""
+    """Write regression_results.json, fig2b.png, fig2c.png and fig_s1_alignment.png into ``out``.
+
+    Each name ends in ``_seed<seed>`` (see :func:`check_outputs`).
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The output folder; created if needed.
+    results : dict
+        What :func:`run` returned.
+    overwrite : bool, default False
+        Replace existing outputs.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The paths written, as :func:`check_outputs` lists them.
+
+    Raises
+    ------
+    OutputError
+        If ``out`` cannot be created or is not a writable folder.
+    OutputExistsError
+        If an output exists and not ``overwrite``; nothing is written then.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -377,7 +619,16 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``brian-dendrites regression``: the shared ones, the duration and the processes."""
+    """Add the options of ``brian-dendrites regression``: the shared ones, the duration and the processes.
+
+    Besides :func:`brian_dendrites.cli.add_shared_options`, they are ``--patterns``, ``--quick``
+    and ``--jobs`` (1 or 2).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser of the subcommand.
+    """
     cli.add_shared_options(parser)
     parser.add_argument(
         "--patterns",
@@ -396,8 +647,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> RegressionRun:
-    """The :class:`RegressionRun` of the options that :func:`add_arguments` added (``--quick``:
-    2000 patterns, evaluated every 5 chunks)."""
+    """The :class:`RegressionRun` of the options that :func:`add_arguments` added.
+
+    ``--quick``: 2000 patterns, evaluated every 5 chunks.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options.
+
+    Returns
+    -------
+    RegressionRun
+        The configuration.
+    """
     return RegressionRun(
         out=args.out,
         patterns=2_000 if args.quick else args.patterns,
@@ -410,15 +673,59 @@ def config_from_args(args: argparse.Namespace) -> RegressionRun:
 
 
 def check(config: RegressionRun) -> None:
-    """:func:`check_outputs` of ``config.out``, before :func:`run`."""
+    """:func:`check_outputs` of ``config.out``, before :func:`run`.
+
+    Parameters
+    ----------
+    config : RegressionRun
+        The configuration; ``out``, ``seed`` and ``overwrite`` are used.
+
+    Raises
+    ------
+    OutputError
+        If ``config.out`` cannot be created or is not a writable folder.
+    OutputExistsError
+        If an output exists and not ``config.overwrite``.
+    """
     check_outputs(config.out, config.seed, config.overwrite)
 
 
 def write(results: dict, config: RegressionRun) -> list[Path]:
-    """:func:`write_outputs` of what :func:`run` returned into ``config.out``; the paths written."""
+    """:func:`write_outputs` of what :func:`run` returned into ``config.out``; the paths written.
+
+    Parameters
+    ----------
+    results : dict
+        What :func:`run` returned.
+    config : RegressionRun
+        The configuration; ``out`` and ``overwrite`` are used.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The paths written.
+
+    Raises
+    ------
+    OutputError
+        If ``config.out`` cannot be created or is not a writable folder.
+    OutputExistsError
+        If an output exists and not ``config.overwrite``.
+    """
     return write_outputs(config.out, results, overwrite=config.overwrite)
 
 
 def summary(results: dict) -> dict:
-    """The summary of both learners (``results["summary"]``)."""
+    """The summary of both learners (``results["summary"]``).
+
+    Parameters
+    ----------
+    results : dict
+        What :func:`run` returned.
+
+    Returns
+    -------
+    dict
+        The summary, as :func:`run` describes it.
+    """
     return results["summary"]

@@ -3,45 +3,52 @@ on disk (BRIAN_DENDRITES_CACHE), so a test session compiles only a few projects.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from brian2 import ms
-from brian_dendrites.models.microcircuit import PATHWAYS, InterneuronParams, PyramidalParams
 from brian_dendrites.protocols import fig1
 
-from brian_dendrites import FIG1, Logistic, MicrocircuitParams, Simulation
+from brian_dendrites import FIG1, Simulation
+from brian_dendrites import mnist as mnist_data
 
-sys.path.insert(0, str(Path(__file__).parent))
 
-QUIET = 0.0 * ms**-0.5
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cython",
+        action="store_true",
+        help="also run the tests marked 'cython' on Brian2's Cython target (minutes of compiling on a cold cache)",
+    )
 
-#: Two hidden layers, every pathway plastic (Eqs. 7-10), no noise: the "any depth" network.
-DEEP = MicrocircuitParams(
-    sizes=(5, 4, 3, 2),
-    phi=Logistic(),
-    hidden=PyramidalParams(sigma=QUIET),
-    output=PyramidalParams(g_A=0.0 / ms, sigma=QUIET),
-    interneuron=InterneuronParams(sigma=QUIET),
-    plastic=frozenset(PATHWAYS),
-    E_exc=5.0,
-    E_inh=-5.0,
-)
-DEEP_RECORD = {
-    "pyramidal_1": ["u", "v_B", "v_A", "v_TD"],
-    "pyramidal_2": ["u", "v_B", "v_A", "v_TD"],
-    "pyramidal_3": ["u", "v_B"],
-    "interneuron_1": ["u", "v_D"],
-    "interneuron_2": ["u", "v_D"],
-}
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--cython"):
+        return
+    skip = pytest.mark.skip(reason="the Cython target compiles for minutes on a cold cache; run with --cython")
+    for item in items:
+        if item.get_closest_marker("cython"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
 def fig1_simulation() -> Simulation:
     """The Fig. 1 network exactly as the protocol builds it (one shared build)."""
     return Simulation(FIG1, fig1.Fig1Config().chunk, record=fig1.RECORD)
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The folder holding the genuine MNIST IDX files, named by $BRIAN_DENDRITES_MNIST (.ci/run sets it).
+    Tests that need it skip without it, and fail on CI (CI=true)."""
+    folder = os.environ.get(mnist_data.ENVIRONMENT_VARIABLE)
+    if folder and all((Path(folder) / name).is_file() for name in mnist_data.FILES):
+        return Path(folder)
+    message = f"the MNIST files: set {mnist_data.ENVIRONMENT_VARIABLE} to their folder (now {folder!r})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI needs {message}")
+    pytest.skip(f"needs {message}")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ no Brian2 bug-report banner for user errors, and a notice when a build compiles.
 from __future__ import annotations
 
 import logging
+import os
 
 import numpy as np
 import pytest
@@ -91,7 +92,9 @@ def test_internal_errors_keep_brians_banner(python_process):
 
 def test_a_new_build_says_it_is_compiling_and_how_long_it_took(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIAN_DENDRITES_CACHE", str(tmp_path))
-    monkeypatch.setattr(type(all_devices["cpp_standalone"]), "build", lambda self, **kwargs: None)
+    device = type(all_devices["cpp_standalone"])
+    monkeypatch.setattr(device, "build", lambda self, directory, **kwargs: os.makedirs(directory, exist_ok=True))
+    monkeypatch.setattr(device, "compile_source", lambda self, *args, **kwargs: None)
     messages = []
     handler = logging.Handler()
     handler.emit = lambda record: messages.append(record.getMessage())
@@ -104,11 +107,21 @@ def test_a_new_build_says_it_is_compiling_and_how_long_it_took(tmp_path, monkeyp
         assert len(messages) == 2
         assert messages[0].startswith("compiling the network (cpp_standalone, first use of this structure) in ")
         assert messages[1].startswith("compiled in ") and " s; later runs" in messages[1]
-        directory = tmp_path / f"standalone_{sim._structure_key()}"
-        directory.mkdir(exist_ok=True)
-        (directory / "main").write_text("")  # now built
+        (tmp_path / f"standalone_{sim._structure_key()}" / "main").write_text("")  # now built
         Simulation(FIG1, 2)._build_standalone(zeros)
         assert len(messages) == 2  # a cached build says nothing
     finally:
         logger.removeHandler(handler)
         _active_standalone.clear()
+
+
+def test_version_has_one_source(capsys):
+    from importlib.metadata import version
+
+    import brian_dendrites
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"brian-dendrites {brian_dendrites.__version__}\n"
+    assert version("brian_dendrites") == brian_dendrites.__version__  # the installed metadata reads it

@@ -43,3 +43,25 @@ def test_rates_and_error_factors_are_stored_once_per_neuron(fig1_simulation):
     for proj in circuit.projections:
         equations = str(circuit.synapses[proj.name].equations)
         assert "phi" not in equations and "exp" not in equations and "log" not in equations
+
+
+def test_another_simulation_of_the_same_structure_compiles_nothing(fig1_simulation, rng, monkeypatch):
+    """A second Simulation of a built structure, in the same process, reuses the binary: Brian2's unique
+    code-object names and its clock order in main.cpp must not change the generated sources."""
+    from brian2.devices.device import all_devices
+
+    n = fig1_simulation.n_patterns
+    state, x = NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (n, 30))
+    expected = fig1_simulation.run(state, x, seed=3).state  # built and compiled
+    directory = fig1_simulation._built[-1]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(type(all_devices["cpp_standalone"]), "compile_source", refuse)
+    other = Simulation(FIG1, n, record=fig1_simulation.record)
+    for sim in (other, fig1_simulation, other):  # each one retires the one before
+        result = sim.run(state, x, seed=3)
+        assert sim._built[-1] == directory
+        np.testing.assert_array_equal(result.state.weights["bottom_up_1"], expected.weights["bottom_up_1"])
+    assert fig1_simulation._built is None  # retired: rebuilt from the cache when used again

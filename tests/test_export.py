@@ -19,7 +19,7 @@ from brian_dendrites.export import (
     write_npz,
     write_nwb,
 )
-from brian_dendrites.recording import Recording, Trace
+from brian_dendrites.recording import Epoch, Recording, Trace
 
 N_SAMPLES = 300
 RATE = 10_000.0
@@ -59,6 +59,11 @@ def assert_same_recording(actual: Recording, expected: Recording) -> None:
     assert actual.start_time == expected.start_time
     assert actual.description == expected.description
     assert actual.metadata == expected.metadata
+    assert actual.epochs == expected.epochs
+    if expected.timestamps is None:
+        assert actual.timestamps is None
+    else:
+        assert actual.timestamps.tobytes() == expected.timestamps.tobytes()
     assert [t.name for t in actual.traces] == [t.name for t in expected.traces]
     for got, want in zip(actual.traces, expected.traces, strict=True):
         assert got.values.dtype == np.float64
@@ -82,6 +87,46 @@ def test_round_trip_awkward_values(tmp_path: Path, fmt: str) -> None:
     trace = Trace("x", np.array([[1e-300], [-0.0], [np.pi]]), 2, "input", "rate", "rate", [7])
     rec = Recording(sampling_rate=1 / 3e-4, traces=(trace,), start_time=-1.5)
     assert_same_recording(READERS[fmt](WRITERS[fmt](rec, tmp_path / f"x.{fmt}")), rec)
+
+
+@pytest.mark.parametrize("fmt", ["npz", "nwb"])
+def test_round_trip_with_timestamps_and_epochs(recording: Recording, tmp_path: Path, fmt: str) -> None:
+    # Two phases sampled differently on one clock, as the fig1 export holds them.
+    times = np.concatenate([0.099 + 0.1 * np.arange(100), 10 + np.arange(N_SAMPLES - 100) / 1000])
+    epochs = (Epoch("self_prediction", 0, 10, "once per pattern"), Epoch("learning", 10, 10.2, "every 1 ms"))
+    rec = dataclasses.replace(recording, sampling_rate=None, start_time=0.0, timestamps=times, epochs=epochs)
+    back = READERS[fmt](WRITERS[fmt](rec, tmp_path / f"run.{fmt}"))
+    assert_same_recording(back, rec)
+    learning = back.epoch("learning")
+    assert learning.n_samples == N_SAMPLES - 100 and learning.epochs == epochs[1:]
+    np.testing.assert_array_equal(learning["L1_pyr_soma"].values, recording["L1_pyr_soma"].values[100:])
+    np.testing.assert_array_equal(back.epoch("self_prediction").times, times[:100])
+
+
+def test_epochs_of_regular_recordings_and_bad_clocks(recording: Recording) -> None:
+    rec = dataclasses.replace(recording, epochs=(Epoch("late", 0.26, 1.0),))
+    late = rec.epoch("late")  # samples at 0.25 + k / 10 kHz from 0.26 s on
+    assert late.sampling_rate == RATE and late.start_time == pytest.approx(0.26)
+    assert late.n_samples == N_SAMPLES - 100
+    with pytest.raises(KeyError, match=r"no epoch named 'early'; have \['late'\]"):
+        rec.epoch("early")
+    with pytest.raises(ValueError, match="either a sampling_rate or timestamps"):
+        dataclasses.replace(recording, timestamps=np.arange(N_SAMPLES) / RATE)
+    with pytest.raises(ValueError, match="finite, increasing"):
+        dataclasses.replace(recording, sampling_rate=None, start_time=0.0, timestamps=np.zeros(N_SAMPLES))
+    with pytest.raises(ValueError, match="start_time < stop_time"):
+        Epoch("x", 1.0, 1.0)
+    with pytest.raises(ValueError, match="epoch names must be unique"):
+        dataclasses.replace(recording, epochs=(Epoch("x", 0, 1), Epoch("x", 1, 2)))
+
+
+def test_npz_format_1_still_reads(recording: Recording, tmp_path: Path) -> None:
+    """Files written before timestamps and epochs (format 1) read as the regular recording they hold."""
+    path = write_npz(recording, tmp_path / "run.npz")
+    with np.load(path) as npz:
+        old = {k: npz[k] for k in npz.files if not k.startswith("epoch_")} | {"format_version": np.array(1)}
+    np.savez(tmp_path / "old.npz", **old)
+    assert_same_recording(read_npz(tmp_path / "old.npz"), recording)
 
 
 def test_npz_holds_no_pickles(recording: Recording, tmp_path: Path) -> None:

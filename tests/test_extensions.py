@@ -9,11 +9,11 @@ import pytest
 from brian2 import NeuronGroup, StateMonitor, ms
 from brian_dendrites.models.microcircuit import InterneuronParams, PyramidalParams
 from brian_dendrites.models.microcircuit.network import matrix_to_synapses
+from networks import QUIET
 
 from brian_dendrites import FIG1, LearningRates, NetworkState, ParameterError, Simulation, random_weights
 from brian_dendrites.recording import Probe
 
-QUIET = 0.0 * ms**-0.5
 PARAMS = FIG1.replace(
     hidden=PyramidalParams(sigma=QUIET),
     output=PyramidalParams(g_A=0 / ms, sigma=QUIET),

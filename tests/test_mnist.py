@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import os
 import re
 import shutil
 import zlib
@@ -14,20 +13,9 @@ import pytest
 
 from brian_dendrites import mnist
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 
-
-@pytest.fixture(scope="module")
-def shared_mnist() -> Path:
-    if not all((SHARED / name).is_file() for name in mnist.FILES):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the MNIST files in {SHARED}")
-        pytest.skip(f"MNIST files not found in {SHARED}")
-    return SHARED
-
-
-def test_real_files_have_the_published_shapes_and_label_counts(shared_mnist):
-    data = mnist.load(shared_mnist, download=False)
+def test_real_files_have_the_published_shapes_and_label_counts(mnist_dir):
+    data = mnist.load(mnist_dir, download=False)
     assert data["train_images"].shape == (60_000, 784) and data["test_images"].shape == (10_000, 784)
     assert data["train_images"].dtype == np.float32
     assert data["train_images"].min() == 0 and data["train_images"].max() == 1
@@ -39,14 +27,14 @@ def test_real_files_have_the_published_shapes_and_label_counts(shared_mnist):
     assert [len(parts[k][0]) for k in ("train", "validation", "test")] == [55_000, 5_000, 10_000]
 
 
-def test_raw_and_gzipped_files_read_the_same(shared_mnist, tmp_path):
+def test_raw_and_gzipped_files_read_the_same(mnist_dir, tmp_path):
     raw = tmp_path / "t10k-labels-idx1-ubyte"
-    raw.write_bytes(gzip.decompress((shared_mnist / "t10k-labels-idx1-ubyte.gz").read_bytes()))
-    np.testing.assert_array_equal(mnist.read_idx(raw), mnist.read_idx(shared_mnist / "t10k-labels-idx1-ubyte.gz"))
+    raw.write_bytes(gzip.decompress((mnist_dir / "t10k-labels-idx1-ubyte.gz").read_bytes()))
+    np.testing.assert_array_equal(mnist.read_idx(raw), mnist.read_idx(mnist_dir / "t10k-labels-idx1-ubyte.gz"))
 
 
-def test_truncated_corrupt_and_foreign_files_are_rejected(shared_mnist, tmp_path):
-    data = gzip.decompress((shared_mnist / "t10k-labels-idx1-ubyte.gz").read_bytes())
+def test_truncated_corrupt_and_foreign_files_are_rejected(mnist_dir, tmp_path):
+    data = gzip.decompress((mnist_dir / "t10k-labels-idx1-ubyte.gz").read_bytes())
     cases = {
         "truncated": (data[:-5], "truncated or corrupt"),
         "magic": (b"\x00\x00\x08\x02" + data[4:], "magic number"),
@@ -64,10 +52,10 @@ def test_truncated_corrupt_and_foreign_files_are_rejected(shared_mnist, tmp_path
 
 
 @pytest.mark.parametrize("where", [0.25, 0.5])
-def test_corrupted_gzip_stream_is_rejected_naming_the_file(shared_mnist, tmp_path, where):
+def test_corrupted_gzip_stream_is_rejected_naming_the_file(mnist_dir, tmp_path, where):
     """Bytes overwritten inside the compressed stream: at 1/4 zlib fails ("invalid distance too far
     back", once a raw zlib.error), at 1/2 the stream inflates but fails its CRC check."""
-    data = bytearray((shared_mnist / "t10k-labels-idx1-ubyte.gz").read_bytes())
+    data = bytearray((mnist_dir / "t10k-labels-idx1-ubyte.gz").read_bytes())
     middle = int(len(data) * where)
     data[middle : middle + 8] = b"\xff" * 8
     path = tmp_path / "t10k-labels-idx1-ubyte.gz"
@@ -80,9 +68,9 @@ def test_corrupted_gzip_stream_is_rejected_naming_the_file(shared_mnist, tmp_pat
 
 
 @pytest.fixture(scope="module")
-def first_records(shared_mnist) -> dict[str, np.ndarray]:
+def first_records(mnist_dir) -> dict[str, np.ndarray]:
     """The first 100 records of each real file, by raw (uncompressed) file name."""
-    return {name.removesuffix(".gz"): mnist.read_idx(shared_mnist / name)[:100] for name in mnist.FILES}
+    return {name.removesuffix(".gz"): mnist.read_idx(mnist_dir / name)[:100] for name in mnist.FILES}
 
 
 def _write_idx(path: Path, array: np.ndarray) -> None:
@@ -109,13 +97,13 @@ def test_files_of_the_wrong_kind_are_rejected_naming_the_file(first_records, tmp
         mnist.load(tmp_path, download=False)
 
 
-def test_search_order_and_missing_files(shared_mnist, tmp_path, monkeypatch):
+def test_search_order_and_missing_files(mnist_dir, tmp_path, monkeypatch):
     copy = tmp_path / "copy"
-    shutil.copytree(shared_mnist, copy)
+    shutil.copytree(mnist_dir, copy)
     monkeypatch.setenv(mnist.ENVIRONMENT_VARIABLE, str(copy))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert mnist.locate(download=False) == copy
-    assert mnist.locate(shared_mnist, download=False) == shared_mnist  # an explicit folder comes first
+    assert mnist.locate(mnist_dir, download=False) == mnist_dir  # an explicit folder comes first
     monkeypatch.setenv(mnist.ENVIRONMENT_VARIABLE, str(tmp_path / "empty"))
     with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte.gz"):
         mnist.locate(download=False)

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from brian_dendrites.protocols import mnist as protocol
-from test_mnist import SHARED
 
 from brian_dendrites.cli import main
 from brian_dendrites.errors import FileFormatError
@@ -125,9 +124,9 @@ def test_files_that_are_not_npz_archives_are_refused(content, tmp_path):
 
 
 @pytest.mark.parametrize("case", ["nan-weight", "missing-array"])
-def test_cli_refuses_a_damaged_model_in_one_line(content, tmp_path, capsys, case):
+def test_cli_refuses_a_damaged_model_in_one_line(content, tmp_path, capsys, case, mnist_dir):
     path = _write(tmp_path / "model_shallow.npz", CASES[case][0](content))
-    assert main(["mnist", "evaluate", str(path), "--data-dir", str(SHARED)]) == 1
+    assert main(["mnist", "evaluate", str(path), "--data-dir", str(mnist_dir)]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and captured.err.startswith(f"brian-dendrites mnist: error: {path}: ")

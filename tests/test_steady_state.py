@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 from brian2 import ms
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
-from conftest import DEEP, DEEP_RECORD
+from networks import DEEP, DEEP_RECORD
 
 from brian_dendrites import LearningRates, NetworkState, Simulation, random_weights
 

@@ -8,10 +8,11 @@ gather instead of recompute: rates r are ``constant over dt`` subexpressions
 parameters that the code returned by ``*_errors`` updates on the plasticity clock.
 
 Discrete time, one step t -> t + dt:
-  1. r(t) = phi(u(t)); error factors from r(t) and the dendritic potentials
-     that drove u(t) (computed in the previous step);
-  2. summed variables: dendritic potentials v(t) from the weights and r(t);
-  3. Euler-Maruyama: u(t + dt) from v(t); plasticity from e(t) and r(t).
+
+1. r(t) = phi(u(t)); error factors from r(t) and the dendritic potentials
+   that drove u(t) (computed in the previous step);
+2. summed variables: dendritic potentials v(t) from the weights and r(t);
+3. Euler-Maruyama: u(t + dt) from v(t); plasticity from e(t) and r(t).
 """
 
 from __future__ import annotations
@@ -46,7 +47,19 @@ g_inh = g_teach*(E_exc - u_tgt)/(E_exc - E_inh) : 1/second
 
 
 def input_equations(filtered: bool) -> Equations:
-    """Input layer 0: rates r follow the pattern ``r_pattern(t, i)``, low-pass filtered with tau_input."""
+    """Input layer 0: rates r follow the pattern ``r_pattern(t, i)``, low-pass filtered with tau_input.
+
+    Parameters
+    ----------
+    filtered : bool
+        True: dr/dt = (r_pattern(t, i) - r) / tau_input (``MicrocircuitParams.tau_input`` is not None);
+        False: r = r_pattern(t, i).
+
+    Returns
+    -------
+    Equations
+        The input group's equations.
+    """
     if filtered:
         return Equations("dr/dt = (r_pattern(t, i) - r)/tau_input : 1")
     return Equations("r = r_pattern(t, i) : 1 (constant over dt)")
@@ -62,6 +75,22 @@ def pyramidal_equations(phi: TransferFunction, *, output: bool, noise: bool, err
     pathways whose postsynaptic error factors the group stores: 'bottom_up'
     (Eq. 7), 'pi' (Eq. 9), 'top_down' (Eq. 10). Conductances and sigma are
     shared parameters, so new values need no recompilation.
+
+    Parameters
+    ----------
+    phi : TransferFunction
+        The transfer function of the rate r = phi(u).
+    output : bool
+        True for the output layer (no apical compartment, nudged toward the target).
+    noise : bool
+        True adds the white noise sigma * xi to du/dt.
+    errors : set of str
+        The pathways whose error factors the group stores, among 'bottom_up', 'pi' and 'top_down'.
+
+    Returns
+    -------
+    Equations
+        The pyramidal group's equations.
     """
     conductances = ("g_lk", "g_B", "g_A", "g_som") if output else ("g_lk", "g_B", "g_A")
     drive = "-g_lk*u + g_B*(v_B - u)"
@@ -92,19 +121,59 @@ def _errors(phi: TransferFunction, pathways, record: type) -> dict[str, str]:
 
 
 def pyramidal_errors(phi: TransferFunction, pathways: set[str]) -> dict[str, str]:
-    """Postsynaptic error factors of a pyramidal neuron for ``pathways`` among 'bottom_up' (Eq. 7),
-    'pi' (Eq. 9) and 'top_down' (Eq. 10): name -> Brian2 expression (see pathways.py)."""
+    """Postsynaptic error factors of a pyramidal neuron, name -> Brian2 expression (see pathways.py).
+
+    Parameters
+    ----------
+    phi : TransferFunction
+        The transfer function.
+    pathways : set of str
+        The pathways, among 'bottom_up' (Eq. 7), 'pi' (Eq. 9) and 'top_down' (Eq. 10).
+
+    Returns
+    -------
+    dict of str to str
+        Error factor name (e.g. 'e_B') -> Brian2 expression, in the order of the pathway table.
+    """
     return _errors(phi, pathways, PyramidalParams)
 
 
 def interneuron_errors(phi: TransferFunction) -> dict[str, str]:
-    """Postsynaptic error factor of an interneuron (Eq. 8): name -> Brian2 expression."""
+    """Postsynaptic error factor of an interneuron (Eq. 8): name -> Brian2 expression.
+
+    Parameters
+    ----------
+    phi : TransferFunction
+        The transfer function.
+
+    Returns
+    -------
+    dict of str to str
+        ``{'e_D': expression}``.
+    """
     return _errors(phi, {"ip"}, InterneuronParams)
 
 
 def interneuron_equations(phi: TransferFunction, *, noise: bool, error: bool) -> Equations:
-    """SST interneuron, Eqs. 2 and 5: soma u, dendrite v_D, nudged one-to-one toward
-    the linked somatic potential ``u_tgt`` of a pyramidal neuron in the layer above."""
+    """SST interneuron, Eqs. 2 and 5: soma u, dendrite v_D.
+
+    The soma is nudged one-to-one toward the linked somatic potential ``u_tgt`` of a pyramidal
+    neuron in the layer above.
+
+    Parameters
+    ----------
+    phi : TransferFunction
+        The transfer function of the rate r = phi(u).
+    noise : bool
+        True adds the white noise sigma * xi to du/dt.
+    error : bool
+        True stores the error factor e_D of Eq. 8 (the 'ip' pathway is plastic).
+
+    Returns
+    -------
+    Equations
+        The interneuron group's equations.
+    """
     conductances = ("g_lk", "g_D", "g_som")
     drive = "-g_lk*u + g_D*(v_D - u)" + _NUDGING
     lines = ["v_D : 1", "u_tgt : 1 (linked)", "g_teach = g_som : 1/second", _BALANCED]
@@ -125,6 +194,20 @@ def synapse_equations(target: str, error: str | None, filtered: bool) -> str:
     With an ``error`` factor the weight follows dw/dt = eta * e_post * r_pre
     (Eqs. 7-10); with ``filtered`` the induction term is first low-pass
     filtered with tau_w. Without ``error`` the weights are fixed.
+
+    Parameters
+    ----------
+    target : str
+        The postsynaptic potential, e.g. ``'v_B'``.
+    error : str or None
+        The postsynaptic error factor, e.g. ``'e_B'``; None: fixed weights.
+    filtered : bool
+        True filters the induction with tau_w (``MicrocircuitParams.tau_w`` is not None).
+
+    Returns
+    -------
+    str
+        The Synapses model string.
     """
     lines = [f"{target}_post = w*r_pre : 1 (summed)"]
     if error is None:
@@ -142,8 +225,30 @@ def synapse_equations(target: str, error: str | None, filtered: bool) -> str:
 
 
 def with_currents(eqs: Equations, lines: Sequence[str], group: str) -> Equations:
-    """``eqs`` with every current that ``lines`` define added to du/dt (a user's extension, e.g.
-    ``["I_inj = 0.1/ms*(1 - u) : 1/second"]``). Each current must be in 1/time, as du/dt is."""
+    """``eqs`` with every current that ``lines`` define added to du/dt.
+
+    A user's extension, e.g. ``["I_inj = 0.1/ms*(1 - u) : 1/second"]``. Each current must be in
+    1/time, as du/dt is.
+
+    Parameters
+    ----------
+    eqs : Equations
+        A neuron group's equations, with du/dt.
+    lines : sequence of str
+        Brian2 equation lines, each defining a new variable in 1/second.
+    group : str
+        The group's name, for error messages.
+
+    Returns
+    -------
+    Equations
+        ``eqs`` with du/dt extended and the currents' equations added.
+
+    Raises
+    ------
+    ParameterError
+        If ``lines`` are not Brian2 equations, or a current is not a new variable in 1/second.
+    """
     try:
         currents = Equations("\n".join(lines))
     except Exception as error:  # Brian2's parser raises several kinds of errors

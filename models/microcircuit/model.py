@@ -26,14 +26,15 @@ from .pathways import PATHWAY_TABLE
 __all__ = ["MicrocircuitModel", "MICROCIRCUIT", "check_inputs"]
 
 # Compartment and quantity of each recordable variable.
+# Compartment, quantity and description of each recordable neuron variable (Eqs. 1-5).
 _LABELS = {
-    "u": ("soma", "voltage"),
-    "v_B": ("basal", "voltage"),
-    "v_A": ("apical", "voltage"),
-    "v_TD": ("apical", "voltage"),
-    "v_PI": ("apical", "voltage"),
-    "v_D": ("dendrite", "voltage"),
-    "r": ("rate", "rate"),
+    "u": ("soma", "voltage", "somatic membrane potential u"),
+    "v_B": ("basal", "voltage", "basal dendritic potential v_B = W_up r_below (bottom-up input)"),
+    "v_A": ("apical", "voltage", "apical dendritic potential v_A = v_TD + v_PI"),
+    "v_TD": ("apical", "voltage", "top-down part of the apical potential, v_TD = W_down r_above"),
+    "v_PI": ("apical", "voltage", "interneuron part of the apical potential, v_PI = W_PI r_interneurons"),
+    "v_D": ("dendrite", "voltage", "interneuron dendritic potential v_D = W_IP r_pyramidal (same layer)"),
+    "r": ("rate", "rate", "rate r = phi(u)"),
 }
 # Fields whose values reach the network as run_args (see load_state); signed_inputs only checks inputs.
 _RUNTIME_FIELDS = ("eta", "hidden", "output", "interneuron", "signed_inputs")
@@ -52,7 +53,19 @@ class MicrocircuitModel:
     inputs = ("r_pattern", "u_target", "nudging")
 
     def structure(self, params: MicrocircuitParams) -> dict:
-        """Everything but conductances, noise amplitudes and learning rates; noise counts only as present or not."""
+        """Everything but conductances, noise amplitudes and learning rates; noise counts only as present or not.
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The network's parameters.
+
+        Returns
+        -------
+        dict
+            The canonical JSON of ``params`` without its run-time fields, with ``'noise'``: one bool per
+            pyramidal layer 1..N, then per interneuron layer 1..N-1.
+        """
         n = len(params.sizes) - 1
         description = {key: value for key, value in to_json(params).items() if key not in _RUNTIME_FIELDS}
         description["noise"] = [bool(params.pyramidal_layer(k).sigma > 0) for k in range(1, n + 1)]
@@ -60,8 +73,21 @@ class MicrocircuitModel:
         return description
 
     def labels(self, params: MicrocircuitParams) -> dict[str, dict[str, Label]]:
-        """Per-neuron potentials and rates, the stored error factors (Eqs. 7-10) of each group, and the
-        weights (and tau_w-filtered inductions) of each projection, by synapse in connection order."""
+        """The recordable variables, with their labels.
+
+        Per-neuron potentials and rates, the stored error factors (Eqs. 7-10) of each group, and the
+        weights (and tau_w-filtered inductions) of each projection, by synapse in connection order.
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The network's parameters.
+
+        Returns
+        -------
+        dict of str to dict of str to Label
+            Group or projection name -> variable name -> label.
+        """
         result = {}
         for group, variables in recordable(params.sizes).items():
             population, layer = group.rsplit("_", 1)
@@ -69,15 +95,50 @@ class MicrocircuitModel:
             stored = stored_errors(params, group)
             for pathway in (PATHWAY_TABLE[name] for name in PATHWAY_TABLE if name in stored):
                 quantity = "rate" if pathway.predicts_rate else "voltage"
-                result[group][pathway.error] = Label(population, int(layer), _LABELS[pathway.potential][0], quantity)
+                compartment = _LABELS[pathway.potential][0]
+                text = f"error factor {pathway.error} of Eq. {pathway.equation} ({pathway.name} plasticity)"
+                result[group][pathway.error] = Label(population, int(layer), compartment, quantity, text)
         for proj in projections(params.sizes):
-            result[proj.name] = {"w": Label(proj.pathway, proj.layer, "synapse", "weight")}
+            weight = f"weight of {proj.name} ({proj.pathway} pathway), one column per synapse, presynaptic-major"
+            result[proj.name] = {"w": Label(proj.pathway, proj.layer, "synapse", "weight", weight)}
             if proj.pathway in params.plastic and params.tau_w is not None:
-                result[proj.name]["induction"] = Label(proj.pathway, proj.layer, "synapse", "other")
+                induction = f"induction of {proj.name}: e_post r_pre low-pass filtered with tau_w, presynaptic-major"
+                result[proj.name]["induction"] = Label(proj.pathway, proj.layer, "synapse", "other", induction)
         return result
 
     def check_run(self, params, n_patterns, inputs, targets=None, nudging=None, eta=None):
-        """Validated ``r_pattern``, ``u_target`` and ``nudging`` arrays, and the run's learning rates."""
+        """Validated ``r_pattern``, ``u_target`` and ``nudging`` arrays, and the run's learning rates.
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The run's parameters.
+        n_patterns : int
+            The number of patterns of the run.
+        inputs : array_like
+            Input rates, shape (n_patterns, n_0); >= 0 unless ``params.signed_inputs``.
+        targets : array_like, optional
+            Output target potentials, shape (n_patterns, n_N). None: zeros, with nudging off
+            unless ``nudging`` is given.
+        nudging : array_like, optional
+            The teaching switch per pattern, shape (n_patterns,), in [0, 1]. None: 1 for every pattern
+            if ``targets`` are given, else 0.
+        eta : LearningRates, optional
+            The run's learning rates. None: ``params.eta``.
+
+        Returns
+        -------
+        arrays : dict of str to numpy.ndarray
+            The arrays by input name: ``r_pattern``, ``u_target``, ``nudging``.
+        eta : LearningRates
+            The run's learning rates.
+
+        Raises
+        ------
+        ParameterError
+            If ``eta`` is not a LearningRates record that fits the network, or the arrays are invalid
+            (see :func:`check_inputs`).
+        """
         eta = params.eta if eta is None else eta
         if not isinstance(eta, LearningRates):
             raise ParameterError(f"eta must be a LearningRates record, got {type(eta).__name__}")
@@ -86,9 +147,44 @@ class MicrocircuitModel:
         return dict(zip(self.inputs, arrays, strict=True)), eta
 
     def build(self, params, timed, currents=None):
+        """The Brian2 network of ``params``, reading the TimedArrays ``timed``; weights start at zero.
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The network's parameters.
+        timed : dict of str to TimedArray
+            The TimedArrays ``r_pattern``, ``u_target`` and ``nudging``.
+        currents : dict of str to list of str, optional
+            Group name -> equation lines of extra currents in 1/time (see
+            :func:`~brian_dendrites.models.microcircuit.build_microcircuit`).
+
+        Returns
+        -------
+        Microcircuit
+            The groups, synapses and projections.
+
+        Raises
+        ------
+        ParameterError
+            If ``currents`` is invalid.
+        """
         return build_microcircuit(params, *(timed[name] for name in self.inputs), currents=currents)
 
     def zero_state(self, params: MicrocircuitParams) -> NetworkState:
+        """A state of the right names and shapes, all zero.
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The network's parameters.
+
+        Returns
+        -------
+        NetworkState
+            Zero weights of every projection, zero inductions of the filtered plastic ones and zero
+            potentials and rates of every group (all but v_A, the sum v_TD + v_PI).
+        """
         all_ = projections(params.sizes)
         weights = {p.name: np.zeros((p.n_post, p.n_pre)) for p in all_}
         filtered = [p for p in all_ if p.pathway in params.plastic and params.tau_w is not None]
@@ -103,7 +199,26 @@ class MicrocircuitModel:
         return NetworkState(weights, induction, potentials)
 
     def load_state(self, circuit, params, state: NetworkState, eta: LearningRates | None, noise: bool) -> dict:
-        """Brian2 variable views -> values: conductances, noise, weights, rates (None: no plasticity), potentials."""
+        """Brian2 variable views -> values: conductances, noise, weights, rates (None: no plasticity), potentials.
+
+        Parameters
+        ----------
+        circuit : Microcircuit
+            The network built from a record of the structure of ``params``.
+        params : MicrocircuitParams
+            The run's parameters (conductances, noise amplitudes).
+        state : NetworkState
+            The state to load; missing inductions and potentials are zero.
+        eta : LearningRates or None
+            The run's learning rates; None sets every rate to 0.
+        noise : bool
+            False sets every sigma to 0.
+
+        Returns
+        -------
+        dict
+            Brian2 variable view -> value.
+        """
         values = runtime_parameters(circuit.groups, params)
         if not noise:
             values |= {view: 0 * value for view, value in values.items() if view.name == "sigma"}
@@ -122,6 +237,18 @@ class MicrocircuitModel:
         return values
 
     def read_state(self, circuit) -> NetworkState:
+        """The circuit's current state.
+
+        Parameters
+        ----------
+        circuit : Microcircuit
+            The network to read.
+
+        Returns
+        -------
+        NetworkState
+            Its weights, inductions (of filtered plastic projections) and potentials.
+        """
         weights, induction = {}, {}
         for proj in circuit.projections:
             syn = circuit.synapses[proj.name]
@@ -145,7 +272,38 @@ def _state_variables(circuit) -> dict:
 def check_inputs(
     params: MicrocircuitParams, n_patterns: int, inputs, targets=None, nudging=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate and normalise a run's inputs, target potentials and nudging switch."""
+    """Validate and normalise a run's inputs, target potentials and nudging switch.
+
+    Parameters
+    ----------
+    params : MicrocircuitParams
+        The run's parameters.
+    n_patterns : int
+        The number of patterns.
+    inputs : array_like
+        Input rates, shape (n_patterns, n_0), finite; >= 0 unless ``params.signed_inputs``.
+    targets : array_like, optional
+        Output target potentials, shape (n_patterns, n_N), finite; where nudging is on, in
+        [E_inh, E_exc]. None: zeros, with nudging off unless ``nudging`` is given.
+    nudging : array_like, optional
+        The teaching switch per pattern, shape (n_patterns,), in [0, 1]. None: 1 for every pattern
+        if ``targets`` are given, else 0.
+
+    Returns
+    -------
+    inputs : numpy.ndarray
+        Float array, (n_patterns, n_0).
+    targets : numpy.ndarray
+        Float array, (n_patterns, n_N).
+    nudging : numpy.ndarray
+        Float array, (n_patterns,).
+
+    Raises
+    ------
+    ParameterError
+        If an array has the wrong shape or is not finite, an input is negative without
+        ``signed_inputs``, nudging is outside [0, 1], or a nudged target is outside [E_inh, E_exc].
+    """
     n_in, n_out = params.sizes[0], params.sizes[-1]
     inputs = finite_array("inputs", inputs, (n_patterns, n_in), "(n_patterns, n_input)")
     if not params.signed_inputs and inputs.min() < 0:

@@ -46,7 +46,26 @@ _ORDER = {"interneuron": 0, "pyramidal": 1, "input": 2, "plasticity": 3}
 
 @dataclass(frozen=True)
 class Projection:
-    """One dense pathway: ``name`` is also the Brian2 Synapses name."""
+    """One dense pathway: ``name`` is also the Brian2 Synapses name.
+
+    Parameters
+    ----------
+    name : str
+        The projection's name, e.g. ``'bottom_up_1'`` (see the module docstring).
+    pathway : {'bottom_up', 'ip', 'pi', 'top_down'}
+        Its plastic pathway (a key of ``PATHWAY_TABLE``).
+    layer : int
+        The index k in its name (1-based): the pyramidal layer it projects into (bottom-up, top-down), or
+        the hidden layer whose interneurons it connects (ip, pi).
+    pre : str
+        The presynaptic group, e.g. ``'input_0'``.
+    post : str
+        The postsynaptic group, e.g. ``'pyramidal_1'``.
+    n_pre : int
+        Neurons in ``pre``.
+    n_post : int
+        Neurons in ``post``.
+    """
 
     name: str
     pathway: str
@@ -68,7 +87,18 @@ class Projection:
 
 
 def projections(sizes: tuple[int, ...]) -> list[Projection]:
-    """All projections of a network with pyramidal layer ``sizes``."""
+    """All projections of a network with pyramidal layer ``sizes``.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        Pyramidal layer sizes (n_0, ..., n_N).
+
+    Returns
+    -------
+    list of Projection
+        ``bottom_up_k`` for k = 1..N, then ``top_down_k``, ``ip_k`` and ``pi_k`` for each hidden layer k.
+    """
     n = len(sizes) - 1
     result = []
     for k in range(1, n + 1):
@@ -85,14 +115,36 @@ def projections(sizes: tuple[int, ...]) -> list[Projection]:
 
 
 def group_sizes(sizes: tuple[int, ...]) -> dict[str, int]:
-    """Neurons per group of a network with pyramidal layer ``sizes``."""
+    """Neurons per group of a network with pyramidal layer ``sizes``.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        Pyramidal layer sizes (n_0, ..., n_N).
+
+    Returns
+    -------
+    dict of str to int
+        Group name -> size; interneuron_k has n_{k+1} neurons.
+    """
     n = len(sizes) - 1
     result = {"input_0": sizes[0]} | {f"pyramidal_{k}": sizes[k] for k in range(1, n + 1)}
     return result | {f"interneuron_{k}": sizes[k + 1] for k in range(1, n)}
 
 
 def recordable(sizes: tuple[int, ...]) -> dict[str, tuple[str, ...]]:
-    """The per-neuron variables that can be recorded, by group."""
+    """The per-neuron variables that can be recorded, by group.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        Pyramidal layer sizes (n_0, ..., n_N).
+
+    Returns
+    -------
+    dict of str to tuple of str
+        Group name -> variable names (the output layer has no apical potentials).
+    """
     n = len(sizes) - 1
     variables = {
         "input": ("r",),
@@ -106,7 +158,19 @@ def recordable(sizes: tuple[int, ...]) -> dict[str, tuple[str, ...]]:
 
 @dataclass
 class Microcircuit:
-    """The Brian2 objects of one network (add ``objects`` to a Network)."""
+    """The Brian2 objects of one network (add ``objects`` to a Network).
+
+    Parameters
+    ----------
+    params : MicrocircuitParams
+        The record the network was built from.
+    groups : dict of str to NeuronGroup
+        The neuron groups by name.
+    synapses : dict of str to Synapses
+        The synapses by projection name.
+    projections : list of Projection
+        The projections, in the order of :func:`projections`.
+    """
 
     params: MicrocircuitParams
     groups: dict[str, NeuronGroup]
@@ -115,14 +179,41 @@ class Microcircuit:
 
     @property
     def objects(self) -> list:
+        """The neuron groups, then the synapses."""
         return [*self.groups.values(), *self.synapses.values()]
 
     def plastic(self, projection: Projection) -> bool:
+        """Whether ``projection`` has plasticity code (its pathway is in ``params.plastic``).
+
+        Parameters
+        ----------
+        projection : Projection
+            One of the network's projections.
+
+        Returns
+        -------
+        bool
+            True if its weights have plasticity code.
+        """
         return projection.pathway in self.params.plastic
 
 
 def stored_errors(params: MicrocircuitParams, group: str) -> set[str]:
-    """The plastic pathways whose postsynaptic error factor ``group`` stores (see pathways.py)."""
+    """The plastic pathways whose postsynaptic error factor ``group`` stores (see pathways.py).
+
+    Parameters
+    ----------
+    params : MicrocircuitParams
+        The network's parameters.
+    group : str
+        A group name, e.g. ``'pyramidal_1'``.
+
+    Returns
+    -------
+    set of str
+        A subset of ``params.plastic``: {'ip'} for interneurons, {'bottom_up'} for the output layer,
+        {'bottom_up', 'pi', 'top_down'} for hidden layers; empty for the input.
+    """
     population, layer = group.rsplit("_", 1)
     if population == "interneuron":
         return params.plastic & {"ip"}
@@ -139,11 +230,35 @@ def build_microcircuit(
     nudging: TimedArray,
     currents: dict[str, list[str]] | None = None,
 ) -> Microcircuit:
-    """Create the groups and synapses of ``params``; inputs, targets and the
-    nudging switch are the TimedArrays ``r_pattern(t, i)``, ``u_target(t, i)``
-    and ``nudging(t)``. ``currents`` adds a user's currents to the membrane
-    equation of the groups it names (see ``with_currents``). Weights start at
-    zero: the caller sets them."""
+    """Create the groups and synapses of ``params``.
+
+    Inputs, targets and the nudging switch are the TimedArrays ``r_pattern(t, i)``, ``u_target(t, i)``
+    and ``nudging(t)``. ``currents`` adds a user's currents to the membrane equation of the groups it
+    names (see ``with_currents``). Weights start at zero: the caller sets them.
+
+    Parameters
+    ----------
+    params : MicrocircuitParams
+        The network's parameters.
+    r_pattern : TimedArray
+        Input rates r_0, ``r_pattern(t, i)``.
+    u_target : TimedArray
+        Output target potentials, ``u_target(t, i)``.
+    nudging : TimedArray
+        The teaching switch of the output's nudging, ``nudging(t)``, in [0, 1].
+    currents : dict of str to list of str, optional
+        Group name -> Brian2 equation lines of extra currents in 1/second. Default None: none.
+
+    Returns
+    -------
+    Microcircuit
+        The groups, synapses and projections.
+
+    Raises
+    ------
+    ParameterError
+        If ``currents`` holds lines that are not Brian2 equations or not new currents in 1/second.
+    """
     currents = currents or {}
     sizes, phi, n = params.sizes, params.phi, len(params.sizes) - 1
     reversal = {"E_exc": params.E_exc, "E_inh": params.E_inh}
@@ -208,7 +323,20 @@ def build_microcircuit(
 
 
 def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParams) -> dict:
-    """Variable views of the conductances and noise amplitudes -> their values in ``params``."""
+    """Variable views of the conductances and noise amplitudes -> their values in ``params``.
+
+    Parameters
+    ----------
+    groups : dict of str to NeuronGroup
+        The neuron groups by name (as in ``Microcircuit.groups``).
+    params : MicrocircuitParams
+        The record whose values to read.
+
+    Returns
+    -------
+    dict
+        Brian2 variable view -> Quantity, for every g_lk, g_B, g_A, g_D, g_som and sigma a group has.
+    """
     values = {}
     for name, group in groups.items():
         population, layer = name.rsplit("_", 1)
@@ -229,10 +357,36 @@ def set_runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitP
 
 
 def matrix_to_synapses(matrix: np.ndarray) -> np.ndarray:
-    """(post, pre) weight matrix -> flat synapse values in connection order."""
+    """(post, pre) weight matrix -> flat synapse values in connection order.
+
+    Parameters
+    ----------
+    matrix : array_like
+        A (n_post, n_pre) weight matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        The n_pre * n_post values, presynaptic-major (float).
+    """
     return np.ascontiguousarray(np.asarray(matrix, dtype=float).T).ravel()
 
 
 def synapses_to_matrix(values: np.ndarray, n_pre: int, n_post: int) -> np.ndarray:
-    """Flat synapse values in connection order -> (post, pre) matrix."""
+    """Flat synapse values in connection order -> (post, pre) matrix.
+
+    Parameters
+    ----------
+    values : array_like
+        The n_pre * n_post synapse values, presynaptic-major.
+    n_pre : int
+        Presynaptic neurons.
+    n_post : int
+        Postsynaptic neurons.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new (n_post, n_pre) float matrix.
+    """
     return np.asarray(values, dtype=float).reshape(n_pre, n_post).T.copy()

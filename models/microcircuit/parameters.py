@@ -76,7 +76,33 @@ def _time(name: str, value) -> float:
 
 @dataclass(frozen=True)
 class PyramidalParams:
-    """One layer of pyramidal neurons (Eq. 1). The output layer has g_A = 0 and uses g_som."""
+    """One layer of pyramidal neurons (Eq. 1).
+
+    The output layer has g_A = 0 and uses g_som. Every conductance is a Brian2 quantity in 1/time
+    (a rate, capacitance 1), finite and >= 0; ``MicrocircuitParams`` also needs
+    dt * (g_lk + g_B + g_A) (output layer: dt * (g_lk + g_B + g_som)) in (0, 1).
+
+    Parameters
+    ----------
+    g_lk : Quantity, optional
+        Leak conductance g_lk of the soma, in 1/time. Default 0.1/ms.
+    g_B : Quantity, optional
+        Conductance g_B from the basal dendrite to the soma, in 1/time. Default 1.0/ms.
+    g_A : Quantity, optional
+        Conductance g_A from the apical dendrite to the soma, in 1/time; 0 in the output layer.
+        Default 0.8/ms.
+    g_som : Quantity, optional
+        Somatic nudging conductance g_som of the output layer's teaching input, in 1/time (hidden
+        layers ignore it). Default 0.8/ms.
+    sigma : Quantity, optional
+        Amplitude of the somatic white noise, sigma * xi, in 1/sqrt(time); finite, >= 0 (0: no noise).
+        Default 0.1*ms**-0.5.
+
+    Raises
+    ------
+    ParameterError
+        If a field is not a finite scalar >= 0 of the right dimension.
+    """
 
     g_lk: Quantity = _default(0.1 / ms)
     g_B: Quantity = _default(1.0 / ms)
@@ -95,7 +121,7 @@ class PyramidalParams:
 
     @property
     def basal_attenuation(self) -> float:
-        """g_B / (g_lk + g_B + g_A), the factor of v_B in Eq. 7."""
+        """g_B / (g_lk + g_B + g_A), the basal attenuation: the factor of v_B in Eq. 7."""
         return float(self.g_B / (self.g_lk + self.g_B + self.g_A))
 
     @property
@@ -105,14 +131,39 @@ class PyramidalParams:
 
     @property
     def nudged_mixing(self) -> tuple[float, float]:
-        """(g_B, g_som) / (g_lk + g_B + g_som): the weights of v_B and of the target in the nudged
-        steady-state soma of an output neuron (the second is lambda_N)."""
+        """(g_B, g_som) / (g_lk + g_B + g_som), the output's mixing factors.
+
+        They weight v_B and the target in the nudged steady-state soma of an output neuron (the
+        second is lambda_N).
+        """
         return _mixing(self.g_B, self.g_som, self.g_lk)
 
 
 @dataclass(frozen=True)
 class InterneuronParams:
-    """One layer of SST interneurons (Eq. 2); g_som is the one-to-one top-down nudging."""
+    """One layer of SST interneurons (Eq. 2); g_som is the one-to-one top-down nudging.
+
+    Every conductance is a Brian2 quantity in 1/time, finite and >= 0; ``MicrocircuitParams`` also
+    needs dt * (g_lk + g_D + g_som) in (0, 1).
+
+    Parameters
+    ----------
+    g_lk : Quantity, optional
+        Leak conductance g_lk of the soma, in 1/time. Default 0.1/ms.
+    g_D : Quantity, optional
+        Conductance g_D from the dendrite to the soma, in 1/time. Default 1.0/ms.
+    g_som : Quantity, optional
+        Somatic nudging conductance g_som toward the somatic potential of the linked pyramidal neuron
+        in the layer above, in 1/time. Default 0.8/ms.
+    sigma : Quantity, optional
+        Amplitude of the somatic white noise, sigma * xi, in 1/sqrt(time); finite, >= 0 (0: no noise).
+        Default 0.1*ms**-0.5.
+
+    Raises
+    ------
+    ParameterError
+        If a field is not a finite scalar >= 0 of the right dimension.
+    """
 
     g_lk: Quantity = _default(0.1 / ms)
     g_D: Quantity = _default(1.0 / ms)
@@ -129,13 +180,16 @@ class InterneuronParams:
 
     @property
     def dendritic_attenuation(self) -> float:
-        """g_D / (g_lk + g_D), the factor of v^I in Eq. 8."""
+        """g_D / (g_lk + g_D), the dendritic attenuation: the factor of v^I in Eq. 8."""
         return float(self.g_D / (self.g_lk + self.g_D))
 
     @property
     def nudged_mixing(self) -> tuple[float, float]:
-        """(g_D, g_som) / (g_lk + g_D + g_som): the weights of v^I and of the layer above's soma in the
-        nudged steady-state soma (the second is lambda_I)."""
+        """(g_D, g_som) / (g_lk + g_D + g_som), the interneuron's mixing factors.
+
+        They weight v^I and the layer above's soma in the nudged steady-state soma (the second is
+        lambda_I).
+        """
         return _mixing(self.g_D, self.g_som, self.g_lk)
 
 
@@ -145,7 +199,25 @@ class LearningRates:
 
     ``bottom_up`` has one entry per projection W_{k,k-1}, k = 1..N; ``ip``,
     ``pi`` and ``top_down`` one per hidden layer k = 1..N-1. A single value
-    applies to every layer.
+    applies to every layer. Every rate is a Brian2 quantity in 1/time, finite
+    and >= 0; a list is stored as a tuple. A rate of 0 freezes its weights.
+
+    Parameters
+    ----------
+    bottom_up : Quantity or tuple of Quantity, optional
+        eta^PP_{k,k-1} of the bottom-up weights W_{k,k-1} (Eq. 7, basal). Default 0/ms.
+    ip : Quantity or tuple of Quantity, optional
+        eta^IP_k of the pyramidal-to-interneuron weights W^IP_{k,k} (Eq. 8, interneuron dendrite).
+        Default 0/ms.
+    pi : Quantity or tuple of Quantity, optional
+        eta^PI_k of the interneuron-to-pyramidal weights W^PI_{k,k} (Eq. 9, apical). Default 0/ms.
+    top_down : Quantity or tuple of Quantity, optional
+        eta^PP_{k,k+1} of the top-down weights W_{k,k+1} (Eq. 10, apical). Default 0/ms.
+
+    Raises
+    ------
+    ParameterError
+        If a rate is not a finite scalar >= 0 in 1/time.
     """
 
     bottom_up: Quantity | tuple[Quantity, ...] = _default(0.0 / ms)
@@ -163,7 +235,25 @@ class LearningRates:
                 _scalar(f"eta.{pathway}{index}", rate, 1 / ms, "rate in 1/time (e.g. 0.001/ms)")
 
     def per_layer(self, pathway: str, n_layers: int) -> tuple[Quantity, ...]:
-        """The rates of ``pathway`` as a tuple of length ``n_layers``."""
+        """The rates of ``pathway`` as a tuple of length ``n_layers``.
+
+        Parameters
+        ----------
+        pathway : {'bottom_up', 'ip', 'pi', 'top_down'}
+            The pathway (a field name).
+        n_layers : int
+            The number of projections of that pathway in the network.
+
+        Returns
+        -------
+        tuple of Quantity
+            One rate (1/time) per projection; a single rate is repeated.
+
+        Raises
+        ------
+        ParameterError
+            If the pathway's tuple does not have ``n_layers`` entries.
+        """
         value = getattr(self, pathway)
         values = value if isinstance(value, tuple) else (value,) * n_layers
         if len(values) != n_layers:
@@ -171,12 +261,43 @@ class LearningRates:
         return values
 
     def check_layers(self, n_projections: int) -> None:
-        """Raise ParameterError unless every per-layer tuple fits ``n_projections`` bottom-up projections."""
+        """Raise ParameterError unless every per-layer tuple fits ``n_projections`` bottom-up projections.
+
+        Parameters
+        ----------
+        n_projections : int
+            The number N of bottom-up projections (``len(sizes) - 1``); the other pathways have N - 1.
+
+        Raises
+        ------
+        ParameterError
+            If a pathway's tuple has the wrong length.
+        """
         for pathway in PATHWAYS:
             self.per_layer(pathway, n_projections if pathway == "bottom_up" else n_projections - 1)
 
     def for_projection(self, pathway: str, layer: int, n_layers: int) -> Quantity:
-        """The rate of ``pathway`` into layer ``layer`` (1-based) of an ``n_layers``-projection network."""
+        """The rate of ``pathway`` into layer ``layer`` (1-based) of an ``n_layers``-projection network.
+
+        Parameters
+        ----------
+        pathway : {'bottom_up', 'ip', 'pi', 'top_down'}
+            The pathway (a field name).
+        layer : int
+            The projection's layer k, 1-based (1..N for bottom-up, 1..N-1 otherwise).
+        n_layers : int
+            The number N of bottom-up projections of the network.
+
+        Returns
+        -------
+        Quantity
+            The learning rate, in 1/time.
+
+        Raises
+        ------
+        ParameterError
+            If the pathway's tuple does not fit the network.
+        """
         return self.per_layer(pathway, n_layers if pathway == "bottom_up" else n_layers - 1)[layer - 1]
 
 
@@ -190,6 +311,58 @@ class MicrocircuitParams:
     layers or a tuple with one per hidden layer. ``plastic`` names the
     pathways that get plasticity code at all; a plastic pathway with rate 0
     is frozen at run time without recompiling.
+
+    Parameters
+    ----------
+    sizes : tuple of int, optional
+        Pyramidal layer sizes (n_0, n_1, ..., n_N): input, hidden layers, output; at least 2, each an
+        integer >= 1 (a list is stored as a tuple). Default (30, 20, 10).
+    phi : TransferFunction, optional
+        The transfer function phi from somatic potential to rate (``Logistic`` or ``SoftRectifier``).
+        Default ``SoftRectifier()``.
+    hidden : PyramidalParams or tuple of PyramidalParams, optional
+        The hidden layers' pyramidal neurons: one record, or N - 1 (one per hidden layer).
+        Default ``PyramidalParams()``.
+    output : PyramidalParams, optional
+        The output layer's pyramidal neurons; g_A must be 0 (no apical compartment), g_som is the
+        output nudging. Default ``PyramidalParams(g_A=0/ms)``.
+    interneuron : InterneuronParams or tuple of InterneuronParams, optional
+        The interneurons: one record, or N - 1 (one per hidden layer). Default ``InterneuronParams()``.
+    eta : LearningRates, optional
+        Learning rates eta of Eqs. 7-10; its tuples must fit the network. Default ``LearningRates()``
+        (all 0).
+    plastic : frozenset of str, optional
+        The pathways with plasticity code, among :data:`PATHWAYS` (a set, list or tuple is stored as a
+        frozenset). Default ``{'bottom_up', 'ip', 'pi'}``.
+    tau_w : Quantity or None, optional
+        Time constant tau_w of the low-pass filter of the plasticity induction (the postsynaptic error
+        times the presynaptic rate); larger than ``dt``. None: no filter. Default 30 ms.
+    tau_input : Quantity or None, optional
+        Time constant of the low-pass filter of the input rates r_0; larger than ``dt``. None: the
+        rates follow the patterns directly. Default 3 ms.
+    E_exc : float, optional
+        Reversal potential of the excitatory teaching (nudging) conductance (dimensionless); finite,
+        > ``E_inh``. The target potentials of nudged patterns must lie in [E_inh, E_exc]. Default 1.0.
+    E_inh : float, optional
+        Reversal potential of the inhibitory teaching (nudging) conductance (dimensionless); finite.
+        Default -1.0.
+    dt : Quantity, optional
+        Time step of the neurons' Euler-Maruyama integration; > 0, and dt times the sum of each
+        layer's conductances (see ``PyramidalParams``, ``InterneuronParams``) must lie in (0, 1).
+        Default 0.1 ms.
+    dt_plasticity : Quantity or None, optional
+        Clock of the plasticity integration (Eqs. 7-10 and their tau_w filter): None, or a whole
+        multiple >= 1 of ``dt``. None integrates every dt. Potentials are always updated every dt.
+        With tau_w = 30 ms a 1 ms plasticity step changes Fig. 1's results by < 1e-3 and saves a third
+        of the run time (README, benchmarks). Default None.
+    signed_inputs : bool, optional
+        Inputs r_0 are rates, >= 0. The regression task (section 3.3) draws them from U(-1, 1), signed
+        deviations from a baseline rate; ``signed_inputs=True`` allows that. Default False.
+
+    Raises
+    ------
+    ParameterError
+        If a field is invalid; the message names the field, the value and the allowed range.
     """
 
     sizes: tuple[int, ...] = (30, 20, 10)
@@ -204,13 +377,7 @@ class MicrocircuitParams:
     E_exc: float = 1.0
     E_inh: float = -1.0
     dt: Quantity = _default(0.1 * ms)
-    #: Clock of the plasticity integration (Eqs. 7-10 and their tau_w filter);
-    #: None integrates every dt. Potentials are always updated every dt. With
-    #: tau_w = 30 ms a 1 ms plasticity step changes Fig. 1's results by < 1e-3
-    #: and saves a third of the run time (README, benchmarks).
     dt_plasticity: Quantity | None = None
-    #: Inputs r_0 are rates, >= 0. The regression task (section 3.3) draws them from U(-1, 1),
-    #: signed deviations from a baseline rate; ``signed_inputs=True`` allows that.
     signed_inputs: bool = False
 
     def __post_init__(self) -> None:
@@ -222,19 +389,72 @@ class MicrocircuitParams:
 
     @property
     def n_hidden(self) -> int:
+        """The number N - 1 of hidden layers."""
         return len(self.sizes) - 2
 
     def hidden_layer(self, k: int) -> PyramidalParams:
-        """Parameters of hidden layer k (1-based, as in the paper)."""
+        """Parameters of hidden layer k (1-based, as in the paper).
+
+        Parameters
+        ----------
+        k : int
+            The hidden layer, 1..N-1.
+
+        Returns
+        -------
+        PyramidalParams
+            The layer's record.
+        """
         return self.hidden[k - 1] if isinstance(self.hidden, tuple) else self.hidden
 
     def interneuron_layer(self, k: int) -> InterneuronParams:
+        """Parameters of the interneurons of hidden layer k (1-based).
+
+        Parameters
+        ----------
+        k : int
+            The hidden layer, 1..N-1.
+
+        Returns
+        -------
+        InterneuronParams
+            The layer's record.
+        """
         return self.interneuron[k - 1] if isinstance(self.interneuron, tuple) else self.interneuron
 
     def pyramidal_layer(self, k: int) -> PyramidalParams:
+        """Parameters of the pyramidal neurons of layer k (1-based): ``output`` for k = N.
+
+        Parameters
+        ----------
+        k : int
+            The layer, 1..N.
+
+        Returns
+        -------
+        PyramidalParams
+            The layer's record.
+        """
         return self.output if k == len(self.sizes) - 1 else self.hidden_layer(k)
 
     def replace(self, **changes) -> MicrocircuitParams:
+        """A copy with the fields in ``changes`` replaced (``dataclasses.replace``), checked anew.
+
+        Parameters
+        ----------
+        **changes
+            New values by field name.
+
+        Returns
+        -------
+        MicrocircuitParams
+            The new record.
+
+        Raises
+        ------
+        ParameterError
+            If a field of the new record is invalid.
+        """
         return replace(self, **changes)
 
 

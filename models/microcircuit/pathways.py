@@ -32,6 +32,22 @@ class Pathway:
     the stored postsynaptic error factor, ``potential`` the dendritic potential the error compares
     with (or, for Eq. 9, drives to rest), and ``attenuation`` the parameter-record property of its
     attenuation factor (None: not attenuated; ignored by Eq. 9).
+
+    Parameters
+    ----------
+    name : str
+        The pathway's name: 'bottom_up', 'ip', 'pi' or 'top_down' (a key of :data:`PATHWAY_TABLE`).
+    equation : int
+        The paper's equation of its weight change, 7-10.
+    target : str
+        The postsynaptic potential its weights sum into, e.g. ``'v_B'``.
+    error : str
+        The name of the stored postsynaptic error factor, e.g. ``'e_B'``.
+    potential : str
+        The dendritic potential the error compares with (Eq. 9: drives to rest), e.g. ``'v_B'``.
+    attenuation : str or None
+        The parameter-record property of the attenuation factor, e.g. ``'basal_attenuation'``;
+        None: not attenuated.
     """
 
     name: str
@@ -47,8 +63,21 @@ class Pathway:
         return self.equation != 9
 
     def expression(self, phi: TransferFunction, attenuation: str = "1") -> str:
-        """The error factor as a Brian2 expression of the group's ``r`` and ``potential``;
-        ``attenuation`` is the factor as a Brian2 expression of the group's conductances."""
+        """The error factor as a Brian2 expression of the group's ``r`` and ``potential``.
+
+        Parameters
+        ----------
+        phi : TransferFunction
+            The transfer function.
+        attenuation : str, optional
+            The attenuation factor as a Brian2 expression of the group's conductances, e.g.
+            ``'g_B/(g_lk + g_B + g_A)'``; ignored unless the pathway is attenuated. Default ``'1'``.
+
+        Returns
+        -------
+        str
+            ``'r - phi(a*potential)'``, or ``'-potential'`` for Eq. 9 (v_rest = 0).
+        """
         if not self.predicts_rate:
             return f"-{self.potential}"
         scaled = self.potential if self.attenuation is None else f"{attenuation}*{self.potential}"
@@ -57,8 +86,26 @@ class Pathway:
     def factor(
         self, phi: TransferFunction, r, v: np.ndarray, attenuation: float = 1.0, prediction: np.ndarray | None = None
     ) -> np.ndarray:
-        """The error factor in NumPy, from the rates ``r`` and the potential ``v`` (same shape);
-        ``prediction`` is phi(attenuation * v) where the caller has it already."""
+        """The error factor in NumPy, from the rates ``r`` and the potential ``v`` (same shape).
+
+        Parameters
+        ----------
+        phi : TransferFunction
+            The transfer function.
+        r : numpy.ndarray or None
+            The postsynaptic rates; ignored (may be None) for Eq. 9.
+        v : numpy.ndarray
+            The pathway's dendritic potential.
+        attenuation : float, optional
+            The attenuation factor a; ignored unless the pathway is attenuated. Default 1.
+        prediction : numpy.ndarray or None, optional
+            phi(attenuation * v) where the caller has it already; None computes it.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``r - phi(a v)``, or ``-v`` for Eq. 9 (v_rest = 0).
+        """
         if not self.predicts_rate:
             return -v
         if prediction is None:

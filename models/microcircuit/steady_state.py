@@ -1,12 +1,14 @@
 """The paper's simplified steady-state dynamics (section 3.4) as batched matrix algebra.
 
 For a batch of inputs, in two steps:
-  1. bottom-up: every layer at its basal prediction, u_k = a_B v_B,k with
-     v_B,k = W_{k,k-1} r_{k-1} + b_k; the output is then nudged,
-     u_N = (g_B v_B,N + g_som u_trgt) / (g_lk + g_B + g_som);
-  2. top-down, k = N-1 .. 1: interneurons first, u^I = (g_D v^I + g_som u_{k+1}) /
-     (g_lk + g_D + g_som), then the apical potential (Eq. 4), then the soma,
-     u_k = (g_B v_B + g_A v_A) / (g_lk + g_B + g_A).
+
+1. bottom-up: every layer at its basal prediction, u_k = a_B v_B,k with
+   v_B,k = W_{k,k-1} r_{k-1} + b_k; the output is then nudged,
+   u_N = (g_B v_B,N + g_som u_trgt) / (g_lk + g_B + g_som);
+2. top-down, k = N-1 .. 1: interneurons first, u^I = (g_D v^I + g_som u_{k+1}) /
+   (g_lk + g_D + g_som), then the apical potential (Eq. 4), then the soma,
+   u_k = (g_B v_B + g_A v_A) / (g_lk + g_B + g_A).
+
 Then Eqs. 7-10, read from the pathway table (pathways.py) that the
 Brian2 network also reads, give the weight changes, averaged over the batch. These are
 the fixed-point equations of the Brian2 network (Eqs. 1-5 without noise), so
@@ -38,7 +40,29 @@ def _g(conductance) -> float:
 @dataclass
 class SteadyState:
     """Potentials and rates of a settled batch, by layer k (lists indexed by k; index 0 is the input).
-    ``r_B`` holds the basal predictions phi(a_B v_B,k) of Eq. 7."""
+
+    ``r_B`` holds the basal predictions phi(a_B v_B,k) of Eq. 7. Arrays are (batch, neurons); the
+    dicts are keyed by hidden layer k = 1..N-1 and empty after ``feedforward`` alone.
+
+    Parameters
+    ----------
+    r : list of numpy.ndarray
+        Rates r_k, k = 0..N (r_0: the inputs).
+    r_B : list of numpy.ndarray or None
+        Basal predictions phi(a_B v_B,k), k = 0..N (None at 0).
+    u : list of numpy.ndarray or None
+        Somatic potentials u_k (None at 0).
+    v_B : list of numpy.ndarray or None
+        Basal potentials v_B,k = W_{k,k-1} r_{k-1} + b_k (None at 0).
+    v_A : dict of int to numpy.ndarray
+        Apical potentials v_A,k (Eq. 4): top-down plus interneuron input.
+    v_TD : dict of int to numpy.ndarray
+        The top-down part W_{k,k+1} r_{k+1} of the apical potential.
+    u_I : dict of int to numpy.ndarray
+        Somatic potentials of the interneurons.
+    v_I : dict of int to numpy.ndarray
+        Dendritic potentials v^I of the interneurons.
+    """
 
     r: list[np.ndarray]
     r_B: list[np.ndarray | None]
@@ -68,6 +92,13 @@ class SteadyStateEngine:
     The conductance ratios and learning rates (1/ms) are read from ``params`` once, as floats,
     so that the per-batch work is only matrix algebra. Weights are (post, pre) arrays and
     thresholds ``biases`` (post,) arrays keyed by projection name; their dtype is kept.
+
+    Parameters
+    ----------
+    params : MicrocircuitParams
+        The network's parameters (conductances, phi, plastic pathways).
+    eta : LearningRates, optional
+        Learning rates; None: ``params.eta``.
     """
 
     def __init__(self, params: MicrocircuitParams, eta: LearningRates | None = None) -> None:
@@ -88,7 +119,22 @@ class SteadyStateEngine:
         }
 
     def feedforward(self, weights: dict, biases: dict, x: np.ndarray) -> SteadyState:
-        """Step 1 alone: every layer at its basal prediction, u_k = a_B v_B,k (no target, no apical input)."""
+        """Step 1 alone: every layer at its basal prediction, u_k = a_B v_B,k (no target, no apical input).
+
+        Parameters
+        ----------
+        weights : dict of str to numpy.ndarray
+            (post, pre) weight matrices by projection name; ``bottom_up_k`` are read.
+        biases : dict of str to numpy.ndarray
+            Thresholds (post,) by projection name; ``bottom_up_k`` are read.
+        x : numpy.ndarray
+            Input rates, (batch, n_0).
+
+        Returns
+        -------
+        SteadyState
+            The feedforward state (its dicts are empty).
+        """
         phi = self.phi
         r, r_B, u, v_B = [x], [None], [None], [None]
         for k in range(1, self.n + 1):
@@ -100,7 +146,24 @@ class SteadyStateEngine:
         return SteadyState(r, r_B, u, v_B, {}, {}, {}, {})
 
     def settle(self, weights: dict, biases: dict, x: np.ndarray, u_tgt: np.ndarray | None = None) -> SteadyState:
-        """Two-step steady state for inputs ``x`` (batch, n_0); ``u_tgt`` (batch, n_N) nudges the output."""
+        """Two-step steady state for inputs ``x`` (batch, n_0); ``u_tgt`` (batch, n_N) nudges the output.
+
+        Parameters
+        ----------
+        weights : dict of str to numpy.ndarray
+            (post, pre) weight matrices by projection name.
+        biases : dict of str to numpy.ndarray
+            Thresholds (post,) by projection name; ``bottom_up_k`` and ``ip_k`` are read.
+        x : numpy.ndarray
+            Input rates, (batch, n_0).
+        u_tgt : numpy.ndarray, optional
+            Output target potentials, (batch, n_N); None: no nudging.
+
+        Returns
+        -------
+        SteadyState
+            The settled state.
+        """
         phi, n = self.phi, self.n
         state = self.feedforward(weights, biases, x)
         r, u, v_B = state.r, state.u, state.v_B
@@ -138,8 +201,21 @@ class SteadyStateEngine:
             yield proj.name, self.rates[proj.name] * error, pre, proj.pathway in ("bottom_up", "ip")
 
     def weight_changes(self, state: SteadyState) -> dict:
-        """Batch-averaged changes of Eqs. 7-10 per unit time (1/ms): {name: (dW, db)};
-        db is the threshold change (None for pathways without thresholds)."""
+        """Batch-averaged changes of Eqs. 7-10 per unit time (1/ms): {name: (dW, db)}.
+
+        db is the threshold change (None for pathways without thresholds).
+
+        Parameters
+        ----------
+        state : SteadyState
+            A settled batch (from ``settle``).
+
+        Returns
+        -------
+        dict of str to tuple
+            Projection name -> (dW (post, pre), db (post,) or None), for every projection of a plastic
+            pathway.
+        """
         batch = state.r[0].shape[0]
         return {
             name: (error.T @ pre / batch, error.mean(axis=0) if threshold else None)
@@ -151,7 +227,21 @@ class SteadyStateEngine:
 
         Run it under one BLAS thread (``threadpoolctl.threadpool_limits(1)``), as the MNIST protocol
         does: the in-place update uses scipy's BLAS, and scipy's and numpy's OpenBLAS pools with two
-        threads each made a 784-500-500-10 epoch take 100 s instead of 7 s on a 2-core machine."""
+        threads each made a 784-500-500-10 epoch take 100 s instead of 7 s on a 2-core machine.
+
+        Parameters
+        ----------
+        state : SteadyState
+            A settled batch (from ``settle``).
+        weights : dict of str to numpy.ndarray
+            (post, pre) weight matrices by projection name, updated in place.
+        biases : dict of str to numpy.ndarray
+            Thresholds (post,) by projection name, updated in place (bottom-up and ip pathways).
+        dt : float, optional
+            The time the changes apply over, in ms. Default 1.
+        frozen : collection of str, optional
+            Names of projections to leave unchanged. Default: none.
+        """
         scale = dt / state.r[0].shape[0]
         for name, error, pre, threshold in self._factors(state):
             if name in frozen:
