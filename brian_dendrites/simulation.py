@@ -10,11 +10,13 @@ code, because every object has a fixed name.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import logging
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -372,7 +374,7 @@ class Simulation:
         device.insert_code("main", generator_seed)
         network.run(self.duration, namespace={})
         device.build(directory=str(directory), compile=False, run=False, with_output=False)
-        _compile(directory)
+        _compile(directory, key)
         self._built = (circuit, timed, network, monitors, extra, seed_holder, directory)
         _active_standalone["simulation"] = self
 
@@ -409,35 +411,67 @@ class Simulation:
 _active_standalone: dict[str, Simulation] = {}
 
 
-def _compile(directory: Path) -> None:
+def _compile(directory: Path, key: str) -> None:
     """Compile the project in ``directory`` unless its binary was built from the same sources.
 
     Brian2 rewrites main.cpp on every build, with its clock resets in an order that varies between
     processes, and make would then rebuild; the digest compares main.cpp's lines as a sorted list.
+    Builds of one structure under different names (runs side by side, e.g. the regression learners)
+    compile once: a lock on the structure's key lets one process compile while the others wait, and
+    they then copy its binary.
     """
-    stamp, binary = directory / "sources.sha256", directory / "main"
     sources = _sources_digest(directory)
-    if binary.exists() and stamp.exists() and stamp.read_text() == sources:
+    if _built_from(directory, sources):
         return
-    first = not binary.exists()
-    reason = "first use of this structure" if first else "its generated sources changed"
-    logger.info("compiling the network (cpp_standalone, %s) in %s ...", reason, directory)
-    start = time.perf_counter()
-    stamp.unlink(missing_ok=True)
-    brian2.get_device().compile_source(str(directory), get_compiler_and_args()[0], debug=False, clean=False)
-    stamp.write_text(sources)
-    logger.info("compiled in %.1f s; later runs of this structure reuse the build", time.perf_counter() - start)
+    with _locked(directory.parent / f"standalone_{key}.lock"):
+        if _built_from(directory, sources):
+            return
+        stamp, binary = directory / "sources.sha256", directory / "main"
+        stamp.unlink(missing_ok=True)
+        twin = next((d for d in directory.parent.glob(f"standalone_*{key}") if _built_from(d, sources)), None)
+        if twin is not None:
+            shutil.copy2(twin / "main", binary)
+            stamp.write_text(sources)
+            return
+        reason = "its generated sources changed" if binary.exists() else "first use of this structure"
+        logger.info("compiling the network (cpp_standalone, %s) in %s ...", reason, directory)
+        start = time.perf_counter()
+        brian2.get_device().compile_source(str(directory), get_compiler_and_args()[0], debug=False, clean=False)
+        stamp.write_text(sources)
+        logger.info("compiled in %.1f s; later runs of this structure reuse the build", time.perf_counter() - start)
+
+
+def _built_from(directory: Path, sources: str) -> bool:
+    stamp = directory / "sources.sha256"
+    return (directory / "main").exists() and stamp.exists() and stamp.read_text() == sources
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """An exclusive lock on ``path`` between processes (none where fcntl is missing, as on Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sources_digest(directory: Path) -> str:
-    """SHA-256 of the makefile and the C++ sources of a standalone project, main.cpp's lines sorted."""
-    digest = hashlib.sha256()
-    files = [directory / "makefile", *directory.glob("*.[ch]*"), *directory.glob("*/*.[ch]*")]
-    for path in sorted(p for p in files if p.suffix in ("", ".cpp", ".h", ".hpp", ".c") and p.is_file()):
-        text = path.read_bytes()
-        if path.name == "main.cpp":
+    """SHA-256 of the makefile and the sources it lists (SRCS, H_SRCS), main.cpp's lines sorted."""
+    makefile = (directory / "makefile").read_text()
+    listed = re.findall(r"^(?:H_)?SRCS = (.*)$", makefile, re.M)
+    digest = hashlib.sha256(makefile.encode())
+    for name in sorted(" ".join(listed).split()):
+        text = (directory / name).read_bytes()
+        if name == "main.cpp":
             text = b"\n".join(sorted(text.splitlines()))
-        digest.update(str(path.relative_to(directory)).encode() + b"\0" + text + b"\0")
+        digest.update(name.encode() + b"\0" + text + b"\0")
     return digest.hexdigest()
 
 

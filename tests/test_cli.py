@@ -93,7 +93,13 @@ def test_internal_errors_keep_brians_banner(python_process):
 def test_a_new_build_says_it_is_compiling_and_how_long_it_took(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIAN_DENDRITES_CACHE", str(tmp_path))
     device = type(all_devices["cpp_standalone"])
-    monkeypatch.setattr(device, "build", lambda self, directory, **kwargs: os.makedirs(directory, exist_ok=True))
+
+    def write_an_empty_project(self, directory, **kwargs):
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, "makefile"), "w"):
+            pass
+
+    monkeypatch.setattr(device, "build", write_an_empty_project)
     monkeypatch.setattr(device, "compile_source", lambda self, *args, **kwargs: None)
     messages = []
     handler = logging.Handler()

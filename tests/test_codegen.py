@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 from brian2 import ms
 from brian2.core.variables import ArrayVariable
@@ -47,7 +49,8 @@ def test_rates_and_error_factors_are_stored_once_per_neuron(fig1_simulation):
 
 def test_another_simulation_of_the_same_structure_compiles_nothing(fig1_simulation, rng, monkeypatch):
     """A second Simulation of a built structure, in the same process, reuses the binary: Brian2's unique
-    code-object names and its clock order in main.cpp must not change the generated sources."""
+    code-object names and its clock order in main.cpp must not change the generated sources. A build of
+    the same structure under another name copies the binary instead of compiling it again."""
     from brian2.devices.device import all_devices
 
     n = fig1_simulation.n_patterns
@@ -65,3 +68,10 @@ def test_another_simulation_of_the_same_structure_compiles_nothing(fig1_simulati
         assert sim._built[-1] == directory
         np.testing.assert_array_equal(result.state.weights["bottom_up_1"], expected.weights["bottom_up_1"])
     assert fig1_simulation._built is None  # retired: rebuilt from the cache when used again
+
+    # The same structure under another name (as runs side by side use) copies the binary.
+    twin = Simulation(FIG1, n, record=fig1_simulation.record, name="twin")
+    shutil.rmtree(directory.with_name(f"standalone_twin_{twin._structure_key()}"), ignore_errors=True)
+    result = twin.run(state, x, seed=3)
+    assert twin._built[-1] != directory and (twin._built[-1] / "main").read_bytes() == (directory / "main").read_bytes()
+    np.testing.assert_array_equal(result.state.weights["bottom_up_1"], expected.weights["bottom_up_1"])

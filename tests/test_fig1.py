@@ -97,10 +97,10 @@ def test_export_refuses_to_overwrite(fig1_run, capsys):
 
 
 def test_a_seed_repeats_a_run_exactly():
-    config = fig1.Fig1Config(self_prediction_chunks=2, learning_chunks=1, seed=7)
+    config = fig1.Fig1Config(self_prediction_chunks=1, learning_chunks=1, seed=7)
     first, _, rec1 = fig1.run(config, progress=False)
     second, _, rec2 = fig1.run(config, progress=False)
-    other, _, _ = fig1.run(fig1.Fig1Config(self_prediction_chunks=2, learning_chunks=1, seed=8), progress=False)
+    other, _, _ = fig1.run(fig1.Fig1Config(self_prediction_chunks=1, learning_chunks=1, seed=8), progress=False)
     assert first == second
     np.testing.assert_array_equal(rec1["pyramidal_1.u"].values, rec2["pyramidal_1.u"].values)
     assert first["learning"]["output_error_onset"] != other["learning"]["output_error_onset"]

@@ -69,14 +69,14 @@ original, calls = Simulation.run, {"n": 0}
 
 def interrupted(self, *args, **kwargs):
     calls["n"] += 1
-    if calls["n"] == 9:  # after the checkpoint at chunk 5 (+ 2 evaluations)
+    if calls["n"] == 5:  # the 5th chunk, after the checkpoint at chunk 3
         raise KeyboardInterrupt
     return original(self, *args, **kwargs)
 
 
 Simulation.run = interrupted
 try:
-    train(RegressionConfig(patterns=1000, evaluate_every=5, seed=3), sys.argv[1], progress=False)
+    train(RegressionConfig(patterns=600, evaluate_every=3, seed=3), sys.argv[1], progress=False)
 except KeyboardInterrupt:
     print("interrupted")
 """
@@ -84,7 +84,7 @@ except KeyboardInterrupt:
 
 @pytest.fixture(scope="module")
 def reference_run():
-    return train(RegressionConfig(patterns=1000, evaluate_every=5, seed=3), progress=False)
+    return train(RegressionConfig(patterns=600, evaluate_every=3, seed=3), progress=False)
 
 
 def test_an_interrupted_run_resumes_under_another_hash_seed(tmp_path, python_process, reference_run):
@@ -93,13 +93,13 @@ def test_an_interrupted_run_resumes_under_another_hash_seed(tmp_path, python_pro
     first = python_process(_INTERRUPTED.replace("sys.argv[1]", repr(str(checkpoint))), PYTHONHASHSEED="1")
     assert first.returncode == 0 and "interrupted" in first.stdout, first.stderr
     _, info, _ = load_checkpoint(checkpoint)
-    assert info["next_chunk"] == 5
+    assert info["next_chunk"] == 3
     stored = from_json(info["config"], RECORD_TYPES | {"RegressionConfig": RegressionConfig})
-    assert stored == RegressionConfig(patterns=1000, evaluate_every=5, seed=3)  # self-describing
+    assert stored == RegressionConfig(patterns=600, evaluate_every=3, seed=3)  # self-describing
     resume = f"""
 import json
 from brian_dendrites.protocols.regression import RegressionConfig, train
-result = train(RegressionConfig(patterns=1000, evaluate_every=5, seed=3), {str(checkpoint)!r}, progress=False)
+result = train(RegressionConfig(patterns=600, evaluate_every=3, seed=3), {str(checkpoint)!r}, progress=False)
 print(json.dumps({{"log": result["log"], "traces": result["traces"]}}))
 """
     second = python_process(resume, PYTHONHASHSEED="2")
@@ -108,7 +108,7 @@ print(json.dumps({{"log": result["log"], "traces": result["traces"]}}))
     assert resumed["log"] == reference_run["log"]
     assert resumed["traces"] == reference_run["traces"]
     with pytest.raises(ParameterError, match="different configuration; run with the same arguments to resume"):
-        train(RegressionConfig(patterns=1000, evaluate_every=5, seed=4), checkpoint, progress=False)
+        train(RegressionConfig(patterns=600, evaluate_every=3, seed=4), checkpoint, progress=False)
 
 
 def _damaged_checkpoints(tmp_path, valid: Path) -> dict[str, tuple[Path, str]]:
@@ -161,7 +161,7 @@ def _damaged_checkpoints(tmp_path, valid: Path) -> dict[str, tuple[Path, str]]:
 
 
 def test_damaged_checkpoints_are_refused_with_one_clear_line(tmp_path):
-    config = RegressionConfig(patterns=1000, evaluate_every=5, seed=3)
+    config = RegressionConfig(patterns=600, evaluate_every=3, seed=3)
     valid = tmp_path / "valid.npz"
     weights = random_weights(config.params, np.random.default_rng(0))
     save_checkpoint(valid, NetworkState(weights), {"fingerprint": digest(config), "log": {}, "next_chunk": 1})
