@@ -19,6 +19,8 @@ def test_weak_feedback_sets_the_mixing_factors():
         weak_feedback(FIG1, 1.5)
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_hidden_weight_change_approaches_backprop_as_lambda_shrinks(fig1_simulation, rng):
     weights = random_weights(FIG1, rng)
     x, u_tgt = rng.uniform(0, 1, 30), rng.uniform(-1, 1, 10)

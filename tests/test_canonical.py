@@ -23,6 +23,7 @@ print(json.dumps([
 """
 
 
+@pytest.mark.slow
 def test_keys_are_equal_under_different_hash_seeds(python_process):
     keys = []
     for hash_seed in ("1", "2", "3", "4"):

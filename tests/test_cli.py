@@ -70,6 +70,7 @@ def test_bad_cli_values_are_named_in_cli_words(argv, message, capsys):
 _BANNER = "Brian 2 encountered an unexpected error"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("script", "error"),
     [
@@ -85,6 +86,7 @@ def test_user_errors_in_scripts_have_no_bug_report_banner(python_process, script
     assert error in process.stderr and _BANNER not in process.stderr
 
 
+@pytest.mark.slow
 def test_internal_errors_keep_brians_banner(python_process):
     process = python_process("import brian_dendrites; raise RuntimeError('a bug')")
     assert process.returncode == 1 and _BANNER in process.stderr

@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
+import pytest
 from brian2 import ms
 from brian2.core.variables import ArrayVariable
 
 from brian_dendrites import FIG1, LearningRates, NetworkState, Simulation, random_weights
+
+pytestmark = [pytest.mark.slow, pytest.mark.standalone]
 
 
 def test_new_inputs_targets_weights_rates_and_seed_reuse_the_binary(fig1_simulation, rng):

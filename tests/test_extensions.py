@@ -46,6 +46,8 @@ def extended_run():
     return sim, state, sim.run(state, x, eta=LearningRates())  # no target, weights fixed
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_weights_error_factors_and_neuron_subsets_are_recorded(extended_run):
     sim, state, result = extended_run
     w = result.recording["bottom_up_2.w"]
@@ -60,6 +62,8 @@ def test_weights_error_factors_and_neuron_subsets_are_recorded(extended_run):
     assert np.abs(expected).max() > 1e-3  # the apical input makes it non-zero
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_the_users_objects_and_currents_run_in_the_same_build(extended_run):
     sim, _, result = extended_run
     monitor = result.objects["my_monitor"]

@@ -11,6 +11,8 @@ from brian_dendrites.protocols import fig1
 from brian_dendrites.cli import main
 from brian_dendrites.export import read_npz, read_nwb
 
+pytestmark = [pytest.mark.slow, pytest.mark.standalone]
+
 
 @pytest.fixture(scope="module")
 def fig1_run(tmp_path_factory):

@@ -112,6 +112,7 @@ class TwoCompartmentModel:
 register(TwoCompartmentParams, TwoCompartmentModel())
 
 
+@pytest.mark.slow
 def test_a_test_only_model_runs_records_learns_and_exports(tmp_path):
     params, rng = TwoCompartmentParams(), np.random.default_rng(5)
     n = 4  # patterns of 50 ms, one input and target held throughout
@@ -149,6 +150,7 @@ def test_the_contract_checks_a_test_only_models_state():
         Simulation(TwoCompartmentParams(), 2, record={"neuron_1": ["v_A"]})
 
 
+@pytest.mark.slow
 def test_a_users_own_network_loads_and_reads_the_state_like_simulation(rng):
     """load_state and read_state let a user run a model's circuit in a Network of their own."""
     import brian2

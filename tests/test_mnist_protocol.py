@@ -38,6 +38,7 @@ def test_model_file_round_trip(tmp_path, rng):
     np.testing.assert_array_equal(protocol.predict(loaded, params, images), protocol.predict(model, params, images))
 
 
+@pytest.mark.slow
 def test_training_checkpoints_every_epoch_and_resumes(tmp_path, mnist_dir):
     first = protocol.run("a", 1, tmp_path, mnist_dir, limit=200, progress=False)
     assert first["epoch"] == [1]
@@ -116,6 +117,7 @@ def test_an_output_path_that_is_a_file_is_refused_before_any_work(tmp_path, monk
     assert "is a file, not a folder" in err
 
 
+@pytest.mark.slow
 def test_divergence_stops_and_keeps_the_last_epoch(tmp_path, monkeypatch, mnist_dir):
     protocol.run("backprop", 1, tmp_path, mnist_dir, limit=100, progress=False)
     before = (tmp_path / "model_backprop.npz").read_bytes()
@@ -125,6 +127,7 @@ def test_divergence_stops_and_keeps_the_last_epoch(tmp_path, monkeypatch, mnist_
     assert (tmp_path / "model_backprop.npz").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_cli_evaluates_a_saved_model(tmp_path, rng, capsys, mnist_dir):
     variant = protocol.VARIANTS["shallow"]
     model = protocol.Model.initial(variant, rng)
@@ -140,6 +143,7 @@ def test_cli_evaluates_a_saved_model(tmp_path, rng, capsys, mnist_dir):
     assert "--variants: must be a comma-separated subset" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_results_cover_every_model_file_in_the_folder(tmp_path, rng, mnist_dir):
     variant = protocol.VARIANTS["shallow"]
     model = protocol.Model.initial(variant, rng)
@@ -165,6 +169,7 @@ def _forward(model, params, images):
     return r
 
 
+@pytest.mark.slow
 def test_a_saved_model_keeps_its_parameters_when_a_default_changes(tmp_path, monkeypatch, as_version_0, mnist_dir):
     """The parameter record is read back from the file, so a changed default changes no saved result."""
     protocol.run("shallow", 1, tmp_path, mnist_dir, limit=2000, progress=False)

@@ -20,6 +20,8 @@ def _last(values: dict, name: str) -> np.ndarray:
     return values[name][-1]
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_self_predicting_weights_silence_the_apical_compartment(fig1_simulation, rng):
     p, n = FIG1, fig1_simulation.n_patterns
     weights = self_predicting_weights(p, random_weights(p, rng))
@@ -32,6 +34,8 @@ def test_self_predicting_weights_silence_the_apical_compartment(fig1_simulation,
     np.testing.assert_allclose(_last(values, "pyramidal_2.u"), u[2], atol=1e-9)
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_nudged_steady_state_matches_reference(fig1_simulation, rng):
     p, n = FIG1, fig1_simulation.n_patterns
     weights = random_weights(p, rng, 0.5)
@@ -68,6 +72,8 @@ def _expected_change(params, weights, x, u_tgt, eta: LearningRates, duration_ms:
     }
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_weight_changes_follow_eqs_7_to_9(fig1_simulation, rng):
     """Dendritic attenuation factors and error terms, against the paper's formulas."""
     p = FIG1
@@ -84,6 +90,7 @@ def test_weight_changes_follow_eqs_7_to_9(fig1_simulation, rng):
     np.testing.assert_array_equal(change["top_down_1"], 0)  # not plastic in Fig. 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["cpp_standalone", "numpy", pytest.param("cython", marks=pytest.mark.cython)])
 def test_deep_network_on_each_target(target, rng):
     """Two hidden layers, all four plasticity rules (Eqs. 7-10), on each code-generation target."""
@@ -109,6 +116,8 @@ def test_deep_network_on_each_target(target, rng):
         np.testing.assert_allclose(change[name], expected[name], atol=0.03 * scale, err_msg=name)
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_consecutive_runs_continue_exactly(rng):
     """Two runs of 3 patterns equal one run of 6: the state carries everything."""
     p = DEEP

@@ -43,6 +43,8 @@ def quick_run(tmp_path_factory):
     return out, json.loads((out / "regression_results_seed0.json").read_text())
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_quick_run_learns_and_approximates_backprop(quick_run):
     summary = quick_run[1]["summary"]
     assert summary["full"]["loss_end"] < 0.97 * summary["full"]["loss_start"]
@@ -52,6 +54,8 @@ def test_quick_run_learns_and_approximates_backprop(quick_run):
     assert cosines["0.01"] > cosines["0.1"] > cosines["0.3"]
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_quick_run_writes_figures_and_checkpoints(quick_run):
     out = quick_run[0]
     for name in ("fig2b_seed0.png", "fig2c_seed0.png", "fig_s1_alignment_seed0.png"):
@@ -87,6 +91,8 @@ def reference_run():
     return train(RegressionConfig(patterns=600, evaluate_every=3, seed=3), progress=False)
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_an_interrupted_run_resumes_under_another_hash_seed(tmp_path, python_process, reference_run):
     """Interrupted in one process (hash seed 1), resumed in another (hash seed 2): nothing is lost."""
     checkpoint = tmp_path / "checkpoint.npz"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from brian2 import ms
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from networks import DEEP, DEEP_RECORD
@@ -22,6 +23,8 @@ TOLERANCE = 1e-3
 ETA = LearningRates(bottom_up=1e-4 / ms, ip=1e-4 / ms, pi=1e-4 / ms, top_down=1e-4 / ms)
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_engine_matches_the_brian2_network(rng):
     sim = Simulation(DEEP, 3, record=DEEP_RECORD)
     weights = random_weights(WEAK, rng, 0.5)

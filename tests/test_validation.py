@@ -178,12 +178,16 @@ def test_bad_run_arguments_are_refused_before_any_build(kwargs, message, rng):
     assert sim._built is None
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_a_diverging_run_raises_and_returns_nothing(fig1_simulation, rng):
     weights = random_weights(FIG1, rng, 1e300)
     with pytest.raises(DivergenceError, match="NaN or infinite|diverged"):
         fig1_simulation.run(NetworkState(weights), rng.uniform(0, 1, (fig1_simulation.n_patterns, 30)))
 
 
+@pytest.mark.slow
+@pytest.mark.standalone
 def test_cli_writes_nothing_when_the_run_diverges(tmp_path, capsys, monkeypatch):
     from brian_dendrites.protocols import fig1
 
