@@ -323,7 +323,7 @@ class Simulation:
 
     def _run_runtime(self, params, state, arrays, eta, noise, seed) -> RunResult:
         _use_vector_math()
-        _active_standalone.clear()
+        _retire_standalone()
         brian2.set_device("runtime")
         brian2.prefs.codegen.target = self.target
         brian2.seed(seed)
@@ -348,13 +348,7 @@ class Simulation:
 
     def _build_standalone(self, arrays: dict[str, np.ndarray]) -> None:
         _use_vector_math()
-        # Retire the earlier standalone network, and free its objects: Brian2 names code objects uniquely
-        # among the live ones, so a live copy would rename this build's code objects ("..._codeobject_1"),
-        # change its sources and make a cached build compile again.
-        retired = _active_standalone.pop("simulation", None)
-        if retired is not None:
-            retired._built = None
-        gc.collect()
+        _retire_standalone()
         brian2.set_device("runtime")  # so that reinit's reset of defaultclock.dt goes into no standalone project
         all_devices["cpp_standalone"].reinit()
         brian2.set_device("cpp_standalone", build_on_run=False)
@@ -412,6 +406,16 @@ class Simulation:
 
 
 _active_standalone: dict[str, Simulation] = {}
+
+
+def _retire_standalone() -> None:
+    """Retire the active standalone network and free its objects. Brian2 names code objects uniquely among
+    the live ones, so a live copy would rename the next build's code objects ("..._codeobject_1"), change
+    its sources and make a cached build compile again."""
+    retired = _active_standalone.pop("simulation", None)
+    if retired is not None:
+        retired._built = None
+    gc.collect()
 
 
 def _compile(directory: Path, key: str) -> None:

@@ -36,8 +36,9 @@ def test_new_inputs_targets_weights_rates_and_seed_reuse_the_binary(fig1_simulat
     assert other._structure_key() == sim._structure_key()
 
 
-def test_rates_and_error_factors_are_stored_once_per_neuron(fig1_simulation):
+def test_rates_and_error_factors_are_stored_once_per_neuron(fig1_simulation, rng):
     """Synapses read r_pre and e_post from arrays, never re-evaluate phi per synapse."""
+    fig1_simulation.run(NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (fig1_simulation.n_patterns, 30)))
     circuit = fig1_simulation._built[0]
     for name in ("pyramidal_1", "pyramidal_2", "interneuron_1"):
         variables = circuit.groups[name].variables
