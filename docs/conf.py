@@ -20,6 +20,11 @@ numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
 # Fail the build (with -W) when a public function's parameters are missing from its docstring.
 numpydoc_validation_checks = {"PR01", "PR02", "PR03"}
+# The protocols' contract hooks are documented once, by brian_dendrites.protocols.registry.Contract.
+numpydoc_validation_exclude = {
+    r"\.protocols\.[\w.]+\.(add_arguments|config_from_args|check|write|summary)$",
+    r"\.protocols\.mnist\.(Train|Evaluate)\.run$",
+}
 
 html_theme = "alabaster"
 html_static_path: list[str] = []

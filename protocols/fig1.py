@@ -108,7 +108,7 @@ class Fig1Config:
     out : str or os.PathLike, optional
         The output folder of :func:`check` and :func:`write`.
     formats : tuple of str, default ("nwb", "npz")
-        The formats of the exported traces of (b), some of :data:`FORMATS`.
+        The formats of the exported traces of (a) and (b), some of :data:`FORMATS`.
     overwrite : bool, default False
         Replace existing output files.
 
@@ -341,7 +341,7 @@ def check_outputs(out: Path, formats=("nwb", "npz"), overwrite: bool = False) ->
 def write_outputs(
     out: Path, results: dict, curves: dict, recording: Recording, formats=("nwb", "npz"), overwrite: bool = False
 ) -> list[Path]:
-    """Write fig1b.png, fig1c.png, fig_s1.png, fig1_results.json and the traces of (b) into ``out``.
+    """Write fig1b.png, fig1c.png, fig_s1.png, fig1_results.json and the traces of (a) and (b) into ``out``.
 
     The traces go to ``fig1_traces.<format>`` with ``results`` in their metadata.
 
@@ -354,7 +354,7 @@ def write_outputs(
     curves : dict of str to numpy.ndarray
         The curves that :func:`run` returned.
     recording : Recording
-        The recording of (b) that :func:`run` returned.
+        The recording of both phases that :func:`run` returned.
     formats : sequence of str, default ("nwb", "npz")
         The trace formats, some of :data:`FORMATS`.
     overwrite : bool, default False
@@ -388,13 +388,7 @@ def write_outputs(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``brian-dendrites fig1``: the shared ones, the trace formats and the durations.
 
-    Besides :func:`brian_dendrites.cli.add_shared_options`, they are ``--format`` (some of
-    :data:`FORMATS`, comma-separated), ``--self-prediction-chunks`` and ``--learning-chunks``.
-
-    Parameters
-    ----------
-    parser : argparse.ArgumentParser
-        The parser of the subcommand.
+    See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
     cli.add_shared_options(parser)
     parser.add_argument(
@@ -420,15 +414,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace) -> Fig1Config:
     """The :class:`Fig1Config` of the options that :func:`add_arguments` added.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        The parsed options.
-
-    Returns
-    -------
-    Fig1Config
-        The configuration; the fields without an option keep their defaults.
+    See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
     return Fig1Config(
         seed=args.seed,
@@ -444,17 +430,7 @@ def config_from_args(args: argparse.Namespace) -> Fig1Config:
 def check(config: Fig1Config) -> None:
     """:func:`check_outputs` of ``config.out``, before :func:`run`.
 
-    Parameters
-    ----------
-    config : Fig1Config
-        The configuration; ``out``, ``formats`` and ``overwrite`` are used.
-
-    Raises
-    ------
-    OutputError
-        If ``config.out`` cannot be created or is not a writable folder.
-    OutputExistsError
-        If an output exists and not ``config.overwrite``.
+    See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
     """
     check_outputs(config.out, config.formats, config.overwrite)
 
@@ -462,24 +438,7 @@ def check(config: Fig1Config) -> None:
 def write(results: tuple[dict, dict[str, np.ndarray], Recording], config: Fig1Config) -> list[Path]:
     """:func:`write_outputs` of what :func:`run` returned into ``config.out``; the paths written.
 
-    Parameters
-    ----------
-    results : tuple of (dict, dict, Recording)
-        What :func:`run` returned: the results, the curves and the recording of (b).
-    config : Fig1Config
-        The configuration; ``out``, ``formats`` and ``overwrite`` are used.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The paths written, as :func:`write_outputs` returns them.
-
-    Raises
-    ------
-    OutputError
-        If ``config.out`` cannot be created or is not a writable folder.
-    OutputExistsError
-        If an output exists and not ``config.overwrite``.
+    See :meth:`Contract.write <brian_dendrites.protocols.registry.Contract.write>`.
     """
     return write_outputs(config.out, *results, formats=config.formats, overwrite=config.overwrite)
 
@@ -487,15 +446,7 @@ def write(results: tuple[dict, dict[str, np.ndarray], Recording], config: Fig1Co
 def summary(results: tuple[dict, dict[str, np.ndarray], Recording]) -> dict:
     """The results dictionary, as fig1_results.json holds it.
 
-    Parameters
-    ----------
-    results : tuple of (dict, dict, Recording)
-        What :func:`run` returned.
-
-    Returns
-    -------
-    dict
-        Its first element, the results.
+    See :meth:`Contract.summary <brian_dendrites.protocols.registry.Contract.summary>`.
     """
     return results[0]
 

@@ -833,13 +833,7 @@ class Train:
     def add_arguments(parser: argparse.ArgumentParser) -> None:
         """Add the options of ``brian-dendrites mnist train`` to ``parser``.
 
-        They are ``--data-dir``, ``--out`` (required), ``--variants``, ``--epochs``, ``--seed``, ``--jobs``
-        and ``--quiet``.
-
-        Parameters
-        ----------
-        parser : argparse.ArgumentParser
-            The parser of the subcommand.
+        See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
         """
         _add_data_dir(parser)
         parser.add_argument("--out", required=True, help="output directory: model_<variant>.npz, results, figure")
@@ -860,15 +854,7 @@ class Train:
     def config_from_args(args: argparse.Namespace) -> TrainConfig:
         """The :class:`TrainConfig` of the options that :meth:`add_arguments` added.
 
-        Parameters
-        ----------
-        args : argparse.Namespace
-            The parsed options.
-
-        Returns
-        -------
-        TrainConfig
-            The configuration.
+        See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
         """
         return TrainConfig(args.out, args.variants, args.epochs, args.data_dir, args.seed, args.jobs)
 
@@ -876,34 +862,14 @@ class Train:
     def check(config: TrainConfig) -> None:
         """Nothing: :func:`run_all` checks ``out`` and the model files it resumes before any work.
 
-        The results it writes are always replaced.
-
-        Parameters
-        ----------
-        config : TrainConfig
-            The configuration (unused).
+        See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
         """
 
     @staticmethod
     def run(config: TrainConfig, progress: bool = True) -> dict:
         """:func:`run_all` of ``config``.
 
-        Parameters
-        ----------
-        config : TrainConfig
-            The configuration.
-        progress : bool, default True
-            Show progress bars.
-
-        Returns
-        -------
-        dict
-            What :func:`run_all` returns.
-
-        Raises
-        ------
-        ParameterError, FileFormatError, OutputError, DivergenceError
-            As :func:`run_all` raises them.
+        See :meth:`Contract.run <brian_dendrites.protocols.registry.Contract.run>`.
         """
         return run_all(
             config.variants,
@@ -919,17 +885,7 @@ class Train:
     def write(results: dict, config: TrainConfig) -> list[Path]:
         """:func:`write_outputs` of ``results`` into ``config.out``.
 
-        Parameters
-        ----------
-        results : dict
-            What :meth:`run` returned.
-        config : TrainConfig
-            The configuration; ``out`` is used.
-
-        Returns
-        -------
-        list of pathlib.Path
-            The paths of mnist_results.json and fig3b.png.
+        See :meth:`Contract.write <brian_dendrites.protocols.registry.Contract.write>`.
         """
         return write_outputs(config.out, results)
 
@@ -937,15 +893,7 @@ class Train:
     def summary(results: dict) -> dict[str, float]:
         """The test error of each variant.
 
-        Parameters
-        ----------
-        results : dict
-            What :meth:`run` returned.
-
-        Returns
-        -------
-        dict of str to float
-            The test error (a fraction) by variant.
+        See :meth:`Contract.summary <brian_dendrites.protocols.registry.Contract.summary>`.
         """
         return {name: entry["test_error"] for name, entry in results["variants"].items()}
 
@@ -963,10 +911,7 @@ class Evaluate:
     def add_arguments(parser: argparse.ArgumentParser) -> None:
         """Add the argument ``model`` and the options ``--data-dir`` and ``--part``.
 
-        Parameters
-        ----------
-        parser : argparse.ArgumentParser
-            The parser of the subcommand.
+        See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
         """
         _add_data_dir(parser)
         parser.add_argument("model", help="a model_<variant>.npz file")
@@ -978,15 +923,7 @@ class Evaluate:
     def config_from_args(args: argparse.Namespace) -> EvaluateConfig:
         """The :class:`EvaluateConfig` of the options that :meth:`add_arguments` added.
 
-        Parameters
-        ----------
-        args : argparse.Namespace
-            The parsed options.
-
-        Returns
-        -------
-        EvaluateConfig
-            The configuration.
+        See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
         """
         return EvaluateConfig(args.model, args.data_dir, args.part)
 
@@ -994,32 +931,14 @@ class Evaluate:
     def check(config: EvaluateConfig) -> None:
         """Nothing: the command writes no file.
 
-        Parameters
-        ----------
-        config : EvaluateConfig
-            The configuration (unused).
+        See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
         """
 
     @staticmethod
     def run(config: EvaluateConfig, progress: bool = True) -> dict:
         """:func:`evaluate` of ``config``.
 
-        Parameters
-        ----------
-        config : EvaluateConfig
-            The configuration.
-        progress : bool, default True
-            Unused: the evaluation shows no progress bar.
-
-        Returns
-        -------
-        dict
-            What :func:`evaluate` returns.
-
-        Raises
-        ------
-        ParameterError, FileFormatError
-            As :func:`evaluate` raises them.
+        See :meth:`Contract.run <brian_dendrites.protocols.registry.Contract.run>`.
         """
         return evaluate(config.model, config.data_dir, config.part)
 
@@ -1027,17 +946,7 @@ class Evaluate:
     def write(results: dict, config: EvaluateConfig) -> list[Path]:
         """Nothing: the command only reports.
 
-        Parameters
-        ----------
-        results : dict
-            What :meth:`run` returned (unused).
-        config : EvaluateConfig
-            The configuration (unused).
-
-        Returns
-        -------
-        list of pathlib.Path
-            An empty list.
+        See :meth:`Contract.write <brian_dendrites.protocols.registry.Contract.write>`.
         """
         return []
 
@@ -1045,15 +954,7 @@ class Evaluate:
     def summary(results: dict) -> dict:
         """The results of :func:`evaluate` as they are.
 
-        Parameters
-        ----------
-        results : dict
-            What :meth:`run` returned.
-
-        Returns
-        -------
-        dict
-            ``results``.
+        See :meth:`Contract.summary <brian_dendrites.protocols.registry.Contract.summary>`.
         """
         return results
 

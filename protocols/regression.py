@@ -621,13 +621,7 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``brian-dendrites regression``: the shared ones, the duration and the processes.
 
-    Besides :func:`brian_dendrites.cli.add_shared_options`, they are ``--patterns``, ``--quick``
-    and ``--jobs`` (1 or 2).
-
-    Parameters
-    ----------
-    parser : argparse.ArgumentParser
-        The parser of the subcommand.
+    See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
     cli.add_shared_options(parser)
     parser.add_argument(
@@ -649,17 +643,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace) -> RegressionRun:
     """The :class:`RegressionRun` of the options that :func:`add_arguments` added.
 
-    ``--quick``: 2000 patterns, evaluated every 5 chunks.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        The parsed options.
-
-    Returns
-    -------
-    RegressionRun
-        The configuration.
+    See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
     return RegressionRun(
         out=args.out,
@@ -675,17 +659,7 @@ def config_from_args(args: argparse.Namespace) -> RegressionRun:
 def check(config: RegressionRun) -> None:
     """:func:`check_outputs` of ``config.out``, before :func:`run`.
 
-    Parameters
-    ----------
-    config : RegressionRun
-        The configuration; ``out``, ``seed`` and ``overwrite`` are used.
-
-    Raises
-    ------
-    OutputError
-        If ``config.out`` cannot be created or is not a writable folder.
-    OutputExistsError
-        If an output exists and not ``config.overwrite``.
+    See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
     """
     check_outputs(config.out, config.seed, config.overwrite)
 
@@ -693,24 +667,7 @@ def check(config: RegressionRun) -> None:
 def write(results: dict, config: RegressionRun) -> list[Path]:
     """:func:`write_outputs` of what :func:`run` returned into ``config.out``; the paths written.
 
-    Parameters
-    ----------
-    results : dict
-        What :func:`run` returned.
-    config : RegressionRun
-        The configuration; ``out`` and ``overwrite`` are used.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The paths written.
-
-    Raises
-    ------
-    OutputError
-        If ``config.out`` cannot be created or is not a writable folder.
-    OutputExistsError
-        If an output exists and not ``config.overwrite``.
+    See :meth:`Contract.write <brian_dendrites.protocols.registry.Contract.write>`.
     """
     return write_outputs(config.out, results, overwrite=config.overwrite)
 
@@ -718,14 +675,6 @@ def write(results: dict, config: RegressionRun) -> list[Path]:
 def summary(results: dict) -> dict:
     """The summary of both learners (``results["summary"]``).
 
-    Parameters
-    ----------
-    results : dict
-        What :func:`run` returned.
-
-    Returns
-    -------
-    dict
-        The summary, as :func:`run` describes it.
+    See :meth:`Contract.summary <brian_dendrites.protocols.registry.Contract.summary>`.
     """
     return results["summary"]
