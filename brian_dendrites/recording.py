@@ -13,7 +13,7 @@ import numpy as np
 
 from brian_dendrites.errors import ParameterError
 
-__all__ = ["Probe", "Trace", "Epoch", "Recording", "QUANTITIES"]
+__all__ = ["Probe", "Trace", "Spikes", "Epoch", "Recording", "QUANTITIES"]
 
 #: What a trace measures. Populations and compartments are the model's own names (its labels).
 QUANTITIES = ("voltage", "rate", "weight", "other")
@@ -120,6 +120,94 @@ class Trace:
 
 
 @dataclass(frozen=True)
+class Spikes:
+    """The spikes of one population: one entry per spike, in time order.
+
+    A count of k spikes of one neuron in one time step gives k entries of the same time.
+
+    Parameters
+    ----------
+    name : str
+        The population's group name, unique among the recording's spikes (e.g. ``'pyramidal_1'``).
+    times : array_like
+        Spike times in seconds, finite and non-decreasing; stored as float64.
+    units : array_like
+        The unit of each spike, an index into ``unit_names``; stored as int64.
+    unit_names : sequence of str
+        The name of each unit, e.g. ``'pyramidal_1[3]'`` (opponent inputs: ``'input_0[3] ON'`` and
+        ``'input_0[3] OFF'``); stored as a tuple.
+    layer : int
+        The layer index of the population.
+    population : str
+        The population's name (the model's own), not empty.
+    description : str, optional
+        Free text.
+
+    Raises
+    ------
+    ParameterError
+        If times and units differ in length, times are not finite and non-decreasing, a unit index
+        lies outside ``unit_names``, or ``population`` is empty.
+    """
+
+    name: str
+    times: np.ndarray
+    units: np.ndarray
+    unit_names: tuple[str, ...]
+    layer: int
+    population: str
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        times, units = np.asarray(self.times, dtype=np.float64), np.asarray(self.units, dtype=np.int64)
+        names = tuple(self.unit_names)
+        if times.ndim != 1 or times.shape != units.shape:
+            raise ParameterError(f"Spikes '{self.name}': times and units must be 1-D of one length")
+        if not np.all(np.isfinite(times)) or np.any(np.diff(times) < 0):
+            raise ParameterError(f"Spikes '{self.name}': times must be finite and non-decreasing")
+        if units.size and (units.min() < 0 or units.max() >= len(names)):
+            raise ParameterError(f"Spikes '{self.name}': units must index unit_names (0..{len(names) - 1})")
+        if not isinstance(self.population, str) or not self.population:
+            raise ParameterError(f"Spikes '{self.name}': population must be a non-empty name")
+        object.__setattr__(self, "times", times)
+        object.__setattr__(self, "units", units)
+        object.__setattr__(self, "unit_names", names)
+
+    def unit_times(self, unit: int) -> np.ndarray:
+        """The spike times of one unit, in seconds.
+
+        Parameters
+        ----------
+        unit : int
+            An index into ``unit_names``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Its spike times, non-decreasing.
+        """
+        return self.times[self.units == unit]
+
+    def between(self, start: float, stop: float) -> Spikes:
+        """The spikes at ``start <= t < stop`` (seconds).
+
+        Parameters
+        ----------
+        start : float
+            Start, in seconds.
+        stop : float
+            End, in seconds.
+
+        Returns
+        -------
+        Spikes
+            The same units and labels, fewer spikes.
+        """
+        inside = (self.times >= start) & (self.times < stop)
+        return replace(self, times=self.times[inside], units=self.units[inside])
+
+
+@dataclass(frozen=True)
 class Epoch:
     """A named interval of a recording, such as a phase of a protocol (an NWB epoch).
 
@@ -178,13 +266,15 @@ class Recording:
         ``sampling_rate``. Stored as a float64 array.
     epochs : sequence of Epoch, optional
         Named intervals of the recording (the phases of a protocol); stored as a tuple.
+    spikes : sequence of Spikes, optional
+        Spike trains of whole populations, on the clock of the sample times; stored as a tuple.
 
     Raises
     ------
     ParameterError
         If not exactly one of ``sampling_rate`` and ``timestamps`` is given, ``sampling_rate`` is not a
         positive number, ``timestamps`` are not increasing times of each sample, trace names or epoch
-        names repeat, or the traces differ in length.
+        names repeat, spike trains share a name, or the traces differ in length.
     """
 
     sampling_rate: float | None
@@ -194,6 +284,7 @@ class Recording:
     metadata: dict = field(default_factory=dict)
     timestamps: np.ndarray | None = None
     epochs: tuple[Epoch, ...] = ()
+    spikes: tuple[Spikes, ...] = ()
 
     def __post_init__(self) -> None:
         names = [trace.name for trace in self.traces]
@@ -221,6 +312,10 @@ class Recording:
         if len({e.name for e in epochs}) != len(epochs):
             raise ParameterError(f"epoch names must be unique, got {[e.name for e in epochs]}")
         object.__setattr__(self, "epochs", epochs)
+        spikes = tuple(self.spikes)
+        if len({s.name for s in spikes}) != len(spikes):
+            raise ParameterError(f"spike train names must be unique, got {[s.name for s in spikes]}")
+        object.__setattr__(self, "spikes", spikes)
 
     @property
     def n_samples(self) -> int:
@@ -245,8 +340,8 @@ class Recording:
         Returns
         -------
         Recording
-            The traces cut to the epoch, with their sample times, the same description and metadata,
-            and that epoch alone.
+            The traces and spikes cut to the epoch, with their sample times, the same description and
+            metadata, and that epoch alone.
 
         Raises
         ------
@@ -259,10 +354,34 @@ class Recording:
         times = self.times
         inside = (times >= epoch.start_time) & (times < epoch.stop_time)
         traces = tuple(replace(t, values=t.values[inside]) for t in self.traces)
+        spikes = tuple(s.between(epoch.start_time, epoch.stop_time) for s in self.spikes)
         if self.timestamps is None:
             start = float(times[inside][0]) if inside.any() else epoch.start_time
-            return replace(self, traces=traces, start_time=start, epochs=(epoch,))
-        return replace(self, traces=traces, timestamps=times[inside], epochs=(epoch,))
+            return replace(self, traces=traces, start_time=start, epochs=(epoch,), spikes=spikes)
+        return replace(self, traces=traces, timestamps=times[inside], epochs=(epoch,), spikes=spikes)
+
+    def spike_train(self, name: str) -> Spikes:
+        """The spikes of the population ``name``.
+
+        Parameters
+        ----------
+        name : str
+            The spike train's name (a group name).
+
+        Returns
+        -------
+        Spikes
+            Its spikes.
+
+        Raises
+        ------
+        KeyError
+            If no spike train has that name; the message lists the names.
+        """
+        for spikes in self.spikes:
+            if spikes.name == name:
+                return spikes
+        raise KeyError(f"no spikes named '{name}'; have {[s.name for s in self.spikes]}")
 
     def __getitem__(self, name: str) -> Trace:
         """The trace named ``name``.

@@ -26,14 +26,14 @@ from typing import Any
 
 import brian2
 import numpy as np
-from brian2 import BrianObject, Clock, Network, StateMonitor, TimedArray, ms, second
+from brian2 import BrianObject, Clock, Network, SpikeMonitor, StateMonitor, TimedArray, ms, second
 from brian2.codegen.cpp_prefs import get_compiler_and_args
 from brian2.devices.device import all_devices
 
 from brian_dendrites.canonical import digest, dumps
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.model import model_for
-from brian_dendrites.recording import Probe, Recording, Trace
+from brian_dendrites.recording import Probe, Recording, Spikes, Trace
 from brian_dendrites.state import NetworkState
 from brian_dendrites.validation import check_state, check_state_finite
 
@@ -103,7 +103,9 @@ class Simulation:
     ``RunResult.objects`` returns them by name (read them before the next run). ``currents`` maps a
     group name to equation lines, each defining a current in 1/time (``"I_inj = 0.1/ms*(1 - u) :
     1/second"`` or a parameter ``"I_inj : 1/second (shared)"``) that the model adds to the group's
-    membrane equation. Recorded variables, objects and currents are part of the build's key.
+    membrane equation. ``spikes`` names the groups whose spikes to record (spiking mode: groups with a
+    spike count ``n_spikes``); they come as ``Recording.spikes``. Recorded variables, spikes, objects
+    and currents are part of the build's key.
     Only one ``cpp_standalone`` simulation can be active per process: building a second one
     retires the first. ``name`` separates the build directories of simulations that run in
     parallel processes.
@@ -129,6 +131,8 @@ class Simulation:
     currents : dict of str to list of str, optional
         Group name -> equation lines of extra currents (1/second) for the group's membrane equation;
         the group must have a membrane potential u.
+    spikes : sequence of str, optional
+        Names of the groups whose spikes to record; each must have a spike count ``n_spikes``.
 
     Raises
     ------
@@ -148,6 +152,7 @@ class Simulation:
         name: str = "",
         objects: Callable[[Any], Iterable[BrianObject]] | None = None,
         currents: dict[str, list[str]] | None = None,
+        spikes: Iterable[str] = (),
     ) -> None:
         self.model = model_for(params)
         if target not in TARGETS:
@@ -164,6 +169,7 @@ class Simulation:
         if objects is not None and not callable(objects):
             raise ParameterError(f"objects must be a function of the built circuit, got {type(objects).__name__}")
         self.objects, self.currents = objects, _checked_currents(self.model.labels(params), currents)
+        self.spikes = _checked_spikes(self.model.labels(params), spikes)
         self.name = name
         # (circuit, TimedArrays, network, monitors, user objects, seed holder, directory) once built for standalone
         self._built = None
@@ -241,11 +247,12 @@ class Simulation:
             return self._run_standalone(p, state, arrays, eta, noise, seed)
         return self._run_runtime(p, state, arrays, eta, noise, seed)
 
-    def steady_state(self, state: NetworkState, inputs, targets=None, nudging=None, *, params=None):
+    def steady_state(self, state: NetworkState, inputs, targets=None, nudging=None, *, params=None, window=None):
         """Recorded values at the end of each pattern, without noise and plasticity.
 
         Returns {trace name: (pattern, neuron) array}. The network is taken as
-        settled after a pattern's duration (>> 1/g_total and tau_input).
+        settled after a pattern's duration (>> 1/g_total and tau_input). In spiking mode the spikes
+        go on; ``window`` then averages each pattern's last samples.
 
         Parameters
         ----------
@@ -259,11 +266,15 @@ class Simulation:
             Teaching switch per pattern, shape (n_patterns,) (see :meth:`run`).
         params : parameter record or None, optional
             Replaces the simulation's record for this run (see :meth:`run`).
+        window : brian2.Quantity or None, optional
+            Average the samples of each pattern's last ``window`` (time), a whole multiple of
+            ``record_dt`` up to ``pattern_duration``; None: the last sample alone.
 
         Returns
         -------
         dict of str to numpy.ndarray
-            The last recorded sample of each pattern, (n_patterns, n_neurons), by trace name.
+            The last recorded sample (or the window's mean) of each pattern, (n_patterns, n_neurons),
+            by trace name.
 
         Raises
         ------
@@ -272,9 +283,18 @@ class Simulation:
         DivergenceError
             Where :meth:`run` does.
         """
-        result = self._run(state, inputs, targets, nudging, None, False, 0, params, plasticity=False)
         per_pattern = round(float(self.pattern_duration / self.record_dt))
-        return {t.name: t.values[per_pattern - 1 :: per_pattern] for t in result.recording.traces}
+        samples = 1
+        if window is not None:
+            _check_multiple("window", window, self.record_dt)
+            samples = round(float(window / self.record_dt))
+            if samples > per_pattern:
+                raise ParameterError(f"window must not exceed pattern_duration={self.pattern_duration}, got {window}")
+        result = self._run(state, inputs, targets, nudging, None, False, 0, params, plasticity=False)
+        return {
+            t.name: t.values.reshape(self.n_patterns, per_pattern, -1)[:, per_pattern - samples :].mean(axis=1)
+            for t in result.recording.traces
+        }
 
     # -- building ---------------------------------------------------------------------------
 
@@ -291,6 +311,8 @@ class Simulation:
             monitors[name] = StateMonitor(
                 sources[name], probe.variables, record=indices, clock=record_clock, name=f"monitor_{name}"
             )
+        for name in self.spikes:
+            monitors[f"spikes_{name}"] = SpikeMonitor(sources[name], variables=["n_spikes"], name=f"spikes_{name}")
         extra = list(self.objects(circuit)) if self.objects is not None else []
         network = Network(*circuit.objects, *monitors.values(), *extra, name="microcircuit")
         return circuit, network, monitors, extra
@@ -315,6 +337,8 @@ class Simulation:
             "record_dt": self.record_dt,
             "brian2": brian2.__version__,
         }
+        if self.spikes:
+            key["spikes"] = list(self.spikes)
         if self.currents:
             key["currents"] = self.currents
         if extra:
@@ -386,6 +410,8 @@ class Simulation:
     def _recording(self, monitors) -> Recording:
         traces, labels = [], self.model.labels(self.params)
         for name, monitor in monitors.items():
+            if isinstance(monitor, SpikeMonitor):
+                continue
             probe = self.record[name]
             for variable in probe.variables:
                 label = labels[name][variable]
@@ -402,7 +428,30 @@ class Simulation:
                         description=label.description,
                     )
                 )
-        return Recording(float(1 / (self.record_dt / second)), tuple(traces))
+        spikes = tuple(_spikes(name, monitors[f"spikes_{name}"], labels[name]["n_spikes"]) for name in self.spikes)
+        return Recording(float(1 / (self.record_dt / second)), tuple(traces), spikes=spikes)
+
+
+def _spikes(name: str, monitor: SpikeMonitor, label) -> Spikes:
+    """The spikes of a SpikeMonitor of counts: a count k gives k spikes. A group whose count label has
+    the compartment 'opponent' is n ON/OFF pairs: its OFF spikes (k < 0) are units n..2n-1."""
+    counts = np.asarray(monitor.n_spikes, dtype=np.int64)
+    times, neurons = np.asarray(monitor.t / second), np.asarray(monitor.i, dtype=np.int64)
+    n = len(monitor.source)
+    units = np.where(counts < 0, neurons + n, neurons)
+    names = [f"{name}[{i}]" for i in range(n)]
+    if label.compartment == "opponent":
+        names = [f"{unit} ON" for unit in names] + [f"{unit} OFF" for unit in names]
+    repeats = np.abs(counts)
+    return Spikes(
+        name,
+        np.repeat(times, repeats),
+        np.repeat(units, repeats),
+        names,
+        label.layer,
+        label.population,
+        description=f"spikes of {name}: a count of k in one step gives k spikes at that step's time",
+    )
 
 
 _active_standalone: dict[str, Simulation] = {}
@@ -607,6 +656,17 @@ def _checked_record(labels: dict[str, dict], record) -> dict[str, Probe]:
             raise ParameterError(f"record[{group!r}]: unknown or no variables {unknown}; choose from {allowed[group]}")
         checked[group] = probe
     return checked
+
+
+def _checked_spikes(labels: dict[str, dict], spikes) -> tuple[str, ...]:
+    """``spikes`` as a tuple of group names, every group one with a spike count n_spikes."""
+    if isinstance(spikes, str) or not all(isinstance(name, str) for name in spikes):
+        raise ParameterError(f"spikes must be a list of group names, got {spikes!r}")
+    spiking = sorted(name for name, variables in labels.items() if "n_spikes" in variables)
+    for name in spikes:
+        if name not in spiking:
+            raise ParameterError(f"spikes: {name!r} has no spikes; groups with spikes (spiking mode only): {spiking}")
+    return tuple(spikes)
 
 
 def _checked_currents(labels: dict[str, dict], currents) -> dict[str, list[str]]:

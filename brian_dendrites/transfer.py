@@ -39,6 +39,22 @@ class TransferFunction:
         """
         raise NotImplementedError
 
+    def inverse_expression(self, argument: str) -> str:
+        """Brian2 expression of phi^-1(argument), the argument clipped into phi's range.
+
+        Parameters
+        ----------
+        argument : str
+            Brian2 expression of a (dimensionless) rate, e.g. a spike trace.
+
+        Returns
+        -------
+        str
+            The potential u with phi(u) = argument, parenthesised; a rate at or beyond the edge of
+            phi's range is first clipped to within 1e-6 of it.
+        """
+        raise NotImplementedError
+
     def __call__(self, u: np.ndarray) -> np.ndarray:
         """phi(u) in NumPy, elementwise.
 
@@ -107,6 +123,10 @@ class Logistic(TransferFunction):
     def expression(self, argument: str) -> str:
         return f"(1.0/(1.0 + exp(-({argument}))))"
 
+    def inverse_expression(self, argument: str) -> str:
+        x = f"clip({argument}, 1e-6, 1.0 - 1e-6)"
+        return f"(log({x}) - log1p(-{x}))"
+
     def __call__(self, u):
         # exp of a non-positive number only: no overflow, full relative precision on both tails.
         u = np.asarray(u)
@@ -163,6 +183,10 @@ class SoftRectifier(TransferFunction):
         # Overflow-free form: log(1 + exp(z)) = log(1 + exp(-|z|)) + max(z, 0), max(z, 0) = (z + |z|)/2.
         z = f"({self.beta!r}*(({argument}) - {self.theta!r}))"
         return f"({self.gamma!r}*(log(1.0 + exp(-abs({z}))) + 0.5*({z} + abs({z}))))"
+
+    def inverse_expression(self, argument: str) -> str:
+        x = f"(clip({argument}, 1e-6, inf)/{self.gamma!r})"
+        return f"({self.theta!r} + ({x} + log(-expm1(-{x})))/{self.beta!r})"
 
     def __call__(self, u):
         return self.gamma * np.logaddexp(0.0, self.beta * (np.asarray(u) - self.theta))

@@ -28,12 +28,14 @@ from pathlib import Path
 import numpy as np
 from brian2 import ms, second
 from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams, random_weights
+from brian_dendrites.protocols.modes import add_mode_options, params_from_args
 from tqdm import tqdm
 
 from brian_dendrites import cli
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.export import export_recording
 from brian_dendrites.files import prepare_output
+from brian_dendrites.raster import plot_raster
 from brian_dendrites.recording import Epoch, Recording
 from brian_dendrites.simulation import NetworkState, Simulation
 
@@ -63,6 +65,9 @@ RECORD = {
     "interneuron_1": ["u"],
     "pyramidal_2": ["u", "r"],
 }
+#: Spiking mode: after (b), a raster run of this many patterns (target on, plasticity on) records the
+#: spikes of every group.
+RASTER_PATTERNS = 2
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ class Fig1Config:
     params : MicrocircuitParams, default FIG1
         The network (FIG1: 30-20-10, logistic transfer function): layer sizes, transfer function,
         conductances, noise and the learning rates (1/time) of phase (b), bottom-up (Eq. 7),
-        IP (Eq. 8) and PI (Eq. 9).
+        IP (Eq. 8) and PI (Eq. 9). ``FIG1.replace(mode="spiking")`` runs the spiking network.
     self_prediction_rates : LearningRates, default ``FIG_S1.eta``
         The learning rates (1/time) of phase (a); the default has IP and PI plasticity only
         (bottom-up rates 0).
@@ -157,7 +162,9 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
     with the learning rates ``config.self_prediction_rates``. Phase (b) holds one random input
     pattern and switches on a random target u_2^trgt from U(E_inh, E_exc) at pattern
     ``config.onset_pattern``, with the learning rates of ``config.params``. Errors are measured at
-    steady state without noise and plasticity.
+    steady state without noise and plasticity; in spiking mode the spikes go on, and each pattern's
+    values are averaged over its second half. Spiking mode ends with a raster run of
+    :data:`RASTER_PATTERNS` patterns that records every group's spikes.
 
     Parameters
     ----------
@@ -178,7 +185,8 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
         and ``u_target``, the target potentials of the output layer.
     recording : Recording
         The traces of :data:`RECORD` during both phases, on one clock in seconds, with the epochs
-        ``self_prediction`` (sampled at the last step of each pattern) and ``learning`` (every 1 ms).
+        ``self_prediction`` (sampled at the last step of each pattern) and ``learning`` (every 1 ms);
+        in spiking mode also the epoch ``raster`` with the spikes of every group.
 
     Raises
     ------
@@ -190,11 +198,12 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
     p, n = config.params, config.chunk
     rng = np.random.default_rng(config.seed)
     sim = Simulation(p, n, config.pattern_duration, record=RECORD, target=config.target)
+    window = config.pattern_duration / 2 if p.spiking_mode else None
     state = NetworkState(random_weights(p, rng, config.weight_scale))
     eval_inputs = rng.uniform(0, 1, (n, p.sizes[0]))
 
     # (a) Fig. S1: self-prediction from random weights.
-    apical_start = _rms(sim.steady_state(state, eval_inputs)["pyramidal_1.v_A"])
+    apical_start = _rms(sim.steady_state(state, eval_inputs, window=window)["pyramidal_1.v_A"])
     curve, sampled = [], []
     chunks = tqdm(range(config.self_prediction_chunks), desc="Fig. S1 self-prediction", disable=not progress)
     for c in chunks:
@@ -216,12 +225,12 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
             )
             for i in range(n)
         ]
-    apical_end = _rms(sim.steady_state(state, eval_inputs)["pyramidal_1.v_A"])
+    apical_end = _rms(sim.steady_state(state, eval_inputs, window=window)["pyramidal_1.v_A"])
 
     # (b) Fig. 1: a new target for one held input pattern.
     pattern = np.tile(rng.uniform(0, 1, p.sizes[0]), (n, 1))
     u_target = np.tile(rng.uniform(p.E_inh, p.E_exc, p.sizes[-1]), (n, 1))
-    onset = _measure(sim, state, pattern, u_target)
+    onset = _measure(sim, state, pattern, u_target, window)
     nudging = (np.arange(n) >= config.onset_pattern).astype(float)
     recordings = []
     for c in tqdm(range(config.learning_chunks), desc="Fig. 1 learning", disable=not progress):
@@ -230,8 +239,20 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
         )
         state = result.state
         recordings.append(result.recording)
-    end = _measure(sim, state, pattern, u_target)
+    end = _measure(sim, state, pattern, u_target, window)
 
+    if p.spiking_mode:
+        raster = Simulation(
+            p, RASTER_PATTERNS, config.pattern_duration, record=RECORD, target=config.target, spikes=_groups(p)
+        )
+        recordings.append(
+            raster.run(
+                state,
+                pattern[:RASTER_PATTERNS],
+                u_target[:RASTER_PATTERNS],
+                seed=_noise_seed(config.seed, 2 * 10**6),
+            ).recording
+        )
     recording = _join(sampled, recordings, config)
     results = {
         "self_prediction": {
@@ -251,7 +272,10 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
         "seed": config.seed,
         "target": config.target,
         "sizes": list(p.sizes),
+        "mode": p.mode,
     }
+    if p.spiking_mode:
+        results["psi_per_ms"] = float(p.spiking.psi * ms)
     curves = {
         "self_prediction_rms_apical": np.array([c[0] for c in curve]),
         "self_prediction_interneuron_mismatch": np.array([c[1] for c in curve]),
@@ -260,14 +284,23 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
     return results, curves, recording
 
 
-def _measure(sim, state, pattern, u_target) -> dict[str, float]:
-    """Steady-state errors with the target on: output u_2 - u_tgt, apical v_A, and u_2 - u_I."""
-    values = sim.steady_state(state, pattern[:1].repeat(len(pattern), 0), u_target)
-    u_out = values["pyramidal_2.u"][-1]
+def _groups(params: MicrocircuitParams) -> list[str]:
+    n = len(params.sizes) - 1
+    return ["input_0", *(f"pyramidal_{k}" for k in range(1, n + 1)), *(f"interneuron_{k}" for k in range(1, n))]
+
+
+def _measure(sim, state, pattern, u_target, window) -> dict[str, float]:
+    """Steady-state errors with the target on: output u_2 - u_tgt, apical v_A, and u_2 - u_I.
+
+    Rate mode reads the last pattern; spiking mode averages each pattern's window and then all
+    patterns (they repeat the same input)."""
+    values = sim.steady_state(state, pattern[:1].repeat(len(pattern), 0), u_target, window=window)
+    pick = (lambda v: v[-1]) if window is None else (lambda v: v.mean(axis=0))
+    u_out = pick(values["pyramidal_2.u"])
     return {
         "output_error": _rms(u_out - u_target[0]),
-        "rms_apical": _rms(values["pyramidal_1.v_A"][-1]),
-        "interneuron_tracking": _rms(u_out - values["interneuron_1.u"][-1]),
+        "rms_apical": _rms(pick(values["pyramidal_1.v_A"])),
+        "interneuron_tracking": _rms(u_out - pick(values["interneuron_1.u"])),
     }
 
 
@@ -284,7 +317,8 @@ def _pattern_ends(recording: Recording, n_patterns: int) -> Recording:
 
 
 def _join(self_prediction: list[Recording], learning: list[Recording], config: Fig1Config) -> Recording:
-    """Both phases on one clock: chunk after chunk, each chunk's run starting at t = 0."""
+    """Both phases on one clock: chunk after chunk, each chunk's run starting at t = 0. In spiking mode
+    the last of ``learning`` is the raster run, with spikes."""
     chunk_s = config.chunk * float(config.pattern_duration / second)
     parts = [*self_prediction, *learning]
     times = np.concatenate([k * chunk_s + part.times for k, part in enumerate(parts)])
@@ -295,6 +329,13 @@ def _join(self_prediction: list[Recording], learning: list[Recording], config: F
     switch = len(self_prediction) * chunk_s
     onset = switch + config.onset_pattern * float(config.pattern_duration / second)
     step_ms = 1000 * float(learning[0].times[1] - learning[0].times[0])
+    spikes, raster = (), ()
+    if parts[-1].spikes:
+        start = (len(parts) - 1) * chunk_s
+        spikes = tuple(replace(train, times=train.times + start) for train in parts[-1].spikes)
+        stop = start + RASTER_PATTERNS * float(config.pattern_duration / second)
+        text = "spiking mode: learning goes on for the raster run, whose spikes of every group are recorded"
+        raster = (Epoch("raster", start, stop, text),)
     epochs = (
         Epoch(
             "self_prediction",
@@ -305,17 +346,19 @@ def _join(self_prediction: list[Recording], learning: list[Recording], config: F
         Epoch(
             "learning",
             switch,
-            len(parts) * chunk_s,
+            (len(parts) - len(raster)) * chunk_s,
             f"Fig. 1: one input pattern held, the output target on from t = {onset:g} s; sampled every {step_ms:g} ms",
         ),
+        *raster,
     )
-    return Recording(None, traces, description="Fig. S1 and Fig. 1", timestamps=times, epochs=epochs)
+    return Recording(None, traces, description="Fig. S1 and Fig. 1", timestamps=times, epochs=epochs, spikes=spikes)
 
 
 OUTPUTS = ("fig1_results.json", "fig1b.png", "fig1c.png", "fig_s1.png")
+RASTER = "fig1_raster.png"
 
 
-def check_outputs(out: Path, formats=("nwb", "npz"), overwrite: bool = False) -> None:
+def check_outputs(out: Path, formats=("nwb", "npz"), overwrite: bool = False, spiking: bool = False) -> None:
     """Before a run: create ``out`` and check that the outputs can be written into it.
 
     Parameters
@@ -326,16 +369,19 @@ def check_outputs(out: Path, formats=("nwb", "npz"), overwrite: bool = False) ->
         The trace formats to be written, some of :data:`FORMATS`.
     overwrite : bool, default False
         Allow replacing existing outputs.
+    spiking : bool, default False
+        The run is in spiking mode and also writes fig1_raster.png.
 
     Raises
     ------
     OutputError
         If ``out`` cannot be created or is not a writable folder.
     OutputExistsError
-        If the run would overwrite results in ``out`` (:data:`OUTPUTS` or the traces) and not
-        ``overwrite``.
+        If the run would overwrite results in ``out`` (:data:`OUTPUTS`, the raster or the traces)
+        and not ``overwrite``.
     """
-    prepare_output(out, [*OUTPUTS, *(f"fig1_traces.{f}" for f in formats)], overwrite)
+    names = [*OUTPUTS, *((RASTER,) if spiking else ()), *(f"fig1_traces.{f}" for f in formats)]
+    prepare_output(out, names, overwrite)
 
 
 def write_outputs(
@@ -364,7 +410,7 @@ def write_outputs(
     -------
     list of pathlib.Path
         fig1_results.json, then the trace files in the order of ``formats``, then fig1b.png,
-        fig1c.png and fig_s1.png.
+        fig1c.png and fig_s1.png, and in spiking mode fig1_raster.png.
 
     Raises
     ------
@@ -376,11 +422,14 @@ def write_outputs(
         If a format is unknown or the recording cannot be exported.
     """
     out = Path(out)
-    check_outputs(out, formats, overwrite)
+    check_outputs(out, formats, overwrite, spiking=bool(recording.spikes))
     targets = [out / name for name in OUTPUTS]
     recording = replace(recording, metadata={"results": results})
     paths = export_recording(recording, out / "fig1_traces", formats, overwrite=overwrite)
     paths += _plot(out, results, curves, recording)
+    if recording.spikes:
+        title = f"Fig. 1, spiking mode (psi = {results['psi_per_ms']:g}/ms): spikes of the raster run"
+        paths.append(plot_raster(recording.epoch("raster"), out / RASTER, title))
     targets[0].write_text(json.dumps(results, indent=2))
     return [targets[0], *paths]
 
@@ -391,6 +440,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
     cli.add_shared_options(parser)
+    add_mode_options(parser)
     parser.add_argument(
         "--format",
         type=cli.subset(FORMATS),
@@ -417,6 +467,7 @@ def config_from_args(args: argparse.Namespace) -> Fig1Config:
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
     return Fig1Config(
+        params=params_from_args(FIG1, args),
         seed=args.seed,
         target=args.target,
         self_prediction_chunks=args.self_prediction_chunks,
@@ -432,7 +483,7 @@ def check(config: Fig1Config) -> None:
 
     See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
     """
-    check_outputs(config.out, config.formats, config.overwrite)
+    check_outputs(config.out, config.formats, config.overwrite, config.params.spiking_mode)
 
 
 def write(results: tuple[dict, dict[str, np.ndarray], Recording], config: Fig1Config) -> list[Path]:

@@ -9,6 +9,7 @@ from .parameters import (
     FIG1,
     FIG_S1,
     MNIST,
+    MODES,
     PARAMETER_SETS,
     PATHWAYS,
     RECORD_TYPES,
@@ -17,6 +18,7 @@ from .parameters import (
     LearningRates,
     MicrocircuitParams,
     PyramidalParams,
+    SpikingParams,
 )
 from .weights import random_weights, self_predicting_weights
 
@@ -35,7 +37,9 @@ __all__ = [
     "InterneuronParams",
     "LearningRates",
     "MicrocircuitParams",
+    "MODES",
     "PyramidalParams",
+    "SpikingParams",
     "Microcircuit",
     "Projection",
     "build_microcircuit",

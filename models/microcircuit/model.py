@@ -35,12 +35,14 @@ _LABELS = {
     "v_PI": ("apical", "voltage", "interneuron part of the apical potential, v_PI = W_PI r_interneurons"),
     "v_D": ("dendrite", "voltage", "interneuron dendritic potential v_D = W_IP r_pyramidal (same layer)"),
     "r": ("rate", "rate", "rate r = phi(u)"),
+    "v_N": ("soma", "rate", "trace of the nudging spikes of the linked pyramidal neuron above (estimates its rate)"),
+    "n_spikes": ("soma", "other", "spike count in the time step (Poisson, mean psi*r*dt; negative: OFF spikes)"),
 }
 # Fields whose values reach the network as run_args (see load_state); signed_inputs only checks inputs.
 _RUNTIME_FIELDS = ("eta", "hidden", "output", "interneuron", "signed_inputs")
 # Per-neuron variables a run continues from: every recordable one but the apical sum v_A = v_TD + v_PI.
 # The dendritic potentials are those summed in the previous step, which the first step's error factors read.
-_DERIVED = ("v_A",)
+_DERIVED = ("v_A", "n_spikes")
 
 
 class MicrocircuitModel:
@@ -68,6 +70,11 @@ class MicrocircuitModel:
         """
         n = len(params.sizes) - 1
         description = {key: value for key, value in to_json(params).items() if key not in _RUNTIME_FIELDS}
+        if params.spiking_mode:  # psi and tau_s are run-time values; signed inputs draw signed counts
+            description["spiking"] = {key: description["spiking"][key] for key in params.spiking.STRUCTURE}
+            description["signed_inputs"] = params.signed_inputs
+        else:
+            del description["spiking"]
         description["noise"] = [bool(params.pyramidal_layer(k).sigma > 0) for k in range(1, n + 1)]
         description["noise"] += [bool(params.interneuron_layer(k).sigma > 0) for k in range(1, n)]
         return description
@@ -89,9 +96,12 @@ class MicrocircuitModel:
             Group or projection name -> variable name -> label.
         """
         result = {}
-        for group, variables in recordable(params.sizes).items():
+        for group, variables in recordable(params).items():
             population, layer = group.rsplit("_", 1)
             result[group] = {v: Label(population, int(layer), *_LABELS[v]) for v in variables}
+            if population == "input" and "n_spikes" in variables and params.signed_inputs:
+                opponent = "signed spike count in the step: ON spikes (r_0 > 0) count +1, OFF spikes (r_0 < 0) -1"
+                result[group]["n_spikes"] = Label(population, int(layer), "opponent", "other", opponent)
             stored = stored_errors(params, group)
             for pathway in (PATHWAY_TABLE[name] for name in PATHWAY_TABLE if name in stored):
                 quantity = "rate" if pathway.predicts_rate else "voltage"
@@ -192,7 +202,7 @@ class MicrocircuitModel:
         sizes = group_sizes(params.sizes)
         potentials = {
             f"{group}.{v}": np.zeros(sizes[group])
-            for group, variables in recordable(params.sizes).items()
+            for group, variables in recordable(params).items()
             for v in variables
             if v not in _DERIVED
         }
@@ -264,7 +274,7 @@ def _state_variables(circuit) -> dict:
     return {
         f"{name}.{variable}": getattr(group, variable)
         for name, group in circuit.groups.items()
-        for variable in recordable(circuit.params.sizes)[name]
+        for variable in recordable(circuit.params)[name]
         if variable not in _DERIVED
     }
 

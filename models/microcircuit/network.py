@@ -19,6 +19,8 @@ from .equations import (
     interneuron_errors,
     pyramidal_equations,
     pyramidal_errors,
+    spike_code,
+    spiking_synapse_code,
     synapse_equations,
     with_currents,
 )
@@ -132,27 +134,33 @@ def group_sizes(sizes: tuple[int, ...]) -> dict[str, int]:
     return result | {f"interneuron_{k}": sizes[k + 1] for k in range(1, n)}
 
 
-def recordable(sizes: tuple[int, ...]) -> dict[str, tuple[str, ...]]:
+def recordable(params: MicrocircuitParams) -> dict[str, tuple[str, ...]]:
     """The per-neuron variables that can be recorded, by group.
 
     Parameters
     ----------
-    sizes : tuple of int
-        Pyramidal layer sizes (n_0, ..., n_N).
+    params : MicrocircuitParams
+        The network's parameters.
 
     Returns
     -------
     dict of str to tuple of str
-        Group name -> variable names (the output layer has no apical potentials).
+        Group name -> variable names (the output layer has no apical potentials). Spiking mode adds
+        the spike count per step ``n_spikes`` to every group, and the trace ``v_N`` of the nudging
+        spikes to interneurons nudged by spikes.
     """
-    n = len(sizes) - 1
+    n = len(params.sizes) - 1
     variables = {
         "input": ("r",),
         "pyramidal": ("u", "v_B", "v_A", "v_TD", "v_PI", "r"),
         "interneuron": ("u", "v_D", "r"),
     }
-    result = {name: variables[name.rsplit("_", 1)[0]] for name in group_sizes(sizes)}
+    if params.spiking_mode and params.spiking.interneuron_nudging == "spikes":
+        variables["interneuron"] += ("v_N",)
+    result = {name: variables[name.rsplit("_", 1)[0]] for name in group_sizes(params.sizes)}
     result[f"pyramidal_{n}"] = ("u", "v_B", "r")  # the output layer has no apical compartment
+    if params.spiking_mode:
+        result = {name: (*variables, "n_spikes") for name, variables in result.items()}
     return result
 
 
@@ -266,56 +274,93 @@ def build_microcircuit(
     plasticity_clock = neuron_clock
     if params.dt_plasticity is not None and params.dt_plasticity != params.dt:
         plasticity_clock = Clock(params.dt_plasticity, name="plasticity_clock")
+    spiking = params.spiking if params.spiking_mode else None
+    spike_rate = spiking is not None and spiking.postsynaptic == "spikes"
     groups: dict[str, NeuronGroup] = {}
 
     def add_group(name: str, size: int, eqs, population: str, namespace: dict, errors=None) -> NeuronGroup:
         if name in currents:
             eqs = with_currents(eqs, currents[name], name)
         group = NeuronGroup(
-            size, eqs, method="euler", name=name, order=_ORDER[population], namespace=namespace, clock=neuron_clock
+            size,
+            eqs,
+            method="euler",
+            name=name,
+            order=_ORDER[population],
+            namespace=namespace,
+            clock=neuron_clock,
+            threshold="n_spikes != 0" if spiking else None,
+            reset="" if spiking else None,
         )
         if errors:
             # Error factors: once per neuron, at the start of each plasticity step.
             code = "\n".join(f"{var} = {expr}" for var, expr in errors.items())
             group.run_regularly(code, clock=plasticity_clock, when="before_groups", name=f"{name}_errors")
+        if spiking:
+            signed = population == "input" and params.signed_inputs
+            group.run_regularly(spike_code(signed), when="before_thresholds", name=f"{name}_spikes")
         groups[name] = group
         return group
 
     inputs = {"r_pattern": r_pattern, "tau_input": params.tau_input}
-    add_group("input_0", sizes[0], input_equations(params.tau_input is not None), "input", inputs)
+    add_group("input_0", sizes[0], input_equations(params.tau_input is not None, spiking is not None), "input", inputs)
     for k in range(1, n + 1):
         layer, errors = params.pyramidal_layer(k), stored_errors(params, f"pyramidal_{k}")
-        eqs = pyramidal_equations(phi, output=k == n, noise=layer.sigma > 0, errors=errors)
+        eqs = pyramidal_equations(phi, output=k == n, noise=layer.sigma > 0, errors=errors, spiking=spiking)
         namespace = reversal | {"u_target": u_target, "nudging": nudging}
-        add_group(f"pyramidal_{k}", sizes[k], eqs, "pyramidal", namespace, pyramidal_errors(phi, errors))
+        add_group(f"pyramidal_{k}", sizes[k], eqs, "pyramidal", namespace, pyramidal_errors(phi, errors, spike_rate))
+    synapses: dict[str, Synapses] = {}
     for k in range(1, n):
         layer, plastic = params.interneuron_layer(k), "ip" in params.plastic
-        eqs = interneuron_equations(phi, noise=layer.sigma > 0, error=plastic)
-        group = add_group(
-            f"interneuron_{k}", sizes[k + 1], eqs, "interneuron", reversal, interneuron_errors(phi) if plastic else None
-        )
-        group.u_tgt = linked_var(groups[f"pyramidal_{k + 1}"], "u")
+        eqs = interneuron_equations(phi, noise=layer.sigma > 0, error=plastic, spiking=spiking)
+        errors = interneuron_errors(phi, spike_rate) if plastic else None
+        group = add_group(f"interneuron_{k}", sizes[k + 1], eqs, "interneuron", reversal, errors)
+        if "v_N" in group.variables:  # nudged by the spikes of the pyramidal neuron above, one to one
+            above = groups[f"pyramidal_{k + 1}"]
+            on_pre = "v_N_post += n_spikes_pre/psi_pre/tau_s_post"
+            nudge = Synapses(above, group, on_pre=on_pre, name=f"nudge_{k}", clock=neuron_clock)
+            nudge.connect(j="i")
+            synapses[nudge.name] = nudge
+        else:
+            group.u_tgt = linked_var(groups[f"pyramidal_{k + 1}"], "u")
     set_runtime_parameters(groups, params)
 
-    synapses: dict[str, Synapses] = {}
     all_projections = projections(sizes)
     for proj in all_projections:
         plastic = proj.pathway in params.plastic
-        model = synapse_equations(proj.target, proj.error if plastic else None, params.tau_w is not None)
         pre, post = groups[proj.pre], groups[proj.post]
-        syn = Synapses(
-            pre,
-            post,
-            model,
-            method="euler",
-            name=proj.name,
-            order=_ORDER["plasticity"],
-            namespace={"tau_w": params.tau_w},
-            clock=plasticity_clock,
-        )
+        error, filtered = proj.error if plastic else None, params.tau_w is not None
+        if spiking:
+            # Spikes arrive every step of the presynaptic clock; a filtered induction is integrated
+            # into w on the plasticity clock.
+            code = spiking_synapse_code(proj.target, error, filtered)
+            dt_w = params.dt if params.dt_plasticity is None else params.dt_plasticity
+            syn = Synapses(
+                pre,
+                post,
+                code["model"],
+                on_pre=code["on_pre"],
+                name=proj.name,
+                order=_ORDER["plasticity"],
+                namespace={"tau_w": params.tau_w, "dt_w": dt_w},
+                clock=neuron_clock,
+            )
+        else:
+            syn = Synapses(
+                pre,
+                post,
+                synapse_equations(proj.target, error, filtered),
+                method="euler",
+                name=proj.name,
+                order=_ORDER["plasticity"],
+                namespace={"tau_w": params.tau_w},
+                clock=plasticity_clock,
+            )
         # Presynaptic-major order: consecutive synapses share r_pre and hit different targets.
         pre_idx, post_idx = np.divmod(np.arange(len(pre) * len(post)), len(post))
         syn.connect(i=pre_idx, j=post_idx)
+        if spiking and code["filter_code"]:
+            syn.run_regularly(code["filter_code"], clock=plasticity_clock, when="end", name=f"{proj.name}_filter")
         if plastic:
             syn.eta = params.eta.for_projection(proj.pathway, proj.layer, n)
         synapses[proj.name] = syn
@@ -335,7 +380,8 @@ def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParam
     Returns
     -------
     dict
-        Brian2 variable view -> Quantity, for every g_lk, g_B, g_A, g_D, g_som and sigma a group has.
+        Brian2 variable view -> Quantity, for every g_lk, g_B, g_A, g_D, g_som and sigma a group has,
+        and psi and tau_s of spiking mode.
     """
     values = {}
     for name, group in groups.items():
@@ -348,6 +394,10 @@ def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParam
         for variable in ("g_lk", "g_B", "g_A", "g_D", "g_som", "sigma"):
             if variable in group.variables:
                 values[getattr(group, variable)] = getattr(record, variable)
+    for group in groups.values():
+        for variable in ("psi", "tau_s"):
+            if variable in group.variables:
+                values[getattr(group, variable)] = getattr(params.spiking, variable)
     return values
 
 

@@ -26,6 +26,8 @@ __all__ = [
     "PyramidalParams",
     "InterneuronParams",
     "LearningRates",
+    "SpikingParams",
+    "MODES",
     "MicrocircuitParams",
     "FIG_S1",
     "FIG1",
@@ -301,6 +303,79 @@ class LearningRates:
         return self.per_layer(pathway, n_layers if pathway == "bottom_up" else n_layers - 1)[layer - 1]
 
 
+#: The neuron models of MicrocircuitParams.mode: rate units (the paper) or Poisson spikes.
+MODES = ("rate", "spiking")
+#: Largest psi * dt: the expected spike count per step at rate 1. Counts are 32-bit integers, so
+#: rates phi(u) up to 10^5 stay far from an overflow.
+MAX_SPIKES_PER_STEP = 10_000
+
+
+@dataclass(frozen=True)
+class SpikingParams:
+    """The spiking neurons of ``MicrocircuitParams(mode="spiking")`` (docs: model, spiking mode).
+
+    Every neuron, inputs included, emits in each step of dt a Poisson number of spikes with mean
+    psi * r * dt, r its rate (phi(u), or the input rate r_0): one Brian2 neuron is one unit of the
+    rate model, and a count per step lets psi * r * dt exceed 1. Each spike adds w / (psi * tau_s)
+    to the dendritic potential it projects to, which decays with tau_s, so the expected potential
+    is the rate model's W r. Each presynaptic spike changes a plastic weight by
+    eta * e_post / psi (Eqs. 7-10 in expectation).
+
+    Parameters
+    ----------
+    psi : Quantity, optional
+        Spikes per time per unit rate (1/time), > 0, with psi * dt <= 10000 (the count per step is a
+        32-bit integer). Default 100/ms (10 spikes per step of 0.1 ms at rate 1).
+    tau_s : Quantity, optional
+        Time constant of the dendritic spike traces (time), larger than dt. Default 3 ms.
+    postsynaptic : {'rate', 'spikes'}, optional
+        The rate in the error factors r - phi(a v) (Eqs. 7, 8, 10): 'rate' uses r = phi(u);
+        'spikes' (Urbanczik-Senn) uses the neuron's own spike count of the last step divided by
+        psi * dt. Default 'rate'.
+    interneuron_nudging : {'potential', 'spikes'}, optional
+        'potential': interneurons are nudged toward the somatic potential of the linked pyramidal
+        neuron above, as in the rate model; 'spikes': toward phi^-1 of that neuron's spike trace
+        (time constant tau_s). Default 'potential'.
+    lookahead : bool, optional
+        True: rates are phi of the prospective potential u + du/dt / g_total, the steady state of
+        the present dendritic and teaching input (latent equilibrium), without the noise.
+        Default False.
+    negative_inputs : {'refuse', 'opponent'}, optional
+        Treatment of signed inputs (``MicrocircuitParams.signed_inputs``): 'opponent' gives each
+        input an ON and an OFF Poisson train at rates psi * max(r_0, 0) and psi * max(-r_0, 0); OFF
+        spikes act with the sign reversed (one Brian2 neuron with a signed count per step).
+        'refuse' refuses signed inputs in spiking mode. Default 'refuse'.
+
+    Raises
+    ------
+    ParameterError
+        If a field is outside its allowed values.
+    """
+
+    psi: Quantity = _default(100.0 / ms)
+    tau_s: Quantity = _default(3.0 * ms)
+    postsynaptic: str = "rate"
+    interneuron_nudging: str = "potential"
+    lookahead: bool = False
+    negative_inputs: str = "refuse"
+
+    #: The fields that change the generated code (psi and tau_s are run-time values).
+    STRUCTURE = ("postsynaptic", "interneuron_nudging", "lookahead", "negative_inputs")
+
+    def __post_init__(self) -> None:
+        _scalar("SpikingParams.psi", self.psi, 1 / ms, "rate in spikes per time per unit rate (e.g. 100/ms)", True)
+        _time("SpikingParams.tau_s", self.tau_s)
+        for name, allowed in (
+            ("postsynaptic", ("rate", "spikes")),
+            ("interneuron_nudging", ("potential", "spikes")),
+            ("negative_inputs", ("refuse", "opponent")),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ParameterError(f"SpikingParams.{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        if not isinstance(self.lookahead, bool):
+            raise ParameterError(f"SpikingParams.lookahead must be True or False, got {self.lookahead!r}")
+
+
 @dataclass(frozen=True)
 class MicrocircuitParams:
     """Everything that defines a microcircuit network.
@@ -357,7 +432,13 @@ class MicrocircuitParams:
         of the run time (README, benchmarks). Default None.
     signed_inputs : bool, optional
         Inputs r_0 are rates, >= 0. The regression task (section 3.3) draws them from U(-1, 1), signed
-        deviations from a baseline rate; ``signed_inputs=True`` allows that. Default False.
+        deviations from a baseline rate; ``signed_inputs=True`` allows that. In spiking mode it needs
+        ``SpikingParams(negative_inputs='opponent')``. Default False.
+    mode : {'rate', 'spiking'}, optional
+        'rate': rate units (the paper); 'spiking': every neuron emits Poisson spikes, with
+        ``spiking``'s parameters. Default 'rate'.
+    spiking : SpikingParams, optional
+        The spiking neurons' parameters (used in spiking mode only). Default ``SpikingParams()``.
 
     Raises
     ------
@@ -379,6 +460,8 @@ class MicrocircuitParams:
     dt: Quantity = _default(0.1 * ms)
     dt_plasticity: Quantity | None = None
     signed_inputs: bool = False
+    mode: str = "rate"
+    spiking: SpikingParams = field(default_factory=SpikingParams)
 
     def __post_init__(self) -> None:
         if isinstance(self.sizes, list):
@@ -436,6 +519,11 @@ class MicrocircuitParams:
             The layer's record.
         """
         return self.output if k == len(self.sizes) - 1 else self.hidden_layer(k)
+
+    @property
+    def spiking_mode(self) -> bool:
+        """True in spiking mode (``mode == 'spiking'``)."""
+        return self.mode == "spiking"
 
     def replace(self, **changes) -> MicrocircuitParams:
         """A copy with the fields in ``changes`` replaced (``dataclasses.replace``), checked anew.
@@ -495,6 +583,15 @@ def _check_record(p: MicrocircuitParams) -> None:
         raise ParameterError(f"need E_exc > E_inh, got E_exc={p.E_exc}, E_inh={p.E_inh}")
     if not isinstance(p.signed_inputs, bool):
         raise ParameterError(f"signed_inputs must be True or False, got {p.signed_inputs!r}")
+    if p.mode not in MODES:
+        raise ParameterError(f"mode must be one of {MODES}, got {p.mode!r}")
+    if not isinstance(p.spiking, SpikingParams):
+        raise ParameterError(f"spiking must be a SpikingParams record, got {p.spiking!r}")
+    if p.spiking_mode and p.signed_inputs and p.spiking.negative_inputs != "opponent":
+        raise ParameterError(
+            "signed_inputs=True in spiking mode needs a treatment of negative rates: "
+            "spiking=SpikingParams(negative_inputs='opponent') (an ON and an OFF spike train per input)"
+        )
     _check_times(p)
 
 
@@ -504,6 +601,15 @@ def _check_times(p: MicrocircuitParams) -> None:
         tau = getattr(p, name)
         if tau is not None and _time(name, tau) <= dt:
             raise ParameterError(f"{name}={tau} must be larger than dt={p.dt}, or None")
+    if p.spiking_mode:
+        count = float(p.spiking.psi * p.dt)
+        if count > MAX_SPIKES_PER_STEP:
+            raise ParameterError(
+                f"spiking.psi={p.spiking.psi} gives psi*dt = {count:.4g} spikes per step at rate 1; "
+                f"psi*dt must lie in (0, {MAX_SPIKES_PER_STEP}] (the count per step is a 32-bit integer)"
+            )
+        if float(p.spiking.tau_s / p.dt) <= 1:
+            raise ParameterError(f"spiking.tau_s={p.spiking.tau_s} must be larger than dt={p.dt}")
     if p.dt_plasticity is not None:
         steps = _time("dt_plasticity", p.dt_plasticity) / dt
         if steps < 1 - 1e-9 or abs(steps - round(steps)) > 1e-9:
@@ -581,5 +687,13 @@ PARAMETER_SETS = {"fig_s1": FIG_S1, "fig1": FIG1, "regression": REGRESSION, "mni
 #: Every record type a stored parameter description may name (see brian_dendrites.canonical.from_json).
 RECORD_TYPES = {
     kind.__name__: kind
-    for kind in (MicrocircuitParams, PyramidalParams, InterneuronParams, LearningRates, Logistic, SoftRectifier)
+    for kind in (
+        MicrocircuitParams,
+        PyramidalParams,
+        InterneuronParams,
+        LearningRates,
+        SpikingParams,
+        Logistic,
+        SoftRectifier,
+    )
 }

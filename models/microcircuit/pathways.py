@@ -62,8 +62,8 @@ class Pathway:
         """True for a dendritic prediction error (Eqs. 7, 8, 10), False for Eq. 9."""
         return self.equation != 9
 
-    def expression(self, phi: TransferFunction, attenuation: str = "1") -> str:
-        """The error factor as a Brian2 expression of the group's ``r`` and ``potential``.
+    def expression(self, phi: TransferFunction, attenuation: str = "1", rate: str = "r") -> str:
+        """The error factor as a Brian2 expression of the group's rate and ``potential``.
 
         Parameters
         ----------
@@ -72,16 +72,19 @@ class Pathway:
         attenuation : str, optional
             The attenuation factor as a Brian2 expression of the group's conductances, e.g.
             ``'g_B/(g_lk + g_B + g_A)'``; ignored unless the pathway is attenuated. Default ``'1'``.
+        rate : str, optional
+            The postsynaptic rate as a Brian2 expression: ``'r'`` (phi(u)), or a spike-count estimate
+            (Urbanczik-Senn). Default ``'r'``.
 
         Returns
         -------
         str
-            ``'r - phi(a*potential)'``, or ``'-potential'`` for Eq. 9 (v_rest = 0).
+            ``'rate - phi(a*potential)'``, or ``'-potential'`` for Eq. 9 (v_rest = 0).
         """
         if not self.predicts_rate:
             return f"-{self.potential}"
         scaled = self.potential if self.attenuation is None else f"{attenuation}*{self.potential}"
-        return f"r - {phi.expression(scaled)}"
+        return f"{rate} - {phi.expression(scaled)}"
 
     def factor(
         self, phi: TransferFunction, r, v: np.ndarray, attenuation: float = 1.0, prediction: np.ndarray | None = None
