@@ -1,8 +1,12 @@
 """Write a :class:`~brian_dendrites.recording.Recording` to NPZ or NWB and read it back.
 
 Both formats keep everything needed to rebuild the Recording exactly: float64
-values, trace labels, units, neuron ids, sampling rate, start time,
-description and metadata (stored as JSON, so it comes back as plain JSON types).
+values, trace labels, units, neuron ids, sampling rate, start time, epochs,
+spikes, description and metadata (stored as JSON, so it comes back as plain
+JSON types). NWB keeps each unit's spike times and :func:`read_nwb` puts the
+spikes of a train in time order, equal times in the order of their units: the
+order of simultaneous spikes of different units is the one thing it does not
+keep (NPZ does).
 
 Writers never overwrite an existing file unless ``overwrite=True`` and write
 atomically: the file is built under a temporary name in the target directory
@@ -20,6 +24,10 @@ NWB layout (written by :func:`write_nwb`)::
         neurons                          DynamicTable, one row per data column:
                                          trace, column, neuron_id, layer, population, compartment
     /intervals/epochs                    Recording.epochs: start_time, stop_time, tags (the name), epoch_description
+    /units                               Recording.spikes: one row per unit of each spike train, in order, with
+                                         spike_times (k equal times for k spikes in one step), unit_name,
+                                         group (Spikes.name), layer, population, group_description; resolution
+                                         is ``spike_resolution``
     /general/notes                       Recording.metadata as JSON
     /general/experiment_description      Recording.description (absent when empty)
     /general/subject                     Subject marking the data as simulated (species: Mammalia)
@@ -35,6 +43,7 @@ import json
 import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,10 +51,11 @@ import numpy as np
 
 from .errors import FileFormatError, ParameterError
 from .files import atomic_target, refuse_existing
-from .recording import Epoch, Recording, Trace
+from .recording import Epoch, Recording, Spikes, Trace
 
 if TYPE_CHECKING:
     from hdmf.common import DynamicTable
+    from pynwb.misc import Units
 
 __all__ = [
     "DEFAULT_SESSION_DESCRIPTION",
@@ -64,12 +74,20 @@ DEFAULT_SESSION_DESCRIPTION = "Simulation of the dendritic cortical microcircuit
 # A simulation has no wall-clock start; a fixed one makes the same run write the same content.
 DEFAULT_SESSION_START_TIME = datetime(2018, 1, 1, tzinfo=UTC)
 
-# Version 2 added timestamps and epochs; version 1 files (regular sampling, no epochs) still read.
-_NPZ_FORMAT_VERSION = 2
+# Version 2 added timestamps and epochs, version 3 spikes; files of versions 1 and 2 still read.
+_NPZ_FORMAT_VERSION = 3
 # The model is of mammalian neocortex and no particular species: the NCBI taxon of the class.
 SUBJECT_SPECIES = "http://purl.obolibrary.org/obo/NCBITaxon_40674"
 _TRACE_TABLE = "traces"
 _NEURON_TABLE = "neurons"
+#: The columns of the NWB Units table besides spike_times, with their descriptions.
+_UNIT_COLUMNS = {
+    "unit_name": "name of the unit, e.g. 'pyramidal_1[3]'; opponent inputs: 'input_0[3] ON' and 'input_0[3] OFF'",
+    "group": "name of the unit's spike train, the population's group (Recording.spike_train)",
+    "layer": "layer index",
+    "population": "neuron population",
+    "group_description": "free-text description of the spike train",
+}
 
 
 def write_npz(recording: Recording, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
@@ -77,10 +95,13 @@ def write_npz(recording: Recording, path: str | os.PathLike, *, overwrite: bool 
 
     Holds ``values_<i>`` and ``neuron_ids_<i>`` for the i-th trace, per-trace label
     arrays, the sampling rate (NaN with timestamps), start time, ``timestamps`` (only when
-    given), the epochs' names, times and descriptions, the description and ``metadata_json``.
-    Nothing is pickled. Raises FileExistsError if ``path`` exists and ``overwrite``
-    is False, ValueError if the recording has no traces, a trace has no samples,
-    no neurons or non-finite values, or the metadata cannot be written as JSON.
+    given), the epochs' names, times and descriptions, ``spike_times_<j>``, ``spike_units_<j>``
+    and ``spike_unit_names_<j>`` for the j-th spike train with its labels in ``spike_names``,
+    ``spike_layers``, ``spike_populations`` and ``spike_descriptions``, the description and
+    ``metadata_json``. Nothing is pickled. Raises FileExistsError if ``path`` exists and
+    ``overwrite`` is False, ValueError if the recording has no traces, a trace has no samples,
+    no neurons or non-finite values, a spike train has no units, or the metadata cannot be
+    written as JSON.
 
     Parameters
     ----------
@@ -121,12 +142,20 @@ def write_npz(recording: Recording, path: str | os.PathLike, *, overwrite: bool 
         "epoch_names": np.array([e.name for e in recording.epochs], dtype=str),
         "epoch_times": np.array([(e.start_time, e.stop_time) for e in recording.epochs]).reshape(-1, 2),
         "epoch_descriptions": np.array([e.description for e in recording.epochs], dtype=str),
+        "spike_names": np.array([s.name for s in recording.spikes], dtype=str),
+        "spike_layers": np.array([s.layer for s in recording.spikes], dtype=np.int64),
+        "spike_populations": np.array([s.population for s in recording.spikes], dtype=str),
+        "spike_descriptions": np.array([s.description for s in recording.spikes], dtype=str),
     }
     if recording.timestamps is not None:
         arrays["timestamps"] = recording.timestamps
     for i, trace in enumerate(traces):
         arrays[f"values_{i}"] = trace.values
         arrays[f"neuron_ids_{i}"] = trace.neuron_ids
+    for j, spikes in enumerate(recording.spikes):
+        arrays[f"spike_times_{j}"] = spikes.times
+        arrays[f"spike_units_{j}"] = spikes.units
+        arrays[f"spike_unit_names_{j}"] = np.array(spikes.unit_names, dtype=str)
     with atomic_target(path, overwrite) as tmp, open(tmp, "wb") as f:
         # A file object, because savez would append ".npz" to a temporary name.
         np.savez_compressed(f, **arrays)
@@ -149,11 +178,11 @@ def read_npz(path: str | os.PathLike) -> Recording:
     Raises
     ------
     FileFormatError
-        If the file has an NPZ format version this package does not know (it reads 1 and 2).
+        If the file has an NPZ format version this package does not know (it reads 1 to 3).
     """
     with np.load(path, allow_pickle=False) as npz:
         version = int(npz["format_version"])
-        if version not in (1, _NPZ_FORMAT_VERSION):
+        if version not in range(1, _NPZ_FORMAT_VERSION + 1):
             raise FileFormatError(
                 f"{path}: unsupported NPZ format version {version}, expected 1 to {_NPZ_FORMAT_VERSION}"
             )
@@ -182,6 +211,23 @@ def read_npz(path: str | os.PathLike) -> Recording:
                     npz["epoch_names"], npz["epoch_times"].tolist(), npz["epoch_descriptions"], strict=True
                 )
             )
+        spikes = ()
+        if version >= 3:
+            keys = ("spike_names", "spike_layers", "spike_populations", "spike_descriptions")
+            spikes = tuple(
+                Spikes(
+                    name,
+                    npz[f"spike_times_{j}"],
+                    npz[f"spike_units_{j}"],
+                    npz[f"spike_unit_names_{j}"].tolist(),
+                    layer,
+                    population,
+                    description,
+                )
+                for j, (name, layer, population, description) in enumerate(
+                    zip(*(npz[key].tolist() for key in keys), strict=True)
+                )
+            )
         return Recording(
             sampling_rate=None if timestamps is not None else float(npz["sampling_rate"]),
             traces=traces,
@@ -190,6 +236,7 @@ def read_npz(path: str | os.PathLike) -> Recording:
             metadata=json.loads(str(npz["metadata_json"])),
             timestamps=timestamps,
             epochs=epochs,
+            spikes=spikes,
         )
 
 
@@ -201,17 +248,20 @@ def write_nwb(
     session_description: str = DEFAULT_SESSION_DESCRIPTION,
     identifier: str | None = None,
     session_start_time: datetime | None = None,
+    spike_resolution: float | None = None,
 ) -> Path:
     """Write ``recording`` to an NWB file at ``path`` and return the path.
 
-    Each trace becomes a TimeSeries in the "microcircuit" processing module (see
-    the module docstring for the layout). ``identifier`` defaults to a hash of
+    Each trace becomes a TimeSeries in the "microcircuit" processing module and
+    each unit of each spike train a row of the Units table (see the module
+    docstring for the layout). ``identifier`` defaults to a hash of
     the recording's content and ``session_start_time`` (timezone-aware) to
     :data:`DEFAULT_SESSION_START_TIME`, so the same recording gives the same
     file content; only the UUIDs NWB gives each object differ between writes.
     Raises FileExistsError if ``path`` exists and ``overwrite`` is False and
     ValueError where :func:`write_npz` does, for a trace named "traces" or
-    "neurons" (the label tables) and for a naive ``session_start_time``.
+    "neurons" (the label tables), for a naive ``session_start_time`` and for a
+    ``spike_resolution`` that is not a positive number.
 
     Parameters
     ----------
@@ -227,6 +277,9 @@ def write_nwb(
         The NWB file's identifier; None: a hash of the recording's content.
     session_start_time : datetime.datetime or None, optional
         Timezone-aware start of the session; None: :data:`DEFAULT_SESSION_START_TIME`.
+    spike_resolution : float or None, optional
+        The time step of the spike times in seconds (the simulation's ``dt``), the Units table's
+        resolution; None: unknown, which nwbinspector reports for a recording with spikes.
 
     Returns
     -------
@@ -238,7 +291,8 @@ def write_nwb(
     OutputExistsError
         If ``path`` exists and ``overwrite`` is False (a FileExistsError).
     ParameterError
-        If the recording cannot be exported or ``session_start_time`` is naive (a ValueError, see above).
+        If the recording cannot be exported, ``session_start_time`` is naive or ``spike_resolution``
+        is not a positive number (a ValueError, see above).
     """
     from hdmf.backends.hdf5 import H5DataIO
     from pynwb import NWBHDF5IO, NWBFile, TimeSeries
@@ -251,6 +305,8 @@ def write_nwb(
     start = DEFAULT_SESSION_START_TIME if session_start_time is None else session_start_time
     if start.tzinfo is None:
         raise ParameterError(f"session_start_time must be timezone-aware, got {start!r}")
+    if spike_resolution is not None and not (np.isfinite(spike_resolution) and spike_resolution > 0):
+        raise ParameterError(f"spike_resolution must be a positive number of seconds, got {spike_resolution}")
 
     nwbfile = NWBFile(
         session_description=session_description,
@@ -268,6 +324,7 @@ def write_nwb(
             sex="O",
             date_of_birth=start,
         ),
+        units=_units(recording.spikes, spike_resolution) if recording.spikes else None,
     )
     if recording.epochs:
         nwbfile.add_epoch_column(name="epoch_description", description="what happens in the epoch")
@@ -376,6 +433,7 @@ def read_nwb(path: str | os.PathLike) -> Recording:
             metadata=json.loads(nwbfile.notes),
             timestamps=None if regular else np.asarray(first.timestamps[:]),
             epochs=epochs,
+            spikes=_read_units(nwbfile.units),
         )
 
 
@@ -385,6 +443,7 @@ def export_recording(
     formats: Iterable[str] = ("nwb", "npz"),
     *,
     overwrite: bool = False,
+    spike_resolution: float | None = None,
 ) -> list[Path]:
     """Write ``recording`` to ``path_stem.<format>`` for each of ``formats`` ("nwb", "npz").
 
@@ -401,6 +460,8 @@ def export_recording(
         The formats to write, in order.
     overwrite : bool, optional
         Replace existing files.
+    spike_resolution : float or None, optional
+        The time step of the spike times in seconds, for NWB (see :func:`write_nwb`).
 
     Returns
     -------
@@ -414,7 +475,7 @@ def export_recording(
     OutputExistsError
         If any target exists and ``overwrite`` is False; then nothing is written.
     """
-    writers = {"nwb": write_nwb, "npz": write_npz}
+    writers = {"nwb": partial(write_nwb, spike_resolution=spike_resolution), "npz": write_npz}
     formats = list(formats)
     unknown = [f for f in formats if f not in writers]
     if unknown:
@@ -434,6 +495,9 @@ def _validate(recording: Recording) -> str:
         bad = np.count_nonzero(~np.isfinite(trace.values))
         if bad:
             raise ParameterError(f"trace '{trace.name}' has {bad} non-finite value(s) (NaN or inf)")
+    for spikes in recording.spikes:
+        if not spikes.unit_names:
+            raise ParameterError(f"spikes '{spikes.name}' have no units")
     try:
         return json.dumps(recording.metadata, default=_json_default)
     except (TypeError, ValueError) as err:
@@ -460,6 +524,10 @@ def _fingerprint(recording: Recording, metadata_json: str) -> str:
         digest.update(json.dumps(labels).encode())
         digest.update(np.ascontiguousarray(t.values, dtype="<f8").tobytes())
         digest.update(np.ascontiguousarray(t.neuron_ids, dtype="<i8").tobytes())
+    for s in recording.spikes:
+        digest.update(json.dumps(["spikes", s.name, s.layer, s.population, s.description, s.unit_names]).encode())
+        digest.update(np.ascontiguousarray(s.times, dtype="<f8").tobytes())
+        digest.update(np.ascontiguousarray(s.units, dtype="<i8").tobytes())
     return f"brian_dendrites-{digest.hexdigest()[:32]}"
 
 
@@ -467,6 +535,72 @@ def _label(trace: Trace) -> str:
     """NWB description of a trace: layer, population, compartment and quantity."""
     label = f"Layer {trace.layer} {trace.population} {trace.compartment} {trace.quantity}"
     return f"{label}: {trace.description}" if trace.description else label
+
+
+def _units(spikes: tuple[Spikes, ...], resolution: float | None) -> Units:
+    """The NWB Units table of ``spikes``: one row per unit, train after train, with its labels."""
+    from pynwb.misc import Units
+
+    rows = [
+        {
+            "spike_times": times,
+            "unit_name": name,
+            "group": train.name,
+            "layer": np.uint8(train.layer),  # a byte, which nwbinspector does not take for a yes/no column
+            "population": train.population,
+            "group_description": train.description,
+        }
+        for train in spikes
+        for name, times in zip(train.unit_names, _times_by_unit(train), strict=True)
+    ]
+    table = Units(
+        name="units",
+        description="Spikes of the simulated populations: one row per unit (a neuron, or the ON or OFF half of "
+        "an opponent input), the units of each spike train ('group') in order.",
+        resolution=resolution,
+        id=np.arange(len(rows)),
+    )
+    spike_times = [row["spike_times"] for row in rows]
+    table.add_column("spike_times", "the spike times of each unit, in seconds", data=spike_times, index=True)
+    for column, doc in _UNIT_COLUMNS.items():
+        table.add_column(column, doc, data=[row[column] for row in rows])
+    return table
+
+
+def _times_by_unit(spikes: Spikes) -> list[np.ndarray]:
+    """The spike times of each unit of ``spikes``, in time order."""
+    order = np.argsort(spikes.units, kind="stable")
+    ends = np.cumsum(np.bincount(spikes.units, minlength=len(spikes.unit_names)))
+    return np.split(spikes.times[order], ends[:-1])
+
+
+def _read_units(table: Units | None) -> tuple[Spikes, ...]:
+    """The spike trains of a Units table written by :func:`_units`, each in time order, equal times by unit."""
+    if table is None:
+        return ()
+    labels = {column: np.asarray(table[column].data[:]) for column in _UNIT_COLUMNS}
+    ends = np.asarray(table["spike_times"].data[:], dtype=np.int64)
+    times = np.asarray(table["spike_times"].target.data[:], dtype=np.float64)
+    row_of_spike = np.repeat(np.arange(len(ends)), np.diff(ends, prepend=0))
+    trains = []
+    for name in dict.fromkeys(labels["group"]):
+        rows = np.flatnonzero(labels["group"] == name)
+        mine = np.isin(row_of_spike, rows)
+        units = np.searchsorted(rows, row_of_spike[mine])
+        order = np.lexsort((units, times[mine]))
+        first = rows[0]
+        trains.append(
+            Spikes(
+                str(name),
+                times[mine][order],
+                units[order],
+                [str(unit) for unit in labels["unit_name"][rows]],
+                int(labels["layer"][first]),
+                str(labels["population"][first]),
+                str(labels["group_description"][first]),
+            )
+        )
+    return tuple(trains)
 
 
 def _table(name: str, description: str, columns: dict[str, tuple[str, list]]) -> DynamicTable:

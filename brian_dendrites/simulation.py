@@ -433,8 +433,9 @@ class Simulation:
 
 
 def _spikes(name: str, monitor: SpikeMonitor, label) -> Spikes:
-    """The spikes of a SpikeMonitor of counts: a count k gives k spikes. A group whose count label has
-    the compartment 'opponent' is n ON/OFF pairs: its OFF spikes (k < 0) are units n..2n-1."""
+    """The spikes of a SpikeMonitor of counts, ordered by (time, unit): a count k gives k spikes. A group
+    whose count label has the compartment 'opponent' is n ON/OFF pairs: its OFF spikes (k < 0) are
+    units n..2n-1."""
     counts = np.asarray(monitor.n_spikes, dtype=np.int64)
     times, neurons = np.asarray(monitor.t / second), np.asarray(monitor.i, dtype=np.int64)
     n = len(monitor.source)
@@ -442,11 +443,11 @@ def _spikes(name: str, monitor: SpikeMonitor, label) -> Spikes:
     names = [f"{name}[{i}]" for i in range(n)]
     if label.compartment == "opponent":
         names = [f"{unit} ON" for unit in names] + [f"{unit} OFF" for unit in names]
-    repeats = np.abs(counts)
+    repeats, order = np.abs(counts), np.lexsort((units, times))
     return Spikes(
         name,
-        np.repeat(times, repeats),
-        np.repeat(units, repeats),
+        np.repeat(times[order], repeats[order]),
+        np.repeat(units[order], repeats[order]),
         names,
         label.layer,
         label.population,

@@ -276,6 +276,7 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
     }
     if p.spiking_mode:
         results["psi_per_ms"] = float(p.spiking.psi * ms)
+        results["dt_ms"] = float(p.dt / ms)
     curves = {
         "self_prediction_rms_apical": np.array([c[0] for c in curve]),
         "self_prediction_interneuron_mismatch": np.array([c[1] for c in curve]),
@@ -425,7 +426,8 @@ def write_outputs(
     check_outputs(out, formats, overwrite, spiking=bool(recording.spikes))
     targets = [out / name for name in OUTPUTS]
     recording = replace(recording, metadata={"results": results})
-    paths = export_recording(recording, out / "fig1_traces", formats, overwrite=overwrite)
+    resolution = results["dt_ms"] / 1000 if recording.spikes else None  # spike times are whole steps of dt
+    paths = export_recording(recording, out / "fig1_traces", formats, overwrite=overwrite, spike_resolution=resolution)
     paths += _plot(out, results, curves, recording)
     if recording.spikes:
         title = f"Fig. 1, spiking mode (psi = {results['psi_per_ms']:g}/ms): spikes of the raster run"

@@ -42,6 +42,7 @@ from brian_dendrites.models.microcircuit import (
 )
 from brian_dendrites.models.microcircuit import self_predicting_weights as self_predicting
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
+from brian_dendrites.protocols.modes import add_mode_options
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
@@ -836,6 +837,7 @@ class Train:
         See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
         """
         _add_data_dir(parser)
+        add_mode_options(parser, spiking=False)
         parser.add_argument("--out", required=True, help="output directory: model_<variant>.npz, results, figure")
         parser.add_argument(
             "--variants",

@@ -1,4 +1,4 @@
-"""Tests for brian_dendrites.export: NPZ and NWB round trips, nwbinspector, overwrite and input checks."""
+"""Tests for brian_dendrites.export: NPZ and NWB round trips, spikes, nwbinspector, overwrite and input checks."""
 
 from __future__ import annotations
 
@@ -19,12 +19,30 @@ from brian_dendrites.export import (
     write_npz,
     write_nwb,
 )
-from brian_dendrites.recording import Epoch, Recording, Trace
+from brian_dendrites.recording import Epoch, Recording, Spikes, Trace
 
 N_SAMPLES = 300
 RATE = 10_000.0
 WRITERS = {"npz": write_npz, "nwb": write_nwb}
 READERS = {"npz": read_npz, "nwb": read_nwb}
+# An opponent input (units 'input_0[i] ON', then 'OFF') where a count of k in one step is k equal times, and
+# pyramidal neurons of which the second never spikes; in time order, equal times by unit, as read_nwb orders them.
+SPIKES = (
+    Spikes(
+        "input_0",
+        [0.2501, 0.2501, 0.2501, 0.2612, 0.2612, 0.2755],
+        [0, 0, 3, 1, 2, 0],
+        [f"input_0[{i}] {side}" for side in ("ON", "OFF") for i in range(2)],
+        0,
+        "input",
+        description="spikes of input_0: a count of k in one step gives k spikes at that step's time",
+    ),
+    Spikes(
+        "pyramidal_1", [0.2503, 0.2611, 0.2611, 0.2799], [2, 0, 2, 0], [f"pyramidal_1[{i}]" for i in range(3)], 1, "pyr"
+    ),
+)
+# The nwbinspector suggestions that the file cannot act on: who ran it, where, and the module name (the model's).
+UNFIXABLE = {"check_experimenter_exists", "check_institution", "check_processing_module_name"}
 
 
 @pytest.fixture
@@ -72,6 +90,14 @@ def assert_same_recording(actual: Recording, expected: Recording) -> None:
         assert got.neuron_ids.tolist() == want.neuron_ids.tolist()
         for label in ("layer", "population", "compartment", "quantity", "unit", "description"):
             assert getattr(got, label) == getattr(want, label), (got.name, label)
+    assert [s.name for s in actual.spikes] == [s.name for s in expected.spikes]
+    for got, want in zip(actual.spikes, expected.spikes, strict=True):
+        assert got.times.dtype == np.float64 and got.units.dtype == np.int64
+        assert got.times.tobytes() == want.times.tobytes(), got.name  # bit-exact
+        assert got.units.tolist() == want.units.tolist(), got.name
+        for label in ("unit_names", "layer", "population", "description"):
+            assert getattr(got, label) == getattr(want, label), (got.name, label)
+            assert type(getattr(got, label)) is type(getattr(want, label)), (got.name, label)
 
 
 @pytest.mark.parametrize("fmt", ["npz", "nwb"])
@@ -103,6 +129,45 @@ def test_round_trip_with_timestamps_and_epochs(recording: Recording, tmp_path: P
     np.testing.assert_array_equal(back.epoch("self_prediction").times, times[:100])
 
 
+def test_spikes_round_trip_and_pass_nwbinspector(recording: Recording, tmp_path: Path) -> None:
+    from pynwb import NWBHDF5IO
+
+    epochs = (Epoch("early", 0.25, 0.26), Epoch("late", 0.26, 0.28))  # two: nwbinspector questions a single row
+    rec = dataclasses.replace(recording, epochs=epochs, spikes=SPIKES)
+    nwb, npz = export_recording(rec, tmp_path / "run", spike_resolution=1e-4)
+    for back in (read_nwb(nwb), read_npz(npz)):
+        assert_same_recording(back, rec)
+        late = back.epoch("late")
+        assert late.spike_train("input_0").times.tolist() == [0.2612, 0.2612, 0.2755]
+        assert late.spike_train("input_0").units.tolist() == [1, 2, 0]
+        assert late.spike_train("pyramidal_1").units.tolist() == [0, 2, 0]
+
+    messages = list(inspect_nwbfile(nwbfile_path=nwb))
+    assert {m.check_function_name for m in messages} <= UNFIXABLE, [m.message for m in messages]
+    with NWBHDF5IO(str(nwb), mode="r") as io:
+        units = io.read().units
+        assert units.resolution == 1e-4
+        assert list(units["unit_name"][:]) == [*SPIKES[0].unit_names, *SPIKES[1].unit_names]
+        assert list(units["group"][:]) == ["input_0"] * 4 + ["pyramidal_1"] * 3
+        assert list(units["layer"][:]) == [0] * 4 + [1] * 3
+        assert list(units["population"][:]) == ["input"] * 4 + ["pyr"] * 3
+        assert units["group_description"][0] == SPIKES[0].description
+        assert list(units["spike_times"][0]) == [0.2501, 0.2501, 0.2755]  # 'input_0[0] ON'
+        assert list(units["spike_times"][5]) == []  # 'pyramidal_1[1]' is in the table without spikes
+
+
+def test_nwb_orders_simultaneous_spikes_by_unit(tmp_path: Path) -> None:
+    # Simultaneous spikes in another order than by unit (an OFF unit before an ON unit, as the simulator
+    # may give them): NPZ keeps the order, NWB returns the same spikes of each unit, equal times by unit.
+    spikes = dataclasses.replace(SPIKES[0], times=[0.2501, 0.2501, 0.2612], units=[3, 0, 1])
+    rec = Recording(RATE, (Trace("x", np.zeros((3, 1)), 0, "input", "rate", "rate", [0]),), spikes=(spikes,))
+    assert read_npz(write_npz(rec, tmp_path / "run.npz")).spikes[0].units.tolist() == [3, 0, 1]
+    back = read_nwb(write_nwb(rec, tmp_path / "run.nwb")).spikes[0]
+    assert back.times.tolist() == spikes.times.tolist() and back.units.tolist() == [0, 3, 1]
+    for unit in range(4):
+        assert back.unit_times(unit).tolist() == spikes.unit_times(unit).tolist()
+
+
 def test_epochs_of_regular_recordings_and_bad_clocks(recording: Recording) -> None:
     rec = dataclasses.replace(recording, epochs=(Epoch("late", 0.26, 1.0),))
     late = rec.epoch("late")  # samples at 0.25 + k / 10 kHz from 0.26 s on
@@ -120,13 +185,16 @@ def test_epochs_of_regular_recordings_and_bad_clocks(recording: Recording) -> No
         dataclasses.replace(recording, epochs=(Epoch("x", 0, 1), Epoch("x", 1, 2)))
 
 
-def test_npz_format_1_still_reads(recording: Recording, tmp_path: Path) -> None:
-    """Files written before timestamps and epochs (format 1) read as the regular recording they hold."""
-    path = write_npz(recording, tmp_path / "run.npz")
+@pytest.mark.parametrize("version", [1, 2])
+def test_npz_older_formats_still_read(recording: Recording, tmp_path: Path, version: int) -> None:
+    """Files written before spikes (format 2) and before timestamps and epochs (format 1) read without them."""
+    rec = dataclasses.replace(recording, epochs=(Epoch("all", 0, 1),) if version == 2 else (), spikes=SPIKES)
+    path = write_npz(rec, tmp_path / "run.npz")
+    newer = ("spike_",) if version == 2 else ("spike_", "epoch_")
     with np.load(path) as npz:
-        old = {k: npz[k] for k in npz.files if not k.startswith("epoch_")} | {"format_version": np.array(1)}
+        old = {k: npz[k] for k in npz.files if not k.startswith(newer)} | {"format_version": np.array(version)}
     np.savez(tmp_path / "old.npz", **old)
-    assert_same_recording(read_npz(tmp_path / "old.npz"), recording)
+    assert_same_recording(read_npz(tmp_path / "old.npz"), dataclasses.replace(rec, spikes=()))
 
 
 def test_npz_holds_no_pickles(recording: Recording, tmp_path: Path) -> None:
@@ -187,6 +255,11 @@ def test_nwb_content_is_deterministic(recording: Recording, tmp_path: Path) -> N
 
     changed = dataclasses.replace(recording, metadata={"seed": 1})
     assert content(write_nwb(changed, tmp_path / "c.nwb"))["identifier"] != first["identifier"]
+    spiking = content(write_nwb(dataclasses.replace(recording, spikes=SPIKES), tmp_path / "d.nwb"))
+    assert spiking["identifier"] != first["identifier"]
+    later = dataclasses.replace(SPIKES[1], times=SPIKES[1].times + 1e-4)
+    respiking = dataclasses.replace(recording, spikes=(SPIKES[0], later))
+    assert content(write_nwb(respiking, tmp_path / "e.nwb"))["identifier"] != spiking["identifier"]
 
 
 def test_nwbinspector_finds_nothing_critical(recording: Recording, tmp_path: Path) -> None:
@@ -277,10 +350,17 @@ def test_bad_input(recording: Recording, tmp_path: Path, fmt: str) -> None:
 
     with pytest.raises(ValueError, match="JSON"):
         write(dataclasses.replace(recording, metadata={"f": print}), tmp_path / f"meta.{fmt}")
+
+    silent = Spikes("pyramidal_1", [], [], [], 1, "pyramidal")
+    with pytest.raises(ValueError, match="spikes 'pyramidal_1' have no units"):
+        write(dataclasses.replace(recording, spikes=(silent,)), tmp_path / f"silent.{fmt}")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_nwb_rejects_naive_start_time(recording: Recording, tmp_path: Path) -> None:
+def test_nwb_rejects_naive_start_time_and_bad_resolution(recording: Recording, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         write_nwb(recording, tmp_path / "run.nwb", session_start_time=datetime(2020, 1, 1))
+    for resolution in (0.0, -1e-4, np.nan):
+        with pytest.raises(ValueError, match="spike_resolution must be a positive number"):
+            write_nwb(recording, tmp_path / "run.nwb", spike_resolution=resolution)
     assert not (tmp_path / "run.nwb").exists()

@@ -6,6 +6,7 @@ from .equations import input_equations, interneuron_equations, pyramidal_equatio
 from .model import MICROCIRCUIT, MicrocircuitModel
 from .network import Microcircuit, Projection, build_microcircuit, projections
 from .parameters import (
+    BARS,
     FIG1,
     FIG_S1,
     MNIST,
@@ -27,6 +28,7 @@ register(MicrocircuitParams, MICROCIRCUIT)
 __all__ = [
     "MICROCIRCUIT",
     "MicrocircuitModel",
+    "BARS",
     "FIG1",
     "FIG_S1",
     "MNIST",

@@ -33,6 +33,7 @@ __all__ = [
     "FIG1",
     "REGRESSION",
     "MNIST",
+    "BARS",
     "PARAMETER_SETS",
     "RECORD_TYPES",
 ]
@@ -697,3 +698,12 @@ RECORD_TYPES = {
         SoftRectifier,
     )
 }
+
+# The bars task (docs/bars.md): 9-30-3 with 3 interneurons, Fig. 1's logistic network, conductances
+# and noise. Learning rates: Fig. 1's x10 for the output layer, IP and PI, and x100 for the hidden
+# layer, whose error arrives attenuated (apical mixing 0.42 times a logistic slope <= 0.25).
+BARS = FIG1.replace(
+    sizes=(9, 30, 3),
+    eta=LearningRates(bottom_up=(0.11875 / ms, 0.005 / ms), ip=0.011875 / ms, pi=0.005 / ms),
+)
+PARAMETER_SETS["bars"] = BARS

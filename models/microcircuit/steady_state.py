@@ -26,6 +26,8 @@ import numpy as np
 from brian2 import ms
 from scipy.linalg.blas import get_blas_funcs
 
+from brian_dendrites.errors import ParameterError
+
 from .network import projections
 from .parameters import LearningRates, MicrocircuitParams
 from .pathways import PATHWAY_TABLE
@@ -96,12 +98,22 @@ class SteadyStateEngine:
     Parameters
     ----------
     params : MicrocircuitParams
-        The network's parameters (conductances, phi, plastic pathways).
+        The network's parameters (conductances, phi, plastic pathways); rate mode only.
     eta : LearningRates, optional
         Learning rates; None: ``params.eta``.
+
+    Raises
+    ------
+    ParameterError
+        If ``params`` is in spiking mode.
     """
 
     def __init__(self, params: MicrocircuitParams, eta: LearningRates | None = None) -> None:
+        if params.spiking_mode:
+            raise ParameterError(
+                "SteadyStateEngine: params.mode must be 'rate' (the steady state of rate units); "
+                "spiking mode runs on the Brian2 network (Simulation)"
+            )
         self.params, self.phi, self.n = params, params.phi, len(params.sizes) - 1
         eta = eta or params.eta
         out = params.output

@@ -1,0 +1,445 @@
+"""The bars task: a 9-30-3 microcircuit learns to classify 3x3 images of bars.
+
+The data set of the latent-equilibrium paper (Haider et al. 2021), which the NEST fork of the model
+uses as its spiking benchmark: eight 3x3 images (low pixels 0.1, high pixels 1), three horizontal
+bars, three vertical bars and two diagonals, in three classes. The classes are not linearly
+separable (each pixel lies in one horizontal and in one vertical bar), so the hidden layer must learn.
+
+Each epoch presents the eight images once, in a seeded random order, with plasticity always on and
+the output nudged to the target potentials of the image's class. After each epoch the network is
+tested on the same eight images without the target, without noise and without plasticity: the
+accuracy (argmax of the output rates against the label) and the test MSE of the output rates against
+the target rates phi(u_target), averaged over the images and the three outputs.
+
+This module is also the protocol ``brian-dendrites bars`` (it keeps the
+:class:`~brian_dendrites.protocols.registry.Contract`): :class:`BarsConfig` is its record, and
+:func:`run` trains, checkpointing every epoch into the output folder, from which an interrupted run
+resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from brian2 import Quantity, ms
+from brian_dendrites.models.microcircuit import (
+    BARS,
+    LearningRates,
+    MicrocircuitParams,
+    random_weights,
+    self_predicting_weights,
+)
+from brian_dendrites.protocols.modes import add_mode_options, params_from_args
+from tqdm import tqdm
+
+from brian_dendrites import cli
+from brian_dendrites.canonical import digest, to_json
+from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
+from brian_dendrites.errors import FileFormatError, ParameterError
+from brian_dendrites.files import prepare_output
+from brian_dendrites.raster import plot_raster
+from brian_dendrites.simulation import NetworkState, Simulation
+from brian_dendrites.validation import check_state
+
+__all__ = [
+    "HELP",
+    "CLASSES",
+    "LOW",
+    "HIGH",
+    "OUTPUTS",
+    "RASTER",
+    "CHECKPOINT",
+    "Config",
+    "BarsConfig",
+    "bars_data",
+    "class_targets",
+    "add_arguments",
+    "config_from_args",
+    "check",
+    "run",
+    "write",
+    "summary",
+]
+
+HELP = "the bars task: a 9-30-3 microcircuit learns to classify 3x3 bars"
+
+#: The classes, in the order of the output neurons.
+CLASSES = ("horizontal", "vertical", "diagonal")
+#: The pixel values of the images.
+LOW, HIGH = 0.1, 1.0
+#: The files that every run writes into its output folder.
+OUTPUTS = ("bars_results.json", "bars.png")
+#: The raster figure of a spiking run.
+RASTER = "bars_raster.png"
+#: The checkpoint, rewritten after every epoch.
+CHECKPOINT = "bars_checkpoint.npz"
+#: Spiking mode: the images of the raster run at the end (one per class), tested without plasticity.
+RASTER_IMAGES = (0, 3, 6)
+RECORD = {"pyramidal_2": ["r", "u"]}
+
+
+def bars_data(low: float = LOW, high: float = HIGH) -> tuple[np.ndarray, np.ndarray]:
+    """The eight images of the bars data set and their labels.
+
+    Parameters
+    ----------
+    low : float, default 0.1
+        The value of the pixels off the bar (an input rate).
+    high : float, default 1.0
+        The value of the pixels on the bar (an input rate).
+
+    Returns
+    -------
+    images : numpy.ndarray
+        Shape (8, 9), row-major 3x3 images: the horizontal bars in rows 0, 1, 2; the vertical bars in
+        columns 0, 1, 2; the main diagonal; the anti-diagonal.
+    labels : numpy.ndarray
+        Shape (8,), the class of each image, an index into :data:`CLASSES`: 0, 0, 0, 1, 1, 1, 2, 2.
+    """
+    row, column = np.divmod(np.arange(9), 3)
+    masks = [row == k for k in range(3)] + [column == k for k in range(3)]
+    masks += [row == column, row + column == 2]
+    images = np.array([np.where(mask, high, low) for mask in masks])
+    return images, np.array([0, 0, 0, 1, 1, 1, 2, 2])
+
+
+def class_targets(on: float, off: float, n_classes: int = 3) -> np.ndarray:
+    """The output target potentials of each class: ``on`` for the class's own output, ``off`` for the others.
+
+    Parameters
+    ----------
+    on : float
+        Target potential of the output neuron of the class.
+    off : float
+        Target potential of the other output neurons.
+    n_classes : int, default 3
+        The number of classes (and output neurons).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_classes, n_classes): row c holds the target potentials u_target of class c.
+    """
+    targets = np.full((n_classes, n_classes), float(off))
+    np.fill_diagonal(targets, float(on))
+    return targets
+
+
+@dataclass(frozen=True)
+class BarsConfig:
+    """The configuration record of ``brian-dendrites bars``.
+
+    ``epochs`` epochs of the eight images, each held for ``pattern_duration``; after each epoch a
+    test of the eight images. Initial weights: U(-weight_scale, weight_scale), then made
+    self-predicting (IP weights copied from the bottom-up ones, PI weights = -top-down). :func:`run`
+    checkpoints every epoch into ``out`` (none if None); :func:`check` and :func:`write` write the
+    results into ``out``, replacing earlier ones only if ``overwrite``.
+
+    Parameters
+    ----------
+    params : MicrocircuitParams, default BARS
+        The network, 9 inputs and 3 outputs (BARS: 9-30-3, logistic transfer function), with its
+        learning rates (1/time); ``BARS.replace(mode="spiking")`` runs the spiking network.
+    epochs : int, default 100
+        Training epochs of the eight images; >= 1.
+    target_on : float, default 1.0
+        Target potential of the output of an image's class; within [params.E_inh, params.E_exc].
+    target_off : float, default -1.0
+        Target potential of the other two outputs; within [params.E_inh, params.E_exc], < ``target_on``.
+    pattern_duration : Quantity, default 100 ms
+        How long each image is held (a time), a whole multiple of ``params.dt``, which :func:`run`
+        checks. Spiking mode tests on the mean of each image's second half.
+    weight_scale : float, default 1.0
+        Initial weights are drawn from U(-weight_scale, weight_scale); > 0.
+    seed : int, default 0
+        Seed of the initial weights, the order of the images and the noise; >= 0.
+    target : str, default "cpp_standalone"
+        Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`, which
+        :func:`run` checks.
+    out : str or os.PathLike, optional
+        The output folder, also of the checkpoint :data:`CHECKPOINT`; None: no checkpoint.
+    overwrite : bool, default False
+        Replace existing output files.
+
+    Raises
+    ------
+    ParameterError
+        If ``params`` does not have 9 inputs and 3 outputs, ``epochs`` is not an integer >= 1, ``seed``
+        is not an integer >= 0, a target lies outside [E_inh, E_exc] or ``target_off`` >= ``target_on``,
+        or ``weight_scale`` is not > 0.
+    """
+
+    params: MicrocircuitParams = BARS
+    epochs: int = 100
+    target_on: float = 1.0
+    target_off: float = -1.0
+    pattern_duration: Quantity = field(default_factory=lambda: 100 * ms)
+    weight_scale: float = 1.0
+    seed: int = 0
+    target: str = "cpp_standalone"
+    out: str | os.PathLike | None = None
+    overwrite: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.params, MicrocircuitParams):
+            raise ParameterError(f"params must be a MicrocircuitParams record, got {type(self.params).__name__}")
+        p = self.params
+        if p.sizes[0] != 9 or p.sizes[-1] != len(CLASSES):
+            raise ParameterError(f"params.sizes must have 9 inputs and 3 outputs, got {p.sizes}")
+        for name, low in (("epochs", 1), ("seed", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ParameterError(f"{name} must be an integer >= {low}, got {value!r}")
+        for name in ("target_on", "target_off"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not p.E_inh <= value <= p.E_exc:
+                raise ParameterError(f"{name} must lie in [E_inh, E_exc] = [{p.E_inh}, {p.E_exc}], got {value!r}")
+        if self.target_off >= self.target_on:
+            raise ParameterError(f"target_off ({self.target_off}) must be < target_on ({self.target_on})")
+        scale = self.weight_scale
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < np.inf:
+            raise ParameterError(f"weight_scale must be a number > 0, got {scale!r}")
+
+    @property
+    def window(self) -> Quantity | None:
+        """The test's averaging window: None (the last sample) in rate mode, half a pattern in spiking mode."""
+        return self.pattern_duration / 2 if self.params.spiking_mode else None
+
+
+# The configuration record of the protocol contract (autodoc shows it as an alias).
+Config = BarsConfig
+
+
+def _fingerprint(config: BarsConfig) -> str:
+    """What a checkpoint must match to be resumed: everything but the length of the run and the outputs."""
+    fields = {k: v for k, v in asdict(config).items() if k not in ("epochs", "out", "overwrite")}
+    return digest(to_json(fields))
+
+
+def _test(sim: Simulation, state: NetworkState, config: BarsConfig, images, labels, rates) -> dict:
+    values = sim.steady_state(state, images, window=config.window)
+    r = values["pyramidal_2.r"]
+    return {"accuracy": float(np.mean(r.argmax(axis=1) == labels)), "mse": float(np.mean((r - rates[labels]) ** 2))}
+
+
+def _noise_seed(seed: int, epoch: int) -> int:
+    return (seed * 1_000_003 + epoch) % 2**31
+
+
+def _first_and_stable(accuracy: list[float]) -> tuple[int | None, int | None]:
+    """The first epoch at 100 % and the epoch from which accuracy stays at 100 % (None: never)."""
+    perfect = [a == 1.0 for a in accuracy]
+    first = perfect.index(True) if any(perfect) else None
+    stable = None
+    for epoch in range(len(perfect) - 1, -1, -1):
+        if not perfect[epoch]:
+            break
+        stable = epoch
+    return first, stable
+
+
+def run(config: BarsConfig, *, progress: bool = True) -> dict:
+    """Train on the bars, testing after every epoch; resumes from the checkpoint in ``config.out``.
+
+    The checkpoint holds the state and the log after the last epoch and the fingerprint of the
+    configuration without ``epochs``: a run with more epochs continues a finished one.
+
+    Parameters
+    ----------
+    config : BarsConfig
+        The configuration.
+    progress : bool, default True
+        Show a progress bar.
+
+    Returns
+    -------
+    dict
+        ``config`` (its fields as JSON), ``mode`` (and ``psi_per_ms`` in spiking mode), ``log`` with,
+        per epoch from 0 (before training): ``epoch``, ``accuracy``, ``mse`` (mean over the images
+        and outputs of (r_2 - phi(u_target))^2), ``train_s`` and ``test_s`` (wall time of the epoch's
+        training and test runs); ``first_100``, the first epoch at 100 % test accuracy, and
+        ``stable_100``, the first epoch from which it stays at 100 % (None if not); ``final_mse``;
+        ``ms_per_sample``, the median wall time of an epoch's training run per image (the first
+        epoch, which compiles, left out) and ``ms_per_test_sample`` likewise for the test;
+        ``wall_s``, the wall time of all epochs (over resumptions); and in spiking mode the
+        ``raster`` recording (not JSON; :func:`write` draws it).
+
+    Raises
+    ------
+    ParameterError
+        If the checkpoint was written by a different configuration or has more epochs than
+        ``config.epochs``, or the simulation refuses ``config.target`` or ``config.pattern_duration``.
+    FileFormatError
+        If the checkpoint is not a readable checkpoint or does not fit its configuration.
+    DivergenceError
+        If the network state becomes non-finite or diverges.
+    """
+    p = config.params
+    images, labels = bars_data()
+    targets = class_targets(config.target_on, config.target_off, p.sizes[-1])
+    rates = p.phi(targets)
+    sim = Simulation(p, len(images), config.pattern_duration, record=RECORD, target=config.target, name="bars")
+    fingerprint = _fingerprint(config)
+    checkpoint = None if config.out is None else Path(config.out) / CHECKPOINT
+
+    log: dict[str, list] = {k: [] for k in ("epoch", "accuracy", "mse", "train_s", "test_s")}
+    state = None
+    if checkpoint is not None and checkpoint.exists():
+        state, info, _ = load_checkpoint(checkpoint)
+        if info.get("fingerprint") != fingerprint:
+            raise ParameterError(
+                f"checkpoint {checkpoint} was written by a different configuration; "
+                "run with the same arguments to resume, or remove it to restart"
+            )
+        try:
+            check_state(sim.model.zero_state(p), state)
+            log = {k: list(info["log"][k]) for k in log}
+        except (ParameterError, KeyError, TypeError, ValueError) as error:
+            raise FileFormatError(f"checkpoint {checkpoint} does not fit its configuration: {error}") from error
+        if log["epoch"][-1] > config.epochs:
+            raise ParameterError(
+                f"checkpoint {checkpoint} holds {log['epoch'][-1]} epochs, more than epochs={config.epochs}"
+            )
+    if state is None:
+        rng = np.random.default_rng(config.seed)
+        state = NetworkState(self_predicting_weights(p, random_weights(p, rng, config.weight_scale)))
+
+    def record(epoch: int, train_s: float, t0: float) -> None:
+        log["epoch"].append(epoch)
+        log["train_s"].append(train_s)
+        for key, value in _test(sim, state, config, images, labels, rates).items():
+            log[key].append(value)
+        log["test_s"].append(time.perf_counter() - t0)
+
+    if not log["epoch"]:
+        record(0, 0.0, time.perf_counter())
+    start = log["epoch"][-1]
+    bar = tqdm(range(start, config.epochs), desc=f"bars ({p.mode})", disable=not progress, initial=start)
+    bar.total = config.epochs
+    for epoch in bar:
+        order = np.random.default_rng([config.seed, epoch]).permutation(len(images))
+        t0 = time.perf_counter()
+        state = sim.run(state, images[order], targets[labels[order]], seed=_noise_seed(config.seed, epoch)).state
+        t1 = time.perf_counter()
+        record(epoch + 1, t1 - t0, t1)
+        bar.set_postfix(accuracy=f"{log['accuracy'][-1]:.3f}", mse=f"{log['mse'][-1]:.4f}")
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, state, {"fingerprint": fingerprint, "log": log})
+
+    first, stable = _first_and_stable(log["accuracy"])
+    n = len(images)
+    results = {
+        "config": to_json({k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}),
+        "mode": p.mode,
+        "log": log,
+        "first_100": first,
+        "stable_100": stable,
+        "final_accuracy": log["accuracy"][-1],
+        "final_mse": log["mse"][-1],
+        "ms_per_sample": 1000 * float(np.median(log["train_s"][2:] or log["train_s"][1:] or [0.0])) / n,
+        "ms_per_test_sample": 1000 * float(np.median(log["test_s"][2:] or log["test_s"])) / n,
+        "wall_s": float(np.sum(log["train_s"]) + np.sum(log["test_s"])),
+    }
+    if p.spiking_mode:
+        results["psi_per_ms"] = float(p.spiking.psi * ms)
+        raster = Simulation(
+            p, len(RASTER_IMAGES), config.pattern_duration, target=config.target, name="bars_raster", spikes=_groups(p)
+        )
+        shown = images[list(RASTER_IMAGES)]
+        results["raster"] = raster.run(state, shown, eta=LearningRates(), noise=False).recording
+    return results
+
+
+def _groups(params: MicrocircuitParams) -> list[str]:
+    n = len(params.sizes) - 1
+    return ["input_0", *(f"pyramidal_{k}" for k in range(1, n + 1)), *(f"interneuron_{k}" for k in range(1, n))]
+
+
+def _names(spiking: bool) -> list[str]:
+    return [*OUTPUTS, *((RASTER,) if spiking else ())]
+
+
+def check(config: BarsConfig) -> None:
+    """Create ``config.out`` and check, before :func:`run`, that the outputs can be written into it.
+
+    See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
+    """
+    prepare_output(config.out, _names(config.params.spiking_mode), config.overwrite)
+
+
+def write(results: dict, config: BarsConfig) -> list[Path]:
+    """Write bars_results.json, bars.png and in spiking mode bars_raster.png into ``config.out``.
+
+    See :meth:`Contract.write <brian_dendrites.protocols.registry.Contract.write>`.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    spiking = "raster" in results
+    out = prepare_output(config.out, _names(spiking), config.overwrite)
+    paths = [out / name for name in _names(spiking)]
+    log = results["log"]
+    mode = results["mode"] + (f", psi = {results['psi_per_ms']:g}/ms" if spiking else "")
+    fig, axes = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
+    axes[0].plot(log["epoch"], np.asarray(log["accuracy"]) * 100, color="tab:blue")
+    axes[0].set_ylabel("test accuracy (%)")
+    axes[0].set_ylim(0, 105)
+    axes[1].plot(log["epoch"], log["mse"], color="tab:red")
+    axes[1].set_yscale("log")
+    axes[1].set_ylabel(r"test MSE of the output rates")
+    axes[1].set_xlabel("epoch (8 images)")
+    for ax in axes:
+        if results["first_100"] is not None:
+            ax.axvline(results["first_100"], color="k", ls=":", lw=0.8)
+    axes[0].set_title(f"Bars task ({mode}), seed {results['config']['seed']}")
+    fig.tight_layout()
+    fig.savefig(paths[1], dpi=120)
+    plt.close(fig)
+    if spiking:
+        title = f"Bars, spiking mode (psi = {results['psi_per_ms']:g}/ms): one image per class after training"
+        plot_raster(results["raster"], paths[2], title)
+    paths[0].write_text(json.dumps(summary(results) | {"log": log}, indent=1))
+    return paths
+
+
+def summary(results: dict) -> dict:
+    """The results without the per-epoch log and the raster.
+
+    See :meth:`Contract.summary <brian_dendrites.protocols.registry.Contract.summary>`.
+    """
+    return {k: v for k, v in results.items() if k not in ("log", "raster")}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``brian-dendrites bars``: the shared ones, the mode and the epochs.
+
+    See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
+    """
+    cli.add_shared_options(parser)
+    add_mode_options(parser)
+    parser.add_argument(
+        "--epochs", type=cli.positive_int, default=100, help="training epochs of 8 images (default 100)"
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> BarsConfig:
+    """The :class:`BarsConfig` of the options that :func:`add_arguments` added.
+
+    See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
+    """
+    return BarsConfig(
+        params=params_from_args(BARS, args),
+        epochs=args.epochs,
+        seed=args.seed,
+        target=args.target,
+        out=args.out,
+        overwrite=args.overwrite,
+    )
