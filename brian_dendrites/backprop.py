@@ -64,7 +64,8 @@ def backprop_weight_change(params: MicrocircuitParams, weights: dict, x: np.ndar
     The output error delta_2 = D_2 (u_tgt - u_2^-) that Eq. 7 applies at the output, propagated
     through the transposed forward weights: delta_1 = D_1 W_{2,1}^T delta_2; returns delta_1 r_0^T.
     u^- is the feedforward (self-predicting, no target) state of the steady-state engine, without
-    thresholds; D_k holds the slopes phi'(u_k^-).
+    thresholds; D_k holds the slopes phi'(u_k^-). Backprop is rate-based: a spiking-mode record is
+    read in rate mode.
 
     Parameters
     ----------
@@ -84,7 +85,8 @@ def backprop_weight_change(params: MicrocircuitParams, weights: dict, x: np.ndar
     """
     phi = params.phi
     thresholds = {name: np.zeros(len(w)) for name, w in weights.items()}
-    u1, u2 = (u[0] for u in SteadyStateEngine(params).feedforward(weights, thresholds, x[None]).u[1:3])
+    engine = SteadyStateEngine(params.replace(mode="rate"))
+    u1, u2 = (u[0] for u in engine.feedforward(weights, thresholds, x[None]).u[1:3])
     delta2 = phi.derivative(u2) * (u_tgt - u2)
     delta1 = phi.derivative(u1) * (weights["bottom_up_2"].T @ delta2)
     return np.outer(delta1, x)

@@ -23,7 +23,7 @@ import argparse
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,7 @@ __all__ = [
     "OUTPUTS",
     "RASTER",
     "CHECKPOINT",
+    "WEIGHT_SCALE",
     "Config",
     "BarsConfig",
     "bars_data",
@@ -82,6 +83,10 @@ CHECKPOINT = "bars_checkpoint.npz"
 #: Spiking mode: the images of the raster run at the end (one per class), tested without plasticity.
 RASTER_IMAGES = (0, 3, 6)
 RECORD = {"pyramidal_2": ["r", "u"]}
+#: Initial weights U(-s, s) by projection name or pathway (missing: 1). The input weights are wider than
+#: Fig. 1's U(-1, 1): with 9 inputs in [0.1, 1] the hidden potentials then reach the logistic's bends,
+#: and the hidden layer starts from features that are not nearly linear in the image.
+WEIGHT_SCALE = {"bottom_up_1": 3.0}
 
 
 def bars_data(low: float = LOW, high: float = HIGH) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +141,7 @@ class BarsConfig:
     """The configuration record of ``brian-dendrites bars``.
 
     ``epochs`` epochs of the eight images, each held for ``pattern_duration``; after each epoch a
-    test of the eight images. Initial weights: U(-weight_scale, weight_scale), then made
+    test of the eight images. Initial weights: U(-s, s) (s from ``weight_scale``), then made
     self-predicting (IP weights copied from the bottom-up ones, PI weights = -top-down). :func:`run`
     checkpoints every epoch into ``out`` (none if None); :func:`check` and :func:`write` write the
     results into ``out``, replacing earlier ones only if ``overwrite``.
@@ -155,13 +160,17 @@ class BarsConfig:
     pattern_duration : Quantity, default 100 ms
         How long each image is held (a time), a whole multiple of ``params.dt``, which :func:`run`
         checks. Spiking mode tests on the mean of each image's second half.
-    weight_scale : float, default 1.0
-        Initial weights are drawn from U(-weight_scale, weight_scale); > 0.
+    weight_scale : dict of str to float, default WEIGHT_SCALE
+        Initial weights are drawn from U(-s, s) with s > 0 given by projection name ("bottom_up_1") or
+        pathway ("top_down"); missing entries are 1.
     seed : int, default 0
         Seed of the initial weights, the order of the images and the noise; >= 0.
     target : str, default "cpp_standalone"
         Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`, which
         :func:`run` checks.
+    raster : bool, default True
+        Spiking mode: end with a raster run of one image per class (a second build), which
+        :func:`write` draws into :data:`RASTER`.
     out : str or os.PathLike, optional
         The output folder, also of the checkpoint :data:`CHECKPOINT`; None: no checkpoint.
     overwrite : bool, default False
@@ -172,7 +181,7 @@ class BarsConfig:
     ParameterError
         If ``params`` does not have 9 inputs and 3 outputs, ``epochs`` is not an integer >= 1, ``seed``
         is not an integer >= 0, a target lies outside [E_inh, E_exc] or ``target_off`` >= ``target_on``,
-        or ``weight_scale`` is not > 0.
+        or a ``weight_scale`` is not > 0.
     """
 
     params: MicrocircuitParams = BARS
@@ -180,9 +189,10 @@ class BarsConfig:
     target_on: float = 1.0
     target_off: float = -1.0
     pattern_duration: Quantity = field(default_factory=lambda: 100 * ms)
-    weight_scale: float = 1.0
+    weight_scale: dict = field(default_factory=lambda: dict(WEIGHT_SCALE))
     seed: int = 0
     target: str = "cpp_standalone"
+    raster: bool = True
     out: str | os.PathLike | None = None
     overwrite: bool = False
 
@@ -202,9 +212,11 @@ class BarsConfig:
                 raise ParameterError(f"{name} must lie in [E_inh, E_exc] = [{p.E_inh}, {p.E_exc}], got {value!r}")
         if self.target_off >= self.target_on:
             raise ParameterError(f"target_off ({self.target_off}) must be < target_on ({self.target_on})")
-        scale = self.weight_scale
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < np.inf:
-            raise ParameterError(f"weight_scale must be a number > 0, got {scale!r}")
+        if not isinstance(self.weight_scale, dict) or not all(
+            isinstance(s, (int, float)) and not isinstance(s, bool) and 0 < s < np.inf
+            for s in self.weight_scale.values()
+        ):
+            raise ParameterError(f"weight_scale must map projection names to numbers > 0, got {self.weight_scale!r}")
 
     @property
     def window(self) -> Quantity | None:
@@ -218,7 +230,7 @@ Config = BarsConfig
 
 def _fingerprint(config: BarsConfig) -> str:
     """What a checkpoint must match to be resumed: everything but the length of the run and the outputs."""
-    fields = {k: v for k, v in asdict(config).items() if k not in ("epochs", "out", "overwrite")}
+    fields = {k: v for k, v in asdict(config).items() if k not in ("epochs", "raster", "out", "overwrite")}
     return digest(to_json(fields))
 
 
@@ -267,8 +279,9 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
         ``stable_100``, the first epoch from which it stays at 100 % (None if not); ``final_mse``;
         ``ms_per_sample``, the median wall time of an epoch's training run per image (the first
         epoch, which compiles, left out) and ``ms_per_test_sample`` likewise for the test;
-        ``wall_s``, the wall time of all epochs (over resumptions); and in spiking mode the
-        ``raster`` recording (not JSON; :func:`write` draws it).
+        ``wall_s``, the wall time of all epochs (over resumptions); and in spiking mode
+        ``psi_per_ms`` and, with ``config.raster``, the ``raster`` recording (not JSON; :func:`write`
+        draws it).
 
     Raises
     ------
@@ -320,8 +333,8 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
     if not log["epoch"]:
         record(0, 0.0, time.perf_counter())
     start = log["epoch"][-1]
-    bar = tqdm(range(start, config.epochs), desc=f"bars ({p.mode})", disable=not progress, initial=start)
-    bar.total = config.epochs
+    epochs = range(start, config.epochs)
+    bar = tqdm(epochs, desc=f"bars ({p.mode})", disable=not progress, initial=start, total=config.epochs)
     for epoch in bar:
         order = np.random.default_rng([config.seed, epoch]).permutation(len(images))
         t0 = time.perf_counter()
@@ -348,6 +361,7 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
     }
     if p.spiking_mode:
         results["psi_per_ms"] = float(p.spiking.psi * ms)
+    if p.spiking_mode and config.raster:
         raster = Simulation(
             p, len(RASTER_IMAGES), config.pattern_duration, target=config.target, name="bars_raster", spikes=_groups(p)
         )
@@ -370,7 +384,7 @@ def check(config: BarsConfig) -> None:
 
     See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
     """
-    prepare_output(config.out, _names(config.params.spiking_mode), config.overwrite)
+    prepare_output(config.out, _names(config.params.spiking_mode and config.raster), config.overwrite)
 
 
 def write(results: dict, config: BarsConfig) -> list[Path]:
@@ -387,7 +401,7 @@ def write(results: dict, config: BarsConfig) -> list[Path]:
     out = prepare_output(config.out, _names(spiking), config.overwrite)
     paths = [out / name for name in _names(spiking)]
     log = results["log"]
-    mode = results["mode"] + (f", psi = {results['psi_per_ms']:g}/ms" if spiking else "")
+    mode = results["mode"] + (f", psi = {results['psi_per_ms']:g}/ms" if "psi_per_ms" in results else "")
     fig, axes = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
     axes[0].plot(log["epoch"], np.asarray(log["accuracy"]) * 100, color="tab:blue")
     axes[0].set_ylabel("test accuracy (%)")
@@ -419,12 +433,17 @@ def summary(results: dict) -> dict:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``brian-dendrites bars``: the shared ones, the mode and the epochs.
+    """Add the options of ``brian-dendrites bars``: the shared ones, the mode, the lookahead and the epochs.
 
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
     cli.add_shared_options(parser)
     add_mode_options(parser)
+    parser.add_argument(
+        "--no-lookahead",
+        action="store_true",
+        help="spiking mode: rates of the somatic potential, not of the prospective one (BARS has lookahead)",
+    )
     parser.add_argument(
         "--epochs", type=cli.positive_int, default=100, help="training epochs of 8 images (default 100)"
     )
@@ -435,8 +454,13 @@ def config_from_args(args: argparse.Namespace) -> BarsConfig:
 
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
+    params = params_from_args(BARS, args)
+    if args.no_lookahead:
+        if not params.spiking_mode:
+            raise ParameterError("--no-lookahead applies to --mode spiking only")
+        params = params.replace(spiking=replace(params.spiking, lookahead=False))
     return BarsConfig(
-        params=params_from_args(BARS, args),
+        params=params,
         epochs=args.epochs,
         seed=args.seed,
         target=args.target,

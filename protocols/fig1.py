@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from brian2 import ms, second
 from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams, random_weights
+from brian_dendrites.models.microcircuit.network import group_sizes
 from brian_dendrites.protocols.modes import add_mode_options, params_from_args
 from tqdm import tqdm
 
@@ -243,7 +244,12 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
 
     if p.spiking_mode:
         raster = Simulation(
-            p, RASTER_PATTERNS, config.pattern_duration, record=RECORD, target=config.target, spikes=_groups(p)
+            p,
+            RASTER_PATTERNS,
+            config.pattern_duration,
+            record=RECORD,
+            target=config.target,
+            spikes=list(group_sizes(p.sizes)),
         )
         recordings.append(
             raster.run(
@@ -283,11 +289,6 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
         "u_target": u_target[0],
     }
     return results, curves, recording
-
-
-def _groups(params: MicrocircuitParams) -> list[str]:
-    n = len(params.sizes) - 1
-    return ["input_0", *(f"pyramidal_{k}" for k in range(1, n + 1)), *(f"interneuron_{k}" for k in range(1, n))]
 
 
 def _measure(sim, state, pattern, u_target, window) -> dict[str, float]:

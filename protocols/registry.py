@@ -172,4 +172,4 @@ class Group(typing.Protocol):
 
 
 #: The subcommands of ``brian-dendrites`` by name, in the order of its help.
-PROTOCOLS: dict[str, Contract | Group] = {"fig1": fig1, "regression": regression, "mnist": mnist, "bars": bars}
+PROTOCOLS: dict[str, Contract | Group] = {"fig1": fig1, "regression": regression, "bars": bars, "mnist": mnist}

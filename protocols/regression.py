@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from brian2 import ms
 from brian_dendrites.models.microcircuit import REGRESSION, MicrocircuitParams, random_weights
+from brian_dendrites.protocols.modes import add_mode_options, spiking_params
 from tqdm import tqdm
 
 from brian_dendrites import cli
@@ -36,6 +37,7 @@ from brian_dendrites.canonical import digest, to_json
 from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import prepare_output
+from brian_dendrites.raster import plot_raster
 from brian_dendrites.simulation import NetworkState, Simulation
 from brian_dendrites.transfer import TransferFunction
 from brian_dendrites.validation import check_state
@@ -247,6 +249,10 @@ class RegressionRun:
         Chunks of 100 patterns between two evaluations (and checkpoints), >= 1.
     overwrite : bool, default False
         Replace existing output files.
+    mode : {"rate", "spiking"}, default "rate"
+        The neuron model; spiking mode gives the signed inputs ON/OFF opponent spike trains.
+    psi : float or None, default None
+        Spiking mode: spikes per ms per unit rate, > 0; None: the record's (100).
     """
 
     out: str | os.PathLike | None = None
@@ -256,6 +262,8 @@ class RegressionRun:
     target: str = "cpp_standalone"
     evaluate_every: int = 20
     overwrite: bool = False
+    mode: str = "rate"
+    psi: float | None = None
 
 
 # The configuration record of the protocol contract (autodoc shows it as an alias; a "#:" doc comment
@@ -282,7 +290,9 @@ def alignment_angle(weights: dict[str, np.ndarray]) -> float:
 
 
 def _evaluate(sim: Simulation, state: NetworkState, test_x: np.ndarray, test_r: np.ndarray) -> tuple[float, float]:
-    values = sim.steady_state(state, test_x)
+    # Spiking mode: the mean over each pattern's second half, as the spikes go on.
+    window = sim.pattern_duration / 2 if sim.params.spiking_mode else None
+    values = sim.steady_state(state, test_x, window=window)
     loss = float(np.mean(np.sum((values["pyramidal_2.r"] - test_r) ** 2, axis=1)))
     return loss, float(np.sqrt(np.mean(values["pyramidal_1.v_A"] ** 2)))
 
@@ -321,10 +331,11 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
         ``learner``, ``seed``; ``log`` with, per evaluation, ``time_s`` (training time in s),
         ``loss`` (test loss ||r_2 - r_2^trgt||^2), ``rms_apical`` (RMS hidden apical potential
         without the target), ``angle`` (:func:`alignment_angle`) and ``loss_ema`` (the loss's moving
-        average); ``traces``, the Fig. 2B traces of the first and the last chunk, as lists; and
+        average); ``traces``, the Fig. 2B traces of the first and the last chunk, as lists;
         ``backprop_cosine``, the cosine between the W_{1,0} changes of the microcircuit and of
         backprop at the end, by mixing factor lambda (see
-        :func:`brian_dendrites.backprop.backprop_cosine`).
+        :func:`brian_dendrites.backprop.backprop_cosine`); in spiking mode ``raster``, a Recording
+        of every group's spikes for two test patterns after training.
 
     Raises
     ------
@@ -398,12 +409,18 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
         backprop_cosine(sim, state.weights, test_x[0], teacher.potential(test_x[:1])[0], lam)
         for lam in BACKPROP_LAMBDAS
     ]
+    raster = {}
+    if p.spiking_mode:  # the spikes of every group for two test patterns, after training
+        groups = ["input_0", "pyramidal_1", "interneuron_1", "pyramidal_2"]
+        spiking = Simulation(p, 2, target=config.target, name=config.learner, spikes=groups)
+        raster["raster"] = spiking.run(state, test_x[:2], eta=config.eta, seed=config.seed).recording
     return {
         "learner": config.learner,
         "seed": config.seed,
         "log": log,
         "traces": {k: np.asarray(v).tolist() for k, v in traces.items()},
         "backprop_cosine": dict(zip(map(str, BACKPROP_LAMBDAS), cosines, strict=True)),
+        **raster,
     }
 
 
@@ -475,9 +492,11 @@ def run(
     if not isinstance(config, RegressionRun):
         config = RegressionRun(out, patterns=config, seed=seed, jobs=jobs, target=target, evaluate_every=evaluate_every)
     seed, out = config.seed, config.out
+    params = spiking_params(REGRESSION, config.mode, config.psi)
     configs = [
         RegressionConfig(
             learner=learner,
+            params=params,
             patterns=config.patterns,
             seed=seed,
             target=config.target,
@@ -485,7 +504,8 @@ def run(
         )
         for learner in LEARNERS
     ]
-    checkpoints = [None if out is None else Path(out) / f"checkpoint_{c.learner}_seed{seed}.npz" for c in configs]
+    tag = _tag(seed, config.mode)
+    checkpoints = [None if out is None else Path(out) / f"checkpoint_{c.learner}_{tag}.npz" for c in configs]
     work = [(c, path, progress) for c, path in zip(configs, checkpoints, strict=True)]
     if config.jobs > 1:
         with ProcessPoolExecutor(max_workers=config.jobs, mp_context=get_context("spawn")) as pool:
@@ -494,6 +514,8 @@ def run(
         full, shallow = map(_train_job, work)
     summary = {
         "seed": seed,
+        "mode": params.mode,
+        **({"psi_per_ms": float(params.spiking.psi * ms)} if params.spiking_mode else {}),
         "patterns": config.patterns,
         "full": {
             "loss_start": full["log"]["loss"][0],
@@ -510,7 +532,16 @@ def run(
     return {"summary": summary, "full": full, "shallow": shallow}
 
 
-def check_outputs(out: Path, seed: int, overwrite: bool = False) -> list[Path]:
+def _without_raster(learner: dict) -> dict:
+    return {key: value for key, value in learner.items() if key != "raster"}
+
+
+def _tag(seed: int, mode: str) -> str:
+    """The file names' tag: ``seed<seed>``, ``spiking_seed<seed>`` in spiking mode."""
+    return f"spiking_seed{seed}" if mode == "spiking" else f"seed{seed}"
+
+
+def check_outputs(out: Path, seed: int, overwrite: bool = False, mode: str = "rate") -> list[Path]:
     """The output paths of ``seed``; before a run, creates ``out`` and checks that they can be written.
 
     Parameters
@@ -521,12 +552,15 @@ def check_outputs(out: Path, seed: int, overwrite: bool = False) -> list[Path]:
         The seed of the run, part of the file names.
     overwrite : bool, default False
         Allow replacing existing outputs.
+    mode : {"rate", "spiking"}, default "rate"
+        The run's mode; spiking mode tags the names ``spiking_seed<seed>`` and adds the raster.
 
     Returns
     -------
     list of pathlib.Path
         ``regression_results_seed<seed>.json``, ``fig2b_seed<seed>.png``, ``fig2c_seed<seed>.png`` and
-        ``fig_s1_alignment_seed<seed>.png`` in ``out``.
+        ``fig_s1_alignment_seed<seed>.png`` in ``out``; in spiking mode ``..._spiking_seed<seed>...``
+        and ``regression_raster_spiking_seed<seed>.png``.
 
     Raises
     ------
@@ -535,8 +569,9 @@ def check_outputs(out: Path, seed: int, overwrite: bool = False) -> list[Path]:
     OutputExistsError
         If an output exists and not ``overwrite``.
     """
-    names = ("regression_results_seed{}.json", "fig2b_seed{}.png", "fig2c_seed{}.png", "fig_s1_alignment_seed{}.png")
-    names = [name.format(seed) for name in names]
+    names = ["regression_results_{}.json", "fig2b_{}.png", "fig2c_{}.png", "fig_s1_alignment_{}.png"]
+    names += ["regression_raster_{}.png"] if mode == "spiking" else []
+    names = [name.format(_tag(seed, mode)) for name in names]
     out = prepare_output(out, names, overwrite)
     return [out / name for name in names]
 
@@ -573,7 +608,12 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
     import matplotlib.pyplot as plt
 
     out = Path(out)
-    paths = check_outputs(out, results["summary"]["seed"], overwrite)
+    mode = results["summary"].get("mode", "rate")
+    paths = check_outputs(out, results["summary"]["seed"], overwrite, mode)
+    if mode == "spiking":
+        title = f"Regression, spiking mode (psi = {results['summary']['psi_per_ms']:g}/ms), full model after training"
+        plot_raster(results["full"]["raster"], paths[4], title)
+    results = {**results, "full": _without_raster(results["full"]), "shallow": _without_raster(results["shallow"])}
     full, shallow = results["full"], results["shallow"]
 
     fig, axes = plt.subplots(2, 2, figsize=(9, 5), sharex=True, sharey="row")
@@ -624,6 +664,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
     cli.add_shared_options(parser)
+    add_mode_options(parser)
     parser.add_argument(
         "--patterns",
         type=cli.positive_int,
@@ -646,6 +687,8 @@ def config_from_args(args: argparse.Namespace) -> RegressionRun:
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
     return RegressionRun(
+        mode=args.mode,
+        psi=args.psi,
         out=args.out,
         patterns=2_000 if args.quick else args.patterns,
         seed=args.seed,
@@ -661,7 +704,7 @@ def check(config: RegressionRun) -> None:
 
     See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
     """
-    check_outputs(config.out, config.seed, config.overwrite)
+    check_outputs(config.out, config.seed, config.overwrite, config.mode)
 
 
 def write(results: dict, config: RegressionRun) -> list[Path]:

@@ -106,3 +106,48 @@ def test_a_seed_repeats_a_run_exactly():
     assert first == second
     np.testing.assert_array_equal(rec1["pyramidal_1.u"].values, rec2["pyramidal_1.u"].values)
     assert first["learning"]["output_error_onset"] != other["learning"]["output_error_onset"]
+
+
+@pytest.fixture(scope="module")
+def fig1_spiking_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fig1_spiking")
+    arguments = ["--self-prediction-chunks", "10", "--learning-chunks", "2", "--mode", "spiking", "--psi", "100"]
+    assert main(["fig1", "--out", str(out), "--quiet", *arguments]) == 0
+    return out, json.loads((out / "fig1_results.json").read_text())
+
+
+def test_spiking_mode_reaches_self_prediction_and_learns_the_target(fig1_spiking_run, fig1_run):
+    """Spiking mode (psi = 100/ms) against the rate run of the same seed and durations: the same
+    self-prediction and target learning, above a spike-noise floor of the apical error."""
+    spiking, rate = fig1_spiking_run[1], fig1_run[1]
+    assert spiking["mode"] == "spiking" and spiking["psi_per_ms"] == 100
+    a, b = spiking["self_prediction"], rate["self_prediction"]
+    assert a["rms_apical_start"] == pytest.approx(b["rms_apical_start"], rel=0.05)
+    assert a["rms_apical_end"] < 0.15 * a["rms_apical_start"]
+    assert a["rms_apical_end"] == pytest.approx(b["rms_apical_end"], rel=0.25)
+    learning = spiking["learning"]
+    assert learning["output_error_end"] < 0.02 * learning["output_error_onset"]
+    assert learning["rms_apical_end"] < 0.1 * learning["rms_apical_onset"]
+    assert learning["interneuron_tracking_error_end"] < 0.01
+
+
+def test_spiking_mode_exports_every_spike_of_the_raster_run(fig1_spiking_run):
+    from nwbinspector import Importance, inspect_nwbfile
+
+    out = fig1_spiking_run[0]
+    assert (out / "fig1_raster.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    nwb, npz = read_nwb(out / "fig1_traces.nwb"), read_npz(out / "fig1_traces.npz")
+    raster = nwb.epoch("raster")
+    assert [s.name for s in nwb.spikes] == ["input_0", "pyramidal_1", "pyramidal_2", "interneuron_1"]
+    for spikes, again in zip(nwb.spikes, npz.spikes, strict=True):
+        np.testing.assert_array_equal(spikes.times, again.times)
+        assert spikes.times.min() >= raster.epochs[0].start_time and spikes.times.max() < raster.epochs[0].stop_time
+    # About psi * phi(u) spikes per unit time: the output's count matches its recorded rate.
+    output = nwb.spike_train("pyramidal_2")
+    rate = raster["pyramidal_2.r"].values.mean()
+    seconds = raster.epochs[0].stop_time - raster.epochs[0].start_time
+    assert output.times.size == pytest.approx(100e3 * rate * seconds * len(output.unit_names), rel=0.02)
+    messages = list(inspect_nwbfile(nwbfile_path=str(out / "fig1_traces.nwb")))
+    unfixable = {"check_experimenter_exists", "check_institution", "check_processing_module_name"}
+    assert {m.check_function_name for m in messages} <= unfixable
+    assert all(m.importance == Importance.BEST_PRACTICE_SUGGESTION for m in messages)

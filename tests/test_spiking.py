@@ -129,3 +129,21 @@ def test_a_protocol_without_spiking_mode_refuses_it(capsys):
     with pytest.raises(SystemExit):
         main(["mnist", "train", "--mode", "spiking"])
     assert "--mode" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "option", [{}, {"postsynaptic": "spikes"}, {"interneuron_nudging": "spikes"}, {"lookahead": True}], ids=str
+)
+def test_every_spiking_option_estimates_the_rate_steady_state(option):
+    """Random weights and inputs: each pattern's mean potentials over its second half in spiking mode
+    (psi 100/ms) lie within 0.06 RMS of the rate network's steady state (about 1 RMS; measured 0.015-0.04)."""
+    rng = np.random.default_rng(0)
+    weights, inputs = random_weights(FIG1, rng, 1.0), rng.uniform(0, 1, (2, 30))
+    record = {"pyramidal_1": ["u", "v_A"], "interneuron_1": ["u"], "pyramidal_2": ["u"]}
+    rate = Simulation(FIG1, 2, record=record, target="numpy").steady_state(NetworkState(weights), inputs)
+    params = FIG1.replace(mode="spiking", spiking=SpikingParams(**option))
+    spiking = Simulation(params, 2, record=record, target="numpy")
+    values = spiking.steady_state(NetworkState(weights), inputs, window=50 * ms)
+    for name, expected in rate.items():
+        assert np.sqrt(np.mean((values[name] - expected) ** 2)) < 0.06, name

@@ -86,7 +86,7 @@ def spike_code(signed: bool = False) -> str:
     ----------
     signed : bool, optional
         True for opponent inputs (``SpikingParams.negative_inputs == 'opponent'``): a negative rate
-        r draws Poisson(psi * |r| * dt) OFF spikes, counted negative. Default False.
+        r draws Poisson(psi * abs(r) * dt) OFF spikes, counted negative. Default False.
 
     Returns
     -------
