@@ -364,11 +364,14 @@ class Simulation:
         device = brian2.get_device()
         run_args = self.model.load_state(circuit, params, state, eta, noise)
         run_args |= {timed[name]: values for name, values in arrays.items()} | {seed_holder.seed: int(seed)}
-        device.run(directory=str(directory), with_output=False, run_args=run_args)
-        try:
-            return self._collect(circuit, monitors, extra)
-        finally:
-            device.delete(code=False, data=False, run_args=True, directory=False)
+        # The run's inputs and results are files in the build folder: runs of one build in two processes
+        # (the same structure and name) take turns, so that neither reads the other's.
+        with _locked(directory.parent / f"{directory.name}.run.lock"):
+            device.run(directory=str(directory), with_output=False, run_args=run_args)
+            try:
+                return self._collect(circuit, monitors, extra)
+            finally:
+                device.delete(code=False, data=False, run_args=True, directory=False)
 
     def _build_standalone(self, arrays: dict[str, np.ndarray]) -> None:
         _use_vector_math()

@@ -51,6 +51,41 @@ def test_rates_and_error_factors_are_stored_once_per_neuron(fig1_simulation, rng
         assert "phi" not in equations and "exp" not in equations and "log" not in equations
 
 
+_CONCURRENT = """
+import sys
+import numpy as np
+from brian_dendrites import FIG1, NetworkState, Simulation, random_weights
+from brian_dendrites.protocols import fig1
+rng = np.random.default_rng(0)
+state, x = NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (fig1.Fig1Config().chunk, 30))
+sim = Simulation(FIG1, len(x), record=fig1.RECORD)
+seed = int(sys.argv[1])
+for _ in range(4):
+    weights = sim.run(state, x, seed=seed).state.weights["bottom_up_1"]
+np.save(sys.argv[2], weights)
+"""
+
+
+def test_two_processes_running_one_build_get_their_own_results(fig1_simulation, tmp_path):
+    """Runs of one build (same structure and name) in two processes share its folder's input and result
+    files: they take turns, and each gets the results of its own seed."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(0)
+    state, x = NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (fig1_simulation.n_patterns, 30))
+    expected = {seed: fig1_simulation.run(state, x, seed=seed).state.weights["bottom_up_1"] for seed in (1, 2)}
+    script = tmp_path / "run_seed.py"
+    script.write_text(_CONCURRENT)
+    processes = {
+        seed: subprocess.Popen([sys.executable, str(script), str(seed), str(tmp_path / f"{seed}.npy")])
+        for seed in (1, 2)
+    }
+    for seed, process in processes.items():
+        assert process.wait(timeout=300) == 0
+        np.testing.assert_array_equal(np.load(tmp_path / f"{seed}.npy"), expected[seed])
+
+
 def test_another_simulation_of_the_same_structure_compiles_nothing(fig1_simulation, rng, monkeypatch):
     """A second Simulation of a built structure, in the same process, reuses the binary: Brian2's unique
     code-object names and its clock order in main.cpp must not change the generated sources. A build of
