@@ -35,6 +35,7 @@ from brian_dendrites.models.microcircuit import (
     random_weights,
     self_predicting_weights,
 )
+from brian_dendrites.models.microcircuit.network import group_sizes
 from brian_dendrites.protocols.modes import add_mode_options, params_from_args
 from tqdm import tqdm
 
@@ -362,17 +363,13 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
     if p.spiking_mode:
         results["psi_per_ms"] = float(p.spiking.psi * ms)
     if p.spiking_mode and config.raster:
+        groups = list(group_sizes(p.sizes))
         raster = Simulation(
-            p, len(RASTER_IMAGES), config.pattern_duration, target=config.target, name="bars_raster", spikes=_groups(p)
+            p, len(RASTER_IMAGES), config.pattern_duration, target=config.target, name="bars_raster", spikes=groups
         )
         shown = images[list(RASTER_IMAGES)]
         results["raster"] = raster.run(state, shown, eta=LearningRates(), noise=False).recording
     return results
-
-
-def _groups(params: MicrocircuitParams) -> list[str]:
-    n = len(params.sizes) - 1
-    return ["input_0", *(f"pyramidal_{k}" for k in range(1, n + 1)), *(f"interneuron_{k}" for k in range(1, n))]
 
 
 def _names(spiking: bool) -> list[str]:
