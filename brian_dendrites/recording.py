@@ -173,21 +173,6 @@ class Spikes:
         object.__setattr__(self, "units", units)
         object.__setattr__(self, "unit_names", names)
 
-    def unit_times(self, unit: int) -> np.ndarray:
-        """The spike times of one unit, in seconds.
-
-        Parameters
-        ----------
-        unit : int
-            An index into ``unit_names``.
-
-        Returns
-        -------
-        numpy.ndarray
-            Its spike times, non-decreasing.
-        """
-        return self.times[self.units == unit]
-
     def between(self, start: float, stop: float) -> Spikes:
         """The spikes at ``start <= t < stop`` (seconds).
 

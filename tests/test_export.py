@@ -165,7 +165,7 @@ def test_nwb_orders_simultaneous_spikes_by_unit(tmp_path: Path) -> None:
     back = read_nwb(write_nwb(rec, tmp_path / "run.nwb")).spikes[0]
     assert back.times.tolist() == spikes.times.tolist() and back.units.tolist() == [0, 3, 1]
     for unit in range(4):
-        assert back.unit_times(unit).tolist() == spikes.unit_times(unit).tolist()
+        assert back.times[back.units == unit].tolist() == spikes.times[spikes.units == unit].tolist()
 
 
 def test_epochs_of_regular_recordings_and_bad_clocks(recording: Recording) -> None:
