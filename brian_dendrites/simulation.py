@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -284,6 +285,11 @@ class Simulation:
             Where :meth:`run` does.
         """
         per_pattern = round(float(self.pattern_duration / self.record_dt))
+        if per_pattern < 2:
+            # Monitors sample at the start of a step: the only sample of a pattern would be the previous one's.
+            raise ParameterError(
+                f"record_dt must be at most half the pattern duration for steady_state, got {self.record_dt}"
+            )
         samples = 1
         if window is not None:
             _check_multiple("window", window, self.record_dt)
@@ -548,15 +554,24 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# main.cpp's lines that set a clock's variables, which Brian2 writes in the order of a set.
+_CLOCK_LINE = re.compile(rb"^\s*_array_\w*clock_(?:dt|t|timestep)\[0\] = ")
+
+
 def _sources_digest(directory: Path) -> str:
-    """SHA-256 of the makefile and the sources it lists (SRCS, H_SRCS), main.cpp's lines sorted."""
+    """SHA-256 of the makefile and the sources it lists (SRCS, H_SRCS).
+
+    In main.cpp only each run of consecutive clock-setting lines is sorted: every other line keeps its
+    place, so a change of the schedule (the order of the code objects) changes the digest.
+    """
     makefile = (directory / "makefile").read_text()
     listed = re.findall(r"^(?:H_)?SRCS = (.*)$", makefile, re.M)
     digest = hashlib.sha256(makefile.encode())
     for name in sorted(" ".join(listed).split()):
         text = (directory / name).read_bytes()
         if name == "main.cpp":
-            text = b"\n".join(sorted(text.splitlines()))
+            runs = itertools.groupby(text.splitlines(), key=lambda line: bool(_CLOCK_LINE.match(line)))
+            text = b"\n".join(line for clock, lines in runs for line in (sorted(lines) if clock else lines))
         digest.update(name.encode() + b"\0" + text + b"\0")
     return digest.hexdigest()
 

@@ -10,6 +10,7 @@ from brian2 import ms
 from brian2.core.variables import ArrayVariable
 
 from brian_dendrites import FIG1, LearningRates, NetworkState, Simulation, random_weights
+from brian_dendrites.simulation import _sources_digest
 
 pytestmark = [pytest.mark.slow, pytest.mark.standalone]
 
@@ -114,3 +115,22 @@ def test_another_simulation_of_the_same_structure_compiles_nothing(fig1_simulati
     result = twin.run(state, x, seed=3)
     assert twin._built[-1] != directory and (twin._built[-1] / "main").read_bytes() == (directory / "main").read_bytes()
     np.testing.assert_array_equal(result.state.weights["bottom_up_1"], expected.weights["bottom_up_1"])
+
+
+def test_build_digest_sees_the_schedule_but_not_the_clock_order(tmp_path):
+    """Brian2 writes main.cpp's clock settings in a set's order (not a change); the order in which
+    code objects run is the schedule (a change: it must recompile)."""
+    (tmp_path / "makefile").write_text("SRCS = main.cpp\n")
+    lines = [
+        "_array_neuron_clock_t[0] = 0.0;",
+        "_array_record_clock_t[0] = 0.0;",
+        "net.add(&neuron_clock, _run_a_start_codeobject);",
+        "net.add(&record_clock, _run_monitor_codeobject);",
+    ]
+
+    def digest(order):
+        (tmp_path / "main.cpp").write_text("\n".join(lines[i] for i in order))
+        return _sources_digest(tmp_path)
+
+    assert digest([0, 1, 2, 3]) == digest([1, 0, 2, 3])
+    assert digest([0, 1, 2, 3]) != digest([0, 1, 3, 2])
