@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["NetworkState"]
+__all__ = ["NetworkState", "matrix_to_synapses", "synapses_to_matrix"]
 
 
 @dataclass
@@ -44,3 +44,39 @@ class NetworkState:
         return NetworkState(
             copy, {k: v.copy() for k, v in self.induction.items()}, {k: v.copy() for k, v in self.potentials.items()}
         )
+
+
+def matrix_to_synapses(matrix: np.ndarray) -> np.ndarray:
+    """(post, pre) weight matrix -> flat synapse values in connection order.
+
+    Parameters
+    ----------
+    matrix : array_like
+        A (n_post, n_pre) weight matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        The n_pre * n_post values, presynaptic-major (float).
+    """
+    return np.ascontiguousarray(np.asarray(matrix, dtype=float).T).ravel()
+
+
+def synapses_to_matrix(values: np.ndarray, n_pre: int, n_post: int) -> np.ndarray:
+    """Flat synapse values in connection order -> (post, pre) matrix.
+
+    Parameters
+    ----------
+    values : array_like
+        The n_pre * n_post synapse values, presynaptic-major.
+    n_pre : int
+        Presynaptic neurons.
+    n_post : int
+        Postsynaptic neurons.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new (n_post, n_pre) float matrix.
+    """
+    return np.asarray(values, dtype=float).reshape(n_pre, n_post).T.copy()

@@ -12,7 +12,7 @@ import numpy as np
 
 from brian_dendrites.errors import ParameterError
 
-__all__ = ["TransferFunction", "Logistic", "SoftRectifier", "transfer_function", "TRANSFER_FUNCTIONS"]
+__all__ = ["TransferFunction", "Logistic", "SoftRectifier", "Tanh", "transfer_function", "TRANSFER_FUNCTIONS"]
 
 
 class TransferFunction:
@@ -36,6 +36,21 @@ class TransferFunction:
         -------
         str
             The rate phi(argument), parenthesised, as a Brian2 expression.
+        """
+        raise NotImplementedError
+
+    def derivative_expression(self, argument: str) -> str:
+        """Brian2 expression of phi'(argument); parameters are literals.
+
+        Parameters
+        ----------
+        argument : str
+            Brian2 expression of the (dimensionless) potential.
+
+        Returns
+        -------
+        str
+            The slope phi'(argument), parenthesised, as a Brian2 expression.
         """
         raise NotImplementedError
 
@@ -123,6 +138,10 @@ class Logistic(TransferFunction):
     def expression(self, argument: str) -> str:
         return f"(1.0/(1.0 + exp(-({argument}))))"
 
+    def derivative_expression(self, argument: str) -> str:
+        r = self.expression(argument)
+        return f"({r}*(1.0 - {r}))"
+
     def inverse_expression(self, argument: str) -> str:
         x = f"clip({argument}, 1e-6, 1.0 - 1e-6)"
         return f"(log({x}) - log1p(-{x}))"
@@ -184,6 +203,9 @@ class SoftRectifier(TransferFunction):
         z = f"({self.beta!r}*(({argument}) - {self.theta!r}))"
         return f"({self.gamma!r}*(log(1.0 + exp(-abs({z}))) + 0.5*({z} + abs({z}))))"
 
+    def derivative_expression(self, argument: str) -> str:
+        return f"({self.gamma * self.beta * 0.5!r}*(1.0 + tanh({0.5 * self.beta!r}*(({argument}) - {self.theta!r}))))"
+
     def inverse_expression(self, argument: str) -> str:
         x = f"(clip({argument}, 1e-6, inf)/{self.gamma!r})"
         return f"({self.theta!r} + ({x} + log(-expm1(-{x})))/{self.beta!r})"
@@ -203,24 +225,61 @@ class SoftRectifier(TransferFunction):
         return self.theta + (x + np.log(-np.expm1(-x))) / self.beta
 
 
-TRANSFER_FUNCTIONS = {"logistic": Logistic, "soft_rectifier": SoftRectifier}
+@dataclass(frozen=True)
+class Tanh(TransferFunction):
+    """The hyperbolic tangent, phi(u) = tanh(u) (the error-neuron model, Max et al. 2025).
 
-
-def transfer_function(name: str, **parameters: float) -> TransferFunction:
-    """The transfer function called ``name`` ('logistic' or 'soft_rectifier').
+    Its range is the open interval (-1, 1): rates are signed, as in the authors' code.
 
     Parameters
     ----------
-    name : {'logistic', 'soft_rectifier'}
+    name : str, optional
+        The name of this transfer function, ``'tanh'`` (the default).
+    """
+
+    name: str = "tanh"
+
+    def expression(self, argument: str) -> str:
+        return f"tanh({argument})"
+
+    def derivative_expression(self, argument: str) -> str:
+        return f"(1.0 - tanh({argument})**2)"
+
+    def inverse_expression(self, argument: str) -> str:
+        x = f"clip({argument}, -1.0 + 1e-6, 1.0 - 1e-6)"
+        return f"(0.5*log((1.0 + {x})/(1.0 - {x})))"
+
+    def __call__(self, u):
+        return np.tanh(u)
+
+    def derivative(self, u):
+        return 1.0 - np.tanh(u) ** 2
+
+    def inverse(self, r):
+        r = np.asarray(r, dtype=float)
+        if np.any(np.abs(r) >= 1):
+            raise ParameterError("tanh targets must lie in the open interval (-1, 1)")
+        return np.arctanh(r)
+
+
+TRANSFER_FUNCTIONS = {"logistic": Logistic, "soft_rectifier": SoftRectifier, "tanh": Tanh}
+
+
+def transfer_function(name: str, **parameters: float) -> TransferFunction:
+    """The transfer function called ``name`` ('logistic', 'soft_rectifier' or 'tanh').
+
+    Parameters
+    ----------
+    name : {'logistic', 'soft_rectifier', 'tanh'}
         A key of :data:`TRANSFER_FUNCTIONS`.
     **parameters : float
         Parameters of the function, passed to its record: ``gamma``, ``beta`` and ``theta`` of
-        :class:`SoftRectifier`; :class:`Logistic` has none.
+        :class:`SoftRectifier`; :class:`Logistic` and :class:`Tanh` have none.
 
     Returns
     -------
     TransferFunction
-        A :class:`Logistic` or :class:`SoftRectifier` record.
+        A :class:`Logistic`, :class:`SoftRectifier` or :class:`Tanh` record.
 
     Raises
     ------

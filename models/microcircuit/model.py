@@ -7,19 +7,18 @@ import numpy as np
 from brian_dendrites.canonical import to_json
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.model import Label
-from brian_dendrites.state import NetworkState
+from brian_dendrites.state import NetworkState, matrix_to_synapses
+from brian_dendrites.state import synapses_to_matrix as to_matrix
 from brian_dendrites.validation import finite_array
 
 from .network import (
     build_microcircuit,
     group_sizes,
-    matrix_to_synapses,
     projections,
     recordable,
     runtime_parameters,
     stored_errors,
 )
-from .network import synapses_to_matrix as to_matrix
 from .parameters import LearningRates, MicrocircuitParams
 from .pathways import PATHWAY_TABLE
 

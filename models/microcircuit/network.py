@@ -36,8 +36,6 @@ __all__ = [
     "Microcircuit",
     "build_microcircuit",
     "runtime_parameters",
-    "matrix_to_synapses",
-    "synapses_to_matrix",
 ]
 
 # Interneurons update first (order 0), so they are nudged by u_{k+1}(t); then
@@ -404,39 +402,3 @@ def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParam
 def set_runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParams) -> None:
     for view, value in runtime_parameters(groups, params).items():
         view.set_item(slice(None), value)
-
-
-def matrix_to_synapses(matrix: np.ndarray) -> np.ndarray:
-    """(post, pre) weight matrix -> flat synapse values in connection order.
-
-    Parameters
-    ----------
-    matrix : array_like
-        A (n_post, n_pre) weight matrix.
-
-    Returns
-    -------
-    numpy.ndarray
-        The n_pre * n_post values, presynaptic-major (float).
-    """
-    return np.ascontiguousarray(np.asarray(matrix, dtype=float).T).ravel()
-
-
-def synapses_to_matrix(values: np.ndarray, n_pre: int, n_post: int) -> np.ndarray:
-    """Flat synapse values in connection order -> (post, pre) matrix.
-
-    Parameters
-    ----------
-    values : array_like
-        The n_pre * n_post synapse values, presynaptic-major.
-    n_pre : int
-        Presynaptic neurons.
-    n_post : int
-        Postsynaptic neurons.
-
-    Returns
-    -------
-    numpy.ndarray
-        A new (n_post, n_pre) float matrix.
-    """
-    return np.asarray(values, dtype=float).reshape(n_pre, n_post).T.copy()
