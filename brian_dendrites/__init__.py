@@ -19,6 +19,7 @@ from brian_dendrites.errors import (
     ParameterError,
     install_excepthook,
 )
+from brian_dendrites.models.error_neurons import ErrorNeuronParams
 from brian_dendrites.models.microcircuit import (
     FIG1,
     FIG_S1,
@@ -34,7 +35,7 @@ from brian_dendrites.models.microcircuit import (
 )
 from brian_dendrites.recording import Probe, Recording, Trace
 from brian_dendrites.simulation import NetworkState, RunResult, Simulation
-from brian_dendrites.transfer import Logistic, SoftRectifier, transfer_function
+from brian_dendrites.transfer import Logistic, SoftRectifier, Tanh, transfer_function
 
 __version__ = "0.1.0"
 
@@ -44,6 +45,7 @@ __all__ = [
     "MNIST",
     "PARAMETER_SETS",
     "REGRESSION",
+    "ErrorNeuronParams",
     "InterneuronParams",
     "LearningRates",
     "MicrocircuitParams",
@@ -58,6 +60,7 @@ __all__ = [
     "Simulation",
     "Logistic",
     "SoftRectifier",
+    "Tanh",
     "transfer_function",
     "BrianDendritesError",
     "DivergenceError",

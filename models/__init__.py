@@ -1,5 +1,5 @@
 """Neuron and network models, one folder per model (installed as ``brian_dendrites.models``)."""
 
-from brian_dendrites.models import microcircuit
+from brian_dendrites.models import error_neurons, microcircuit
 
-__all__ = ["microcircuit"]
+__all__ = ["error_neurons", "microcircuit"]

@@ -1,0 +1,152 @@
+"""The error-neuron network's steady state for a held input, in NumPy.
+
+With lookahead each Euler step maps the rates of one step to those of the next (the rates follow the
+previous step's dendrites), so a held input settles to a fixed point of that map. Without a target
+every error vanishes and the fixed point is closed-form: the feedforward pass r_k = phi(g_bas/g_tot
+W_k r_{k-1}). With one, :func:`settle` iterates the map. The Brian2 network is checked against both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import ms
+
+from .parameters import ErrorNeuronParams
+from .weights import feedback_matrices
+
+__all__ = ["SteadyState", "feedforward", "settle", "weight_changes"]
+
+
+def _g(value) -> float:
+    return float(value * ms)
+
+
+@dataclass
+class SteadyState:
+    """Rates r_k (representation), errors e_k and apical potentials of areas 1..N at a fixed point.
+
+    Parameters
+    ----------
+    rates : list of numpy.ndarray
+        r_0 (the input) ... r_N, each (n_k,) or (batch, n_k).
+    errors : list of numpy.ndarray
+        e_1 ... e_N.
+    apical : list of numpy.ndarray
+        v_api,1 ... v_api,N.
+    """
+
+    rates: list[np.ndarray]
+    errors: list[np.ndarray]
+    apical: list[np.ndarray]
+
+
+def feedforward(params: ErrorNeuronParams, weights: dict[str, np.ndarray], x: np.ndarray) -> list[np.ndarray]:
+    """The rates r_0 = x, ..., r_N without a target (every error 0): r_k = phi(g_bas/g_tot W_k r_{k-1}).
+
+    Parameters
+    ----------
+    params : ErrorNeuronParams
+        The network's parameters.
+    weights : dict of str to numpy.ndarray
+        A state's weights (``forward_k``).
+    x : numpy.ndarray
+        Input rates, (n_0,) or (batch, n_0).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The rates of every area, input first.
+    """
+    basal = _g(params.g_bas) / _g(params.g_l + params.g_bas + params.g_api)
+    rates = [np.asarray(x, dtype=float)]
+    for k in range(1, len(params.sizes)):
+        rates.append(params.phi(basal * rates[-1] @ weights[f"forward_{k}"].T))
+    return rates
+
+
+def settle(
+    params: ErrorNeuronParams,
+    weights: dict[str, np.ndarray],
+    x: np.ndarray,
+    r_target: np.ndarray,
+    steps: int = 2000,
+    tol: float = 1e-13,
+) -> SteadyState:
+    """The fixed point of the network's step map for input ``x`` and target rates ``r_target``.
+
+    Parameters
+    ----------
+    params : ErrorNeuronParams
+        The network's parameters.
+    weights : dict of str to numpy.ndarray
+        A state's weights.
+    x : numpy.ndarray
+        Input rates (n_0,) or (batch, n_0).
+    r_target : numpy.ndarray
+        Target rates (n_N,) or (batch, n_N).
+    steps : int, optional
+        Most iterations. Default 2000.
+    tol : float, optional
+        Stop when no rate or error moves by more than ``tol``. Default 1e-13.
+
+    Returns
+    -------
+    SteadyState
+        The fixed point.
+
+    Raises
+    ------
+    RuntimeError
+        If the map has not converged after ``steps`` iterations.
+    """
+    n = len(params.sizes) - 1
+    g_l, g_bas, g_api = _g(params.g_l), _g(params.g_bas), _g(params.g_api)
+    g_tot, c_den, c_out = g_l + g_bas + g_api, _g(params.g_den), _g(params.g_ntgt)
+    down = feedback_matrices(params, weights)
+    x = np.asarray(x, dtype=float)
+    rates = feedforward(params, weights, x)
+    errors = [np.zeros_like(r) for r in rates[1:]]
+    for _ in range(steps):
+        apical = [e @ weights[f"lateral_pi_{k}"].T for k, e in enumerate(errors, start=1)]
+        u = [
+            (g_bas * rates[k - 1] @ weights[f"forward_{k}"].T + g_api * apical[k - 1]) / g_tot for k in range(1, n + 1)
+        ]
+        slopes = [params.phi.derivative(v) for v in u]
+        new_rates = [x] + [params.phi(v) for v in u]
+        new_errors = [None] * n
+        nudged = slopes[-1] * (r_target - new_rates[-1])
+        new_errors[-1] = c_out / (g_l + c_out) * nudged @ weights[f"lateral_ip_{n}"].T
+        for k in range(n - 1, 0, -1):
+            top_down = errors[k] @ down[k].T  # B^II_k e_{k+1}, from the previous step's errors
+            new_errors[k - 1] = c_den / (g_l + c_den) * (slopes[k - 1] @ weights[f"lateral_ip_{k}"].T) * top_down
+        moved = max(np.max(np.abs(a - b)) for a, b in zip(new_rates + new_errors, rates + errors, strict=True))
+        rates, errors = new_rates, new_errors
+        if moved < tol:
+            apical = [e @ weights[f"lateral_pi_{k}"].T for k, e in enumerate(errors, start=1)]
+            return SteadyState(rates, errors, apical)
+    raise RuntimeError(f"the error-neuron network did not settle within {steps} steps")
+
+
+def weight_changes(params: ErrorNeuronParams, state: SteadyState) -> dict[str, np.ndarray]:
+    """dW_k/dt / eta_k = (g_api/g_tot) v_api,k r_{k-1}^T at the fixed point (summed over a batch).
+
+    Parameters
+    ----------
+    params : ErrorNeuronParams
+        The network's parameters.
+    state : SteadyState
+        A fixed point (see :func:`settle`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per ``forward_k``, the (n_k, n_{k-1}) weight change per unit time and unit learning rate.
+    """
+    scale = _g(params.g_api) / _g(params.g_l + params.g_bas + params.g_api)
+    result = {}
+    for k, apical in enumerate(state.apical, start=1):
+        pre = state.rates[k - 1]
+        result[f"forward_{k}"] = scale * (np.outer(apical, pre) if apical.ndim == 1 else apical.T @ pre)
+    return result
