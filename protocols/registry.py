@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from brian_dendrites.protocols import bars, fig1, mnist, regression
+from brian_dendrites.protocols import bars, depth, fig1, mnist, regression
 
 __all__ = ["Contract", "Group", "PROTOCOLS"]
 
@@ -172,4 +172,10 @@ class Group(typing.Protocol):
 
 
 #: The subcommands of ``brian-dendrites`` by name, in the order of its help.
-PROTOCOLS: dict[str, Contract | Group] = {"fig1": fig1, "regression": regression, "bars": bars, "mnist": mnist}
+PROTOCOLS: dict[str, Contract | Group] = {
+    "fig1": fig1,
+    "regression": regression,
+    "bars": bars,
+    "depth": depth,
+    "mnist": mnist,
+}

@@ -70,6 +70,17 @@ def test_network_settles_to_the_engines_fixed_point(rng):
         np.testing.assert_allclose(free["error_1.r"][i], 0, atol=1e-12)
 
 
+def test_settle_without_convergence_runs_the_given_steps(rng):
+    state = initial_state(PARAMS, rng)
+    x, y = rng.uniform(0, 1, 4), np.array([0.5])
+    first = settle(PARAMS, state.weights, x, y, steps=1, converge=False)
+    # One step from the free state: only the output error neurons have seen the target yet.
+    assert np.abs(first.errors[2]).max() > 1e-3 and not np.any(first.errors[0]) and not np.any(first.errors[1])
+    np.testing.assert_allclose(first.rates[3], feedforward(PARAMS, state.weights, x)[3], rtol=0, atol=1e-15)
+    long = settle(PARAMS, state.weights, x, y, steps=2000, converge=False)
+    np.testing.assert_allclose(long.rates[3], settle(PARAMS, state.weights, x, y).rates[3], atol=1e-13)
+
+
 def test_weak_nudging_weight_change_is_backprops_gradient(rng):
     """Lateral weights at identity, B^II = W^T, g_ntgt -> 0: each layer's change is backprop's, scaled by
     (g_api/g_tot) c_out (c_den/a)^(N-k)/a with a = g_bas/g_tot, c = g/(g_l + g) (docs/error_neurons.md)."""

@@ -73,8 +73,14 @@ def settle(
     r_target: np.ndarray,
     steps: int = 2000,
     tol: float = 1e-13,
+    converge: bool = True,
 ) -> SteadyState:
     """The fixed point of the network's step map for input ``x`` and target rates ``r_target``.
+
+    The map starts from the free state (the feedforward pass, every error 0). With ``converge=False``
+    it runs exactly ``steps`` steps and returns that state: the network after holding the input and
+    target for ``steps`` dt (where the loop through the output error neurons does not settle, the
+    state at the end of a presentation).
 
     Parameters
     ----------
@@ -90,6 +96,8 @@ def settle(
         Most iterations. Default 2000.
     tol : float, optional
         Stop when no rate or error moves by more than ``tol``. Default 1e-13.
+    converge : bool, optional
+        False: run ``steps`` steps, whether or not the map has converged. Default True.
 
     Returns
     -------
@@ -99,7 +107,7 @@ def settle(
     Raises
     ------
     RuntimeError
-        If the map has not converged after ``steps`` iterations.
+        If ``converge`` and the map has not converged after ``steps`` iterations.
     """
     n = len(params.sizes) - 1
     g_l, g_bas, g_api = _g(params.g_l), _g(params.g_bas), _g(params.g_api)
@@ -123,10 +131,13 @@ def settle(
             new_errors[k - 1] = c_den / (g_l + c_den) * (slopes[k - 1] @ weights[f"lateral_ip_{k}"].T) * top_down
         moved = max(np.max(np.abs(a - b)) for a, b in zip(new_rates + new_errors, rates + errors, strict=True))
         rates, errors = new_rates, new_errors
-        if moved < tol:
-            apical = [e @ weights[f"lateral_pi_{k}"].T for k, e in enumerate(errors, start=1)]
-            return SteadyState(rates, errors, apical)
-    raise RuntimeError(f"the error-neuron network did not settle within {steps} steps")
+        if converge and moved < tol:
+            break
+    else:
+        if converge:
+            raise RuntimeError(f"the error-neuron network did not settle within {steps} steps")
+    apical = [e @ weights[f"lateral_pi_{k}"].T for k, e in enumerate(errors, start=1)]
+    return SteadyState(rates, errors, apical)
 
 
 def weight_changes(params: ErrorNeuronParams, state: SteadyState) -> dict[str, np.ndarray]:

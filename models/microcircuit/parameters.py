@@ -394,7 +394,7 @@ class MicrocircuitParams:
         Pyramidal layer sizes (n_0, n_1, ..., n_N): input, hidden layers, output; at least 2, each an
         integer >= 1 (a list is stored as a tuple). Default (30, 20, 10).
     phi : TransferFunction, optional
-        The transfer function phi from somatic potential to rate (``Logistic`` or ``SoftRectifier``).
+        The transfer function phi from somatic potential to rate (``Logistic``, ``SoftRectifier`` or ``Tanh``).
         Default ``SoftRectifier()``.
     hidden : PyramidalParams or tuple of PyramidalParams, optional
         The hidden layers' pyramidal neurons: one record, or N - 1 (one per hidden layer).
@@ -555,7 +555,7 @@ def _check_record(p: MicrocircuitParams) -> None:
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
             raise ParameterError(f"sizes[{k}] must be an integer >= 1, got {size!r}")
     if not isinstance(p.phi, TransferFunction):
-        raise ParameterError(f"phi must be a TransferFunction (Logistic or SoftRectifier), got {p.phi!r}")
+        raise ParameterError(f"phi must be a TransferFunction (Logistic, SoftRectifier or Tanh), got {p.phi!r}")
     n = len(p.sizes) - 1
     for name, kind in (("hidden", PyramidalParams), ("interneuron", InterneuronParams)):
         value = getattr(p, name)

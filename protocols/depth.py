@@ -1,0 +1,544 @@
+"""The depth comparison of Max et al. (2025), their Fig. 3: error neurons, dendritic errors and backprop.
+
+A teacher network r_k = tanh(a W_k r_{k-1}) with weights U(-1, 1) (a = g_bas/(g_l + g_bas), the
+authors' ANN) maps inputs U(0, 1) to targets; students of the teacher's sizes (2-1 up to
+32-16-8-4-2-1) learn from 100 training samples; 100 validation and 100 test samples measure them.
+For each size and seed: the error-neuron model (Brian2, C++), this project's 2018 dendritic-error
+microcircuit (steady-state engine) and backprop (:mod:`~brian_dendrites.protocols.depth_students`)
+start from the same forward weights and see the samples in the same order. Their untrained
+controls are the same students at epoch 0.
+
+After every epoch: the test and validation MSE of the output rates without a target (the settled
+network: the feedforward pass of each student, exactly, see models/error_neurons/steady_state.py),
+and per layer the angle between the epoch's weight change and backprop's weight change for the same
+student at the epoch's start (summed over the training set). Learning rates are the authors' (their
+Fig. 3 params.json files, :data:`ETA`).
+
+This module is also the protocol ``brian-dendrites depth``: it checkpoints after each (size, seed)
+into the output folder, from which an interrupted run resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from brian_dendrites.models.error_neurons import ErrorNeuronParams, initial_state
+from brian_dendrites.protocols.depth_students import TRAINERS, Problem, backprop_terms, forward, gains, model_terms
+from tqdm import tqdm
+
+from brian_dendrites import cli
+from brian_dendrites.canonical import digest, to_json
+from brian_dendrites.errors import FileFormatError, ParameterError
+from brian_dendrites.files import prepare_output
+from brian_dendrites.simulation import TARGETS
+
+__all__ = [
+    "HELP",
+    "SIZES",
+    "MODELS",
+    "ETA",
+    "OUTPUTS",
+    "CHECKPOINT",
+    "Config",
+    "DepthConfig",
+    "make_problem",
+    "load_problem",
+    "add_arguments",
+    "config_from_args",
+    "check",
+    "run",
+    "write",
+    "summary",
+]
+
+HELP = "depth comparison (Max et al. 2025, Fig. 3): error neurons, dendritic errors and backprop"
+
+#: The students' sizes of the paper's Fig. 3.
+SIZES = ((2, 1), (4, 2, 1), (8, 4, 2, 1), (16, 8, 4, 2, 1), (32, 16, 8, 4, 2, 1))
+#: The trained students.
+MODELS = ("error_neurons", "dendritic", "backprop")
+#: Samples per set (training, validation, test).
+SAMPLES = 100
+#: Learning rates (1/ms) by model and number of layers, from the authors'
+#: numpy_model/experiments/Fig3_multilayer_comparison/<size>/{errormc,sacramento2018,ann}/params.json.
+#: error_neurons: eta_fw per layer (their Fig. 3 runs scale it by a connectome in 'skip' mode; here the
+#: layered network, see docs/depth.md); dendritic: (eta_fw, eta_IP); backprop: eta_fw.
+ETA = {
+    "error_neurons": {
+        2: (1.0,),
+        3: (2.0, 0.2),
+        4: (1.0, 0.2, 0.05),
+        5: (2.0, 0.5, 0.125, 0.03125),
+        6: (1.0, 0.2, 0.1, 0.05, 0.01),
+    },
+    "dendritic": {
+        2: ((1.0,), ()),
+        3: ((0.1, 0.02), (0.04,)),
+        4: ((0.1, 0.02, 0.002), (0.04, 0.004)),
+        5: ((0.1, 0.01, 0.002, 0.001), (0.02, 0.004, 0.002)),
+        6: ((1.0, 0.2, 0.1, 0.05, 0.01), (0.4, 0.2, 0.1, 0.02)),
+    },
+    "backprop": {
+        2: (1.0,),
+        3: (2.0, 0.2),
+        4: (1.0, 0.2, 0.05),
+        5: (2.0, 0.5, 0.1, 0.01),
+        6: (1.0, 0.2, 0.1, 0.05, 0.01),
+    },
+}
+#: The files every run writes.
+OUTPUTS = ("depth_results.json", "depth_curves.png", "depth_final.png", "depth_angles.png")
+#: The checkpoint, rewritten after each (size, seed).
+CHECKPOINT = "depth_checkpoint.json"
+
+
+def _label(sizes: tuple[int, ...]) -> str:
+    return "-".join(map(str, sizes))
+
+
+@dataclass(frozen=True)
+class DepthConfig:
+    """The configuration record of ``brian-dendrites depth``.
+
+    Parameters
+    ----------
+    sizes : tuple of tuple of int, default SIZES
+        Student (and teacher) sizes, each with 2 to 6 layers ending in 1 output (the authors' learning
+        rates exist for those depths).
+    seeds : tuple of int, default (0, ..., 9)
+        Seeds of teacher, data, initial weights and sample order; each >= 0.
+    epochs : int, default 1000
+        Training epochs of the 100 samples; >= 1.
+    models : tuple of str, default MODELS
+        The trained students, a subset of :data:`MODELS`.
+    params : ErrorNeuronParams, default ErrorNeuronParams()
+        The conductances and dt of every model (the authors' template); sizes and eta come from here.
+    problem : str or os.PathLike, optional
+        An NPZ file with teacher, data and initial weights (see :func:`load_problem`), e.g. written
+        beside the authors' code; then ``sizes`` and ``seeds`` are its own.
+    target : str, default "cpp_standalone"
+        Brian2 code-generation target of the error-neuron network.
+    out : str or os.PathLike, optional
+        Output folder, also of the checkpoint; None: no checkpoint.
+    overwrite : bool, default False
+        Replace existing output files.
+
+    Raises
+    ------
+    ParameterError
+        If a field is outside its allowed values.
+    """
+
+    sizes: tuple[tuple[int, ...], ...] = SIZES
+    seeds: tuple[int, ...] = tuple(range(10))
+    epochs: int = 1000
+    models: tuple[str, ...] = MODELS
+    params: ErrorNeuronParams = field(default_factory=ErrorNeuronParams)
+    problem: str | os.PathLike | None = None
+    target: str = "cpp_standalone"
+    out: str | os.PathLike | None = None
+    overwrite: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sizes", tuple(tuple(s) for s in self.sizes))
+        object.__setattr__(self, "seeds", tuple(self.seeds))
+        object.__setattr__(self, "models", tuple(self.models))
+        for sizes in self.sizes:
+            if not (2 <= len(sizes) <= 6 and sizes[-1] == 1 and all(isinstance(n, int) and n >= 1 for n in sizes)):
+                raise ParameterError(f"sizes: each must have 2 to 6 layers of >= 1 neurons and 1 output, got {sizes}")
+        if not self.sizes or not self.seeds:
+            raise ParameterError("sizes and seeds must not be empty")
+        if any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in self.seeds):
+            raise ParameterError(f"seeds must be integers >= 0, got {self.seeds}")
+        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
+            raise ParameterError(f"epochs must be an integer >= 1, got {self.epochs!r}")
+        if not self.models or not set(self.models) <= set(MODELS):
+            raise ParameterError(f"models must be a non-empty subset of {MODELS}, got {self.models}")
+        if not isinstance(self.params, ErrorNeuronParams):
+            raise ParameterError(f"params must be an ErrorNeuronParams record, got {type(self.params).__name__}")
+        if self.target not in TARGETS:
+            raise ParameterError(f"target must be one of {TARGETS}, got {self.target!r}")
+
+
+Config = DepthConfig
+
+
+def make_problem(sizes: tuple[int, ...], seed: int, params: ErrorNeuronParams) -> Problem:
+    """The teacher, data and initial student weights of one size and seed.
+
+    Drawn from ``numpy.random.default_rng([seed, *sizes])`` in this order: teacher weights U(-1, 1),
+    300 inputs U(0, 1) (training, validation, test), then the error-neuron student's initial state
+    (:func:`~brian_dendrites.models.error_neurons.initial_state`), whose forward weights every
+    student starts from.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        Layer sizes.
+    seed : int
+        The seed.
+    params : ErrorNeuronParams
+        The conductances (they give the teacher's gain).
+
+    Returns
+    -------
+    Problem
+        The problem.
+    """
+    rng = np.random.default_rng([seed, *sizes])
+    teacher = [rng.uniform(-1, 1, (sizes[k], sizes[k - 1])) for k in range(1, len(sizes))]
+    inputs = rng.uniform(0, 1, (3 * SAMPLES, sizes[0]))
+    initial = initial_state(params.replace(sizes=sizes, eta=()), rng)
+    return _problem(sizes, seed, params, teacher, np.split(inputs, 3), initial)
+
+
+def _problem(sizes, seed, params, teacher, inputs, initial) -> Problem:
+    a = gains("teacher", sizes, params)
+    x, y, y_potential = {}, {}, {}
+    for name, values in zip(("train", "validation", "test"), inputs, strict=True):
+        rates, potentials = forward(teacher, a, values)
+        x[name], y[name], y_potential[name] = values, rates[-1], potentials[-1]
+    return Problem(tuple(sizes), teacher, x, y, y_potential, initial, seed)
+
+
+def load_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> Problem:
+    """A problem from an NPZ file: ``sizes``, ``seed``, ``teacher_k`` (k = 1..N), ``x_train``,
+    ``x_validation``, ``x_test`` and the error-neuron student's initial weights ``forward_k``,
+    ``lateral_ip_k``, ``lateral_pi_k``, ``feedback_k`` (B^II offsets, (n_k, n_{k+1})).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    params : ErrorNeuronParams
+        The conductances.
+
+    Returns
+    -------
+    Problem
+        The problem; targets come from the teacher.
+
+    Raises
+    ------
+    FileFormatError
+        If the file is missing, unreadable or lacks an array, or an array has the wrong shape.
+    """
+    try:
+        with np.load(path) as content:
+            data = {key: content[key] for key in content.files}
+        sizes, seed = tuple(int(n) for n in data["sizes"]), int(data["seed"])
+        n = len(sizes) - 1
+        teacher = [data[f"teacher_{k}"] for k in range(1, n + 1)]
+        inputs = [data[f"x_{name}"] for name in ("train", "validation", "test")]
+        params = params.replace(sizes=sizes, eta=())
+        initial = initial_state(params, np.random.default_rng(0))
+        for name, zero in initial.weights.items():
+            initial.weights[name] = np.asarray(data[name], dtype=float).reshape(zero.shape)
+        for k, w in enumerate(teacher, start=1):
+            if w.shape != (sizes[k], sizes[k - 1]):
+                raise ValueError(f"teacher_{k} has shape {w.shape}, not {(sizes[k], sizes[k - 1])}")
+    except (OSError, KeyError, ValueError) as error:
+        raise FileFormatError(f"problem file {path}: {error}") from error
+    return _problem(sizes, seed, params, teacher, inputs, initial)
+
+
+def _angles(history: list, model: str, problem: Problem, params: ErrorNeuronParams) -> list[list[float]]:
+    """Per epoch start, per layer: the mean over training samples of the angle (degrees) between the
+    student's weight change (see ``model_terms``) and backprop's for the same sample and weights."""
+    a, n = gains(model, problem.sizes, params), len(problem.sizes) - 1
+    result = []
+    for weights in history[:-1]:
+        forward_weights = [weights[f"forward_{k}"] for k in range(1, n + 1)]
+        reference = backprop_terms(forward_weights, a, problem.x["train"], problem.y["train"])
+        own = model_terms(model, weights, problem, params)
+        result.append(
+            [float(np.nanmean(_outer_angle(e, r, d, s))) for (e, r), (d, s) in zip(own, reference, strict=True)]
+        )
+    return result
+
+
+def _outer_angle(e, r, d, s) -> np.ndarray:
+    """Angles (degrees) between e_i r_i^T and d_i s_i^T for each row i (NaN where one is zero):
+    cos = (e.d)(r.s) / (|e||d||r||s|)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(e * d, 1) * np.sum(r * s, 1)
+        cos = cos / (
+            np.linalg.norm(e, axis=1)
+            * np.linalg.norm(r, axis=1)
+            * np.linalg.norm(d, axis=1)
+            * np.linalg.norm(s, axis=1)
+        )
+    return np.degrees(np.arccos(np.clip(cos, -1, 1)))
+
+
+def _errors(history: list, model: str, problem: Problem, params: ErrorNeuronParams, name: str) -> list[float]:
+    """The MSE of the output rates without a target on set ``name``, at every entry of ``history``."""
+    a, n = gains(model, problem.sizes, params), len(problem.sizes) - 1
+    x, y = problem.x[name], problem.y[name]
+    return [
+        float(np.mean((forward([w[f"forward_{k}"] for k in range(1, n + 1)], a, x)[0][-1] - y) ** 2)) for w in history
+    ]
+
+
+def _train(problem: Problem, config: DepthConfig) -> dict:
+    results = {}
+    for model in config.models:
+        t0 = time.perf_counter()
+        eta = ETA[model][len(problem.sizes)]
+        history = TRAINERS[model](problem, config.params, eta, config.epochs, target=config.target)
+        wall = time.perf_counter() - t0
+        for w in history[-1].values():
+            if not np.all(np.isfinite(w)):
+                raise FloatingPointError(f"{model} {_label(problem.sizes)} seed {problem.seed}: weights diverged")
+        results[model] = {
+            "test_mse": _errors(history, model, problem, config.params, "test"),
+            "validation_mse": _errors(history, model, problem, config.params, "validation"),
+            "angle_deg": [] if model == "backprop" else _angles(history, model, problem, config.params),
+            "ms_per_sample": 1000 * wall / (config.epochs * SAMPLES),
+        }
+    return results
+
+
+def _fingerprint(config: DepthConfig) -> str:
+    fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}
+    return digest(to_json(fields))
+
+
+def run(config: DepthConfig, *, progress: bool = True) -> dict:
+    """Train every student on every size and seed; resumes from the checkpoint in ``config.out``.
+
+    Parameters
+    ----------
+    config : DepthConfig
+        The configuration.
+    progress : bool, default True
+        Show a progress bar.
+
+    Returns
+    -------
+    dict
+        ``config``; ``runs``: size label -> seed -> model -> ``test_mse`` and ``validation_mse``
+        (epochs + 1 values, from epoch 0 = untrained), ``angle_deg`` (per epoch, per layer) and
+        ``ms_per_sample`` (wall time of training per sample); ``summary``: size label -> model ->
+        median, 25th and 75th percentile over seeds of the final and the untrained test MSE, and the
+        median angle per layer at the start of the first and of the last epoch (not for backprop).
+
+    Raises
+    ------
+    ParameterError
+        If the checkpoint was written by another configuration.
+    FileFormatError
+        If the problem file or the checkpoint cannot be read.
+    FloatingPointError
+        If a student's weights become non-finite.
+    """
+    problems = None
+    if config.problem is not None:
+        problems = [load_problem(config.problem, config.params)]
+        units = [(problems[0].sizes, problems[0].seed)]
+    else:
+        units = [(sizes, seed) for sizes in config.sizes for seed in config.seeds]
+    fingerprint = _fingerprint(config)
+    checkpoint = None if config.out is None else Path(config.out) / CHECKPOINT
+    runs: dict = {}
+    if checkpoint is not None and checkpoint.exists():
+        try:
+            saved = json.loads(checkpoint.read_text())
+        except (OSError, ValueError) as error:
+            raise FileFormatError(f"checkpoint {checkpoint} is not readable JSON: {error}") from error
+        if saved.get("fingerprint") != fingerprint:
+            raise ParameterError(
+                f"checkpoint {checkpoint} was written by a different configuration; "
+                "run with the same arguments to resume, or remove it to restart"
+            )
+        runs = saved["runs"]
+    bar = tqdm(units, desc="depth", disable=not progress)
+    for sizes, seed in bar:
+        label = _label(sizes)
+        if str(seed) in runs.get(label, {}):
+            continue
+        bar.set_postfix(size=label, seed=seed)
+        problem = problems[0] if problems else make_problem(sizes, seed, config.params)
+        runs.setdefault(label, {})[str(seed)] = _train(problem, config)
+        if checkpoint is not None:
+            checkpoint.write_text(json.dumps({"fingerprint": fingerprint, "runs": runs}))
+    return {
+        "config": to_json(asdict(config) | {"out": None, "overwrite": None}),
+        "runs": runs,
+        "summary": _summary(runs),
+    }
+
+
+def _summary(runs: dict) -> dict:
+    result = {}
+    for label, seeds in runs.items():
+        result[label] = {}
+        models = next(iter(seeds.values())).keys()
+        for model in models:
+            final = [seeds[s][model]["test_mse"][-1] for s in seeds]
+            untrained = [seeds[s][model]["test_mse"][0] for s in seeds]
+            angles = np.array([seeds[s][model]["angle_deg"] for s in seeds])
+            result[label][model] = {
+                "final_test_mse": _quartiles(final),
+                "untrained_test_mse": _quartiles(untrained),
+                "angle_deg_first_epoch": np.median(angles[:, 0], axis=0).round(2).tolist() if angles.size else None,
+                "angle_deg_last_epoch": np.median(angles[:, -1], axis=0).round(2).tolist() if angles.size else None,
+                "ms_per_sample": float(np.median([seeds[s][model]["ms_per_sample"] for s in seeds])),
+                "seeds": len(final),
+            }
+    return result
+
+
+def _quartiles(values) -> dict:
+    q25, q50, q75 = np.percentile(values, [25, 50, 75])
+    return {"median": float(q50), "q25": float(q25), "q75": float(q75)}
+
+
+def check(config: DepthConfig) -> None:
+    """Create ``config.out`` and check that the outputs can be written into it.
+
+    See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
+    """
+    prepare_output(config.out, OUTPUTS, config.overwrite)
+
+
+_COLORS = {"error_neurons": "tab:red", "dendritic": "tab:blue", "backprop": "k"}
+_NAMES = {"error_neurons": "error neurons", "dendritic": "dendritic errors (2018)", "backprop": "backprop"}
+
+
+def write(results: dict, config: DepthConfig) -> list[Path]:
+    """Write depth_results.json and the three figures into ``config.out``.
+
+    See :meth:`Contract.write <brian_dendrites.protocols.registry.Contract.write>`.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = prepare_output(config.out, OUTPUTS, config.overwrite)
+    paths = [out / name for name in OUTPUTS]
+    runs, labels = results["runs"], list(results["runs"])
+    fig, axes = plt.subplots(1, len(labels), figsize=(3.2 * len(labels), 3), sharey=True, squeeze=False)
+    for ax, label in zip(axes[0], labels, strict=True):
+        for model in _models(runs[label]):
+            curves = np.array([runs[label][s][model]["test_mse"] for s in runs[label]])
+            median = np.median(curves, axis=0)
+            ax.plot(median, color=_COLORS[model], label=_NAMES[model])
+            ax.fill_between(
+                range(len(median)), *np.percentile(curves, [25, 75], axis=0), color=_COLORS[model], alpha=0.2
+            )
+        ax.set_yscale("log")
+        ax.set_title(label)
+        ax.set_xlabel("epoch")
+    axes[0][0].set_ylabel("test MSE (median, IQR over seeds)")
+    axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(paths[1], dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    depth = [len(label.split("-")) - 1 for label in labels]
+    for i, model in enumerate(_models(runs[labels[0]])):
+        offset = (i - 1) * 0.08
+        for d, label in zip(depth, labels, strict=True):
+            final = [runs[label][s][model]["test_mse"][-1] for s in runs[label]]
+            ax.scatter(np.full(len(final), d + offset), final, color=_COLORS[model], s=8, alpha=0.5)
+        medians = [results["summary"][label][model]["final_test_mse"]["median"] for label in labels]
+        ax.plot(np.add(depth, offset), medians, "o-", color=_COLORS[model], label=_NAMES[model])
+        untrained = [results["summary"][label][model]["untrained_test_mse"]["median"] for label in labels]
+        ax.plot(np.add(depth, offset), untrained, "x:", color=_COLORS[model], label=f"{_NAMES[model]}, untrained")
+    ax.set_yscale("log")
+    ax.set_xticks(depth, labels, rotation=20, fontsize=7)
+    ax.set_ylabel("final test MSE")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(paths[2], dpi=120)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, len(labels), figsize=(3.2 * len(labels), 3), sharey=True, squeeze=False)
+    for ax, label in zip(axes[0], labels, strict=True):
+        for model in _models(runs[label]):
+            if model == "backprop":
+                continue
+            angles = np.array([runs[label][s][model]["angle_deg"] for s in runs[label]]).mean(axis=2)
+            ax.plot(
+                np.arange(1, angles.shape[1] + 1), np.median(angles, axis=0), color=_COLORS[model], label=_NAMES[model]
+            )
+        ax.set_title(label)
+        ax.set_xlabel("epoch")
+    axes[0][0].set_ylabel("angle to backprop (deg, layer mean)")
+    axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(paths[3], dpi=120)
+    plt.close(fig)
+    paths[0].write_text(json.dumps(results, indent=1))
+    return paths
+
+
+def _models(seeds: dict) -> list[str]:
+    return list(next(iter(seeds.values())))
+
+
+def summary(results: dict) -> dict:
+    """The configuration and the summary, without the per-epoch curves.
+
+    See :meth:`Contract.summary <brian_dendrites.protocols.registry.Contract.summary>`.
+    """
+    return {"config": results["config"], "summary": results["summary"]}
+
+
+def _sizes(text: str) -> tuple[tuple[int, ...], ...]:
+    try:
+        return tuple(tuple(int(n) for n in part.split("-")) for part in text.split(","))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be sizes like 4-2-1,16-8-4-2-1, got '{text}'") from error
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        if "-" in text:
+            first, last = (int(n) for n in text.split("-"))
+            return tuple(range(first, last + 1))
+        return tuple(int(n) for n in text.split(","))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be seeds like 0-9 or 0,3,7, got '{text}'") from error
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``brian-dendrites depth``.
+
+    See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
+    """
+    parser.add_argument("--out", required=True, help="output directory for figures and results JSON")
+    parser.add_argument("--sizes", type=_sizes, default=SIZES, help="student sizes (default 2-1,...,32-16-8-4-2-1)")
+    parser.add_argument("--seeds", type=_seeds, default=tuple(range(10)), help="seeds, e.g. 0-9 (default) or 0,3")
+    parser.add_argument("--epochs", type=cli.positive_int, default=1000, help="training epochs (default 1000)")
+    parser.add_argument("--models", type=cli.subset(MODELS), default=MODELS, help=f"students, among {MODELS}")
+    parser.add_argument("--problem", help="NPZ file of teacher, data and initial weights (see docs/depth.md)")
+    parser.add_argument("--target", choices=TARGETS, default="cpp_standalone", help="Brian2 target (error neurons)")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def config_from_args(args: argparse.Namespace) -> DepthConfig:
+    """The :class:`DepthConfig` of the options that :func:`add_arguments` added.
+
+    See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
+    """
+    return DepthConfig(
+        sizes=args.sizes,
+        seeds=args.seeds,
+        epochs=args.epochs,
+        models=args.models,
+        problem=args.problem,
+        target=args.target,
+        out=args.out,
+        overwrite=args.overwrite,
+    )
