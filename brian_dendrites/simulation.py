@@ -238,6 +238,8 @@ class Simulation:
         if type(p) is not type(self.params) or structure(p) != structure(self.params):
             raise ParameterError("params of a run may differ from the simulation's only in conductances, sigma and eta")
         arrays, eta = self.model.check_run(p, self.n_patterns, inputs, targets, nudging, eta)
+        # Brian2 hashes a run_arg's buffer, which must be C-contiguous (a column slice is not).
+        arrays = {name: np.ascontiguousarray(values) for name, values in arrays.items()}
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
             raise ParameterError(f"seed must be an integer in [0, 2**32), got {seed!r}")
         if not isinstance(state, NetworkState):

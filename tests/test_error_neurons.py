@@ -130,6 +130,18 @@ def test_bad_parameters_fail_naming_the_field(changes, message):
         PARAMS.replace(**changes)
 
 
+@pytest.mark.standalone
+def test_inputs_that_are_views_run_like_copies(rng):
+    """A strided view (here every other column of a wider array) is not C-contiguous; Brian2 needs it so."""
+    state = initial_state(PARAMS, rng)
+    wide, y = rng.uniform(0, 1, (N_PATTERNS, 8)), rng.uniform(-0.5, 0.5, (N_PATTERNS, 1))
+    sim = _simulation(PARAMS)
+    view = sim.run(state, wide[:, ::2], y).state.weights
+    copy = sim.run(state, wide[:, ::2].copy(), y).state.weights
+    for name, w in view.items():
+        np.testing.assert_array_equal(w, copy[name])
+
+
 def test_bad_run_input_fails_before_building(rng):
     sim = _simulation(PARAMS)
     state = initial_state(PARAMS, rng)
