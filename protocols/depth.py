@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from brian_dendrites import cli
 from brian_dendrites.canonical import digest, to_json
-from brian_dendrites.errors import FileFormatError, ParameterError
+from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
 from brian_dendrites.files import prepare_output
 from brian_dendrites.simulation import TARGETS
 
@@ -295,7 +295,7 @@ def _train(problem: Problem, config: DepthConfig) -> dict:
         wall = time.perf_counter() - t0
         for w in history[-1].values():
             if not np.all(np.isfinite(w)):
-                raise FloatingPointError(f"{model} {_label(problem.sizes)} seed {problem.seed}: weights diverged")
+                raise DivergenceError(f"{model} {_label(problem.sizes)} seed {problem.seed}: weights became non-finite")
         results[model] = {
             "test_mse": _errors(history, model, problem, config.params, "test"),
             "validation_mse": _errors(history, model, problem, config.params, "validation"),
@@ -335,8 +335,8 @@ def run(config: DepthConfig, *, progress: bool = True) -> dict:
         If the checkpoint was written by another configuration.
     FileFormatError
         If the problem file or the checkpoint cannot be read.
-    FloatingPointError
-        If a student's weights become non-finite.
+    DivergenceError
+        If a student's weights or the network's state become non-finite.
     """
     problems = None
     if config.problem is not None:

@@ -1,8 +1,9 @@
 """The students of the depth comparison: error neurons, dendritic errors and backprop, one function each.
 
 Each trainer takes a :class:`Problem` (a tanh teacher, its data and the students' shared initial forward
-weights) and returns the forward weights at the start of every epoch and at the end, from which
-:mod:`brian_dendrites.protocols.depth` computes test errors and angles to backprop.
+weights) and returns the student's weights by name (``forward_k`` among them) at the start of every epoch
+and at the end, from which :mod:`brian_dendrites.protocols.depth` computes test errors and, with
+:func:`model_terms`, angles to backprop.
 
 - ``error_neurons``: the Brian2 network of :mod:`brian_dendrites.models.error_neurons` (C++), each
   sample held for T_pres = 0.2 ms (20 steps), plasticity always on, as in the authors' runs.

@@ -63,29 +63,36 @@ def test_teacher_is_the_authors_ann():
     assert gains("error_neurons", (4, 2, 1), PARAMS) == pytest.approx([0.1 / 0.19] * 2)
 
 
+def test_a_single_layer_changes_like_backprop():
+    """With one layer every student's change is the delta rule's: no angle to backprop."""
+    problem = make_problem((2, 1), 0, PARAMS)
+    weights = problem.initial.weights
+    for model in ("error_neurons", "dendritic"):
+        if model == "dendritic":
+            weights = {"bottom_up_1": weights["forward_1"], "forward_1": weights["forward_1"]}
+        np.testing.assert_allclose(depth._angles([weights, None], model, problem, PARAMS), 0, atol=1e-5)
+
+
 @pytest.mark.slow
 @pytest.mark.standalone
 def test_short_depth_run_learns_and_resumes(tmp_path, monkeypatch):
     out = tmp_path / "depth"
-    args = ["depth", "--out", str(out), "--sizes", "2-1,4-2-1", "--seeds", "0-1", "--epochs", "40", "--quiet"]
+    args = ["depth", "--out", str(out), "--sizes", "4-2-1", "--seeds", "0-1", "--epochs", "40", "--quiet"]
     assert main(args) == 0
     results = json.loads((out / "depth_results.json").read_text())
     assert all((out / name).is_file() for name in depth.OUTPUTS)
-    for label, seeds in results["runs"].items():
-        for seed, models in seeds.items():
-            for model, run in models.items():
-                assert len(run["test_mse"]) == 41
-                # The dendritic model's rates (the authors') are 20x smaller: in 40 epochs it learns only a little.
-                factor = 0.9 if model == "dendritic" else 0.05
-                assert run["test_mse"][-1] < factor * run["test_mse"][0], (label, seed, model)
-            # A single layer's change is the delta rule's for every student: no angle to backprop.
-            if label == "2-1":
-                for model in ("error_neurons", "dendritic"):
-                    np.testing.assert_allclose(models[model]["angle_deg"], 0, atol=1e-3)
+    for seed, models in results["runs"]["4-2-1"].items():
+        for model, run in models.items():
+            assert len(run["test_mse"]) == 41
+            # The dendritic model's rates (the authors') are 20x smaller: in 40 epochs it learns only a little.
+            factor = 0.9 if model == "dendritic" else 0.05
+            assert run["test_mse"][-1] < factor * run["test_mse"][0], (seed, model)
+        # Error neurons learn as fast as backprop here (docs/depth.md: 3.6x its MSE after 1000 epochs).
+        assert models["error_neurons"]["test_mse"][-1] < 10 * models["backprop"]["test_mse"][-1]
     # Resuming from the checkpoint trains nothing again.
     monkeypatch.setattr(depth_students, "TRAINERS", {})
     monkeypatch.setattr(depth, "TRAINERS", {})
-    again = depth.run(DepthConfig(sizes=((2, 1), (4, 2, 1)), seeds=(0, 1), epochs=40, out=out), progress=False)
+    again = depth.run(DepthConfig(sizes=((4, 2, 1),), seeds=(0, 1), epochs=40, out=out), progress=False)
     assert again["runs"] == results["runs"]
 
 

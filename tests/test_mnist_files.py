@@ -92,7 +92,7 @@ def test_damaged_model_files_are_refused(content, tmp_path, case):
 
 VERSION_0_CASES = {
     "bad-phi-json": ({"phi_parameters": np.array("{gamma")}, "unusable transfer function"),
-    "unknown-phi": ({"phi": np.array("tanh")}, "unusable transfer function .*'tanh'"),
+    "unknown-phi": ({"phi": np.array("relu")}, "unusable transfer function .*'relu'"),
     "foreign-phi-parameters": ({"phi_parameters": np.array('{"gamma": 1}')}, "unusable transfer function"),
 }
 
