@@ -265,7 +265,7 @@ def _angles(history: list, model: str, problem: Problem, params: ErrorNeuronPara
 
 def _outer_angle(e, r, d, s) -> np.ndarray:
     """Angles (degrees) between e_i r_i^T and d_i s_i^T for each row i (NaN where one is zero):
-    cos = (e.d)(r.s) / (|e||d||r||s|)."""
+    ``cos = (e.d)(r.s) / (|e| |d| |r| |s|)``."""
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = np.sum(e * d, 1) * np.sum(r * s, 1)
         cos = cos / (

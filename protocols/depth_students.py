@@ -139,7 +139,7 @@ def backprop_terms(weights: list[np.ndarray], layer_gains: list[float], x: np.nd
     """Per layer (delta_k, r_{k-1}), (batch, n_k) and (batch, n_{k-1}): backprop's change of each sample.
 
     delta_N = phi'(u_N) (y - r_N), delta_k = phi'(u_k) (W_{k+1}^T delta_{k+1}). The exact gradient of
-    -|y - r_N|^2/2 for a sample is a_k (a_{k+1} ... a_N) delta_k r_{k-1}^T: the same direction per layer.
+    ``-|y - r_N|^2 / 2`` for a sample is a_k (a_{k+1} ... a_N) delta_k r_{k-1}^T: the same direction per layer.
 
     Parameters
     ----------
