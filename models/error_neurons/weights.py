@@ -32,7 +32,7 @@ def initial_state(
     params : ErrorNeuronParams
         The network's parameters.
     rng : numpy.random.Generator
-        The source of the random weights (drawn in the order W, W^IP, B^PI, b, area by area).
+        The source of the random weights: every W_k first, then W^IP_k and B^PI_k area by area, then b_k.
     forward : float, optional
         Half-width of the forward weights' uniform distribution, >= 0. Default 1.
     lateral_noise : float, optional
