@@ -105,17 +105,20 @@ def _dendrites(names: Sequence[str], spiking: bool) -> list[str]:
     return [f"d{v}/dt = -{v}/tau_s : 1" for v in names] + ["tau_s : second (shared, constant)", *_SPIKES]
 
 
-def _rate(phi: TransferFunction, drives: Sequence[tuple[str, str]], teaching: bool, lookahead: bool) -> str:
+def _rate(
+    phi: TransferFunction, drives: Sequence[tuple[str, str]], teaching: bool, lookahead: bool, gain: str = ""
+) -> str:
     """``r = phi(u)``; with ``lookahead`` phi of the prospective potential, the steady state of the
-    present input: sum of g * potential over g_lk plus the conductances (``drives``: (g, potential))."""
+    present input: sum of g * potential over g_lk plus the conductances (``drives``: (g, potential)).
+    ``gain`` (e.g. ``'gamma*'``) multiplies the rate."""
     if not lookahead:
-        return f"r = {phi.expression('u')} : 1 (constant over dt)"
+        return f"r = {gain}{phi.expression('u')} : 1 (constant over dt)"
     numerator = " + ".join(f"{g}*{v}" for g, v in drives)
     total = " + ".join(["g_lk", *(g for g, _ in drives)])
     if teaching:
         numerator += " + g_exc*E_exc + g_inh*E_inh"
         total += " + g_exc + g_inh"
-    return f"r = {phi.expression(f'({numerator})/({total})')} : 1 (constant over dt)"
+    return f"r = {gain}{phi.expression(f'({numerator})/({total})')} : 1 (constant over dt)"
 
 
 def pyramidal_equations(
@@ -232,7 +235,8 @@ def interneuron_equations(
     """SST interneuron, Eqs. 2 and 5: soma u, dendrite v_D.
 
     The soma is nudged one-to-one toward the linked somatic potential ``u_tgt`` of a pyramidal
-    neuron in the layer above.
+    neuron in the layer above. The rate is ``gamma*phi(u)``: the run-time disinhibition gain
+    gamma in [0, 1] (``InterneuronParams.gamma``) stands for VIP-like inhibition of the SST cells.
 
     Parameters
     ----------
@@ -262,7 +266,8 @@ def interneuron_equations(
         lines.append("sigma : second**-0.5 (shared, constant)")
     lines.insert(0, f"du/dt = {drive} : 1")
     lines += [f"{g} : 1/second (shared, constant)" for g in conductances]
-    lines.append(_rate(phi, [("g_D", "v_D")], True, spiking is not None and spiking.lookahead))
+    lines += ["gamma : 1 (shared, constant)"]
+    lines.append(_rate(phi, [("g_D", "v_D")], True, spiking is not None and spiking.lookahead, gain="gamma*"))
     if error:
         lines.append("e_D : 1")
     return Equations("\n".join(lines))

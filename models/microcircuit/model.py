@@ -33,7 +33,7 @@ _LABELS = {
     "v_TD": ("apical", "voltage", "top-down part of the apical potential, v_TD = W_down r_above"),
     "v_PI": ("apical", "voltage", "interneuron part of the apical potential, v_PI = W_PI r_interneurons"),
     "v_D": ("dendrite", "voltage", "interneuron dendritic potential v_D = W_IP r_pyramidal (same layer)"),
-    "r": ("rate", "rate", "rate r = phi(u)"),
+    "r": ("rate", "rate", "rate r = phi(u) (interneurons: gamma*phi(u), gamma the disinhibition gain)"),
     "v_N": ("soma", "rate", "trace of the nudging spikes of the linked pyramidal neuron above (estimates its rate)"),
     "n_spikes": ("soma", "other", "spike count in the time step (Poisson, mean psi*r*dt; negative: OFF spikes)"),
 }

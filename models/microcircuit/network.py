@@ -378,8 +378,8 @@ def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParam
     Returns
     -------
     dict
-        Brian2 variable view -> Quantity, for every g_lk, g_B, g_A, g_D, g_som and sigma a group has,
-        and psi and tau_s of spiking mode.
+        Brian2 variable view -> Quantity, for every g_lk, g_B, g_A, g_D, g_som, sigma and gamma a group
+        has, and psi and tau_s of spiking mode.
     """
     values = {}
     for name, group in groups.items():
@@ -389,7 +389,7 @@ def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParam
         record = (
             params.pyramidal_layer(int(layer)) if population == "pyramidal" else params.interneuron_layer(int(layer))
         )
-        for variable in ("g_lk", "g_B", "g_A", "g_D", "g_som", "sigma"):
+        for variable in ("g_lk", "g_B", "g_A", "g_D", "g_som", "sigma", "gamma"):
             if variable in group.variables:
                 values[getattr(group, variable)] = getattr(record, variable)
     for group in groups.values():

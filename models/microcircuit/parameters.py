@@ -147,7 +147,9 @@ class InterneuronParams:
     """One layer of SST interneurons (Eq. 2); g_som is the one-to-one top-down nudging.
 
     Every conductance is a Brian2 quantity in 1/time, finite and >= 0; ``MicrocircuitParams`` also
-    needs dt * (g_lk + g_D + g_som) in (0, 1).
+    needs dt * (g_lk + g_D + g_som) in (0, 1). ``gamma`` is the disinhibition gain: VIP-like
+    inhibition of the SST cells scales their rate to gamma * phi(u), and with it their input
+    W_PI r_I to the apical dendrites (docs/attention.md).
 
     Parameters
     ----------
@@ -161,17 +163,22 @@ class InterneuronParams:
     sigma : Quantity, optional
         Amplitude of the somatic white noise, sigma * xi, in 1/sqrt(time); finite, >= 0 (0: no noise).
         Default 0.1*ms**-0.5.
+    gamma : float, optional
+        Disinhibition gain in [0, 1]: the SST rate is gamma * phi(u). 1: no VIP inhibition (the
+        paper's circuit); 0: the SST cells silenced, the apical dendrites fully disinhibited. A
+        run-time value. Default 1.
 
     Raises
     ------
     ParameterError
-        If a field is not a finite scalar >= 0 of the right dimension.
+        If a field is not a finite scalar >= 0 of the right dimension, or gamma is outside [0, 1].
     """
 
     g_lk: Quantity = _default(0.1 / ms)
     g_D: Quantity = _default(1.0 / ms)
     g_som: Quantity = _default(0.8 / ms)
     sigma: Quantity = _default(0.1 * ms**-0.5)
+    gamma: float = 1.0
 
     #: The factor below as a Brian2 expression of a group's conductance parameters.
     EXPRESSIONS = {"dendritic_attenuation": "g_D/(g_lk + g_D)"}
@@ -180,6 +187,9 @@ class InterneuronParams:
         for name in ("g_lk", "g_D", "g_som"):
             _conductance(f"InterneuronParams.{name}", getattr(self, name))
         _sigma("InterneuronParams.sigma", self.sigma)
+        number = isinstance(self.gamma, (int, float, np.number)) and not isinstance(self.gamma, bool)
+        if not number or not 0 <= self.gamma <= 1:  # NaN fails too
+            raise ParameterError(f"InterneuronParams.gamma must be a number in [0, 1], got {self.gamma!r}")
 
     @property
     def dendritic_attenuation(self) -> float:
