@@ -6,8 +6,12 @@ For a batch of inputs, in two steps:
    v_B,k = W_{k,k-1} r_{k-1} + b_k; the output is then nudged,
    u_N = (g_B v_B,N + g_som u_trgt) / (g_lk + g_B + g_som);
 2. top-down, k = N-1 .. 1: interneurons first, u^I = (g_D v^I + g_som u_{k+1}) /
-   (g_lk + g_D + g_som), then the apical potential (Eq. 4), then the soma,
-   u_k = (g_B v_B + g_A v_A) / (g_lk + g_B + g_A).
+   (g_lk + g_D + g_som) with rates r^I = gamma phi(u^I) (gamma: the disinhibition gain), then the
+   apical potential (Eq. 4), then the soma, u_k = (g_B v_B + g_A v_A) / (g_lk + g_B + g_A).
+
+``sweeps`` > 1 repeats both steps from the rates of the last pass, toward the fixed point of all
+layers at once (the Brian2 network's steady state), which matters once the top-down input is not
+cancelled (gamma < 1).
 
 Then Eqs. 7-10, read from the pathway table (pathways.py) that the
 Brian2 network also reads, give the weight changes, averaged over the batch. These are
@@ -64,6 +68,12 @@ class SteadyState:
         Somatic potentials of the interneurons.
     v_I : dict of int to numpy.ndarray
         Dendritic potentials v^I of the interneurons.
+    r_I : dict of int to numpy.ndarray
+        Rates gamma phi(u^I) of the interneurons.
+    sweeps : int, optional
+        The passes ``settle`` made. Default 1.
+    residual : float, optional
+        The largest change of a rate in the last pass; NaN after one pass. Default NaN.
     """
 
     r: list[np.ndarray]
@@ -74,6 +84,9 @@ class SteadyState:
     v_TD: dict[int, np.ndarray]
     u_I: dict[int, np.ndarray]
     v_I: dict[int, np.ndarray]
+    r_I: dict[int, np.ndarray]
+    sweeps: int = 1
+    residual: float = float("nan")
 
 
 def _accumulate(w: np.ndarray, alpha: float, error: np.ndarray, pre: np.ndarray) -> None:
@@ -119,11 +132,12 @@ class SteadyStateEngine:
         out = params.output
         self.a_B = {k: params.pyramidal_layer(k).basal_attenuation for k in range(1, self.n + 1)}
         self.nudge_B, self.nudge_som = out.nudged_mixing
-        self.apical, self.interneuron = {}, {}
+        self.apical, self.interneuron, self.gamma = {}, {}, {}
         for k in range(1, self.n):
             p, q = params.pyramidal_layer(k), params.interneuron_layer(k)
             self.apical[k] = p.apical_mixing
             self.interneuron[k] = (*q.nudged_mixing, q.dendritic_attenuation)
+            self.gamma[k] = float(q.gamma)
         self.rates = {
             proj.name: _g(eta.for_projection(proj.pathway, proj.layer, self.n))
             for proj in projections(params.sizes)
@@ -155,9 +169,17 @@ class SteadyStateEngine:
             u.append(self.a_B[k] * v)
             r_B.append(phi(u[k]))
             r.append(r_B[k])
-        return SteadyState(r, r_B, u, v_B, {}, {}, {}, {})
+        return SteadyState(r, r_B, u, v_B, {}, {}, {}, {}, {})
 
-    def settle(self, weights: dict, biases: dict, x: np.ndarray, u_tgt: np.ndarray | None = None) -> SteadyState:
+    def settle(
+        self,
+        weights: dict,
+        biases: dict,
+        x: np.ndarray,
+        u_tgt: np.ndarray | None = None,
+        sweeps: int = 1,
+        tolerance: float = 0.0,
+    ) -> SteadyState:
         """Two-step steady state for inputs ``x`` (batch, n_0); ``u_tgt`` (batch, n_N) nudges the output.
 
         Parameters
@@ -170,27 +192,52 @@ class SteadyStateEngine:
             Input rates, (batch, n_0).
         u_tgt : numpy.ndarray, optional
             Output target potentials, (batch, n_N); None: no nudging.
+        sweeps : int, optional
+            Passes of both steps at most; each after the first starts from the last pass's rates.
+            Default 1 (the paper's simplified dynamics).
+        tolerance : float, optional
+            Stop after a pass that moved no rate by more than this. Default 0: all ``sweeps``.
 
         Returns
         -------
         SteadyState
             The settled state.
+
+        Raises
+        ------
+        ParameterError
+            If ``sweeps`` is not an integer >= 1.
         """
+        if isinstance(sweeps, bool) or not isinstance(sweeps, (int, np.integer)) or sweeps < 1:
+            raise ParameterError(f"sweeps must be an integer >= 1, got {sweeps!r}")
         phi, n = self.phi, self.n
         state = self.feedforward(weights, biases, x)
         r, u, v_B = state.r, state.u, state.v_B
-        if u_tgt is not None:
-            u[n] = self.nudge_B * v_B[n] + self.nudge_som * u_tgt
-            r[n] = phi(u[n])
-        for k in range(n - 1, 0, -1):
-            mix_D, mix_som, _ = self.interneuron[k]
-            v_I = r[k] @ weights[f"ip_{k}"].T + biases[f"ip_{k}"]
-            u_I = mix_D * v_I + mix_som * u[k + 1]
-            v_TD = r[k + 1] @ weights[f"top_down_{k}"].T
-            v_A = v_TD + phi(u_I) @ weights[f"pi_{k}"].T
-            u[k] = self.a_B[k] * v_B[k] + self.apical[k] * v_A
-            r[k] = phi(u[k])
-            state.u_I[k], state.v_I[k], state.v_TD[k], state.v_A[k] = u_I, v_I, v_TD, v_A
+        for sweep in range(sweeps):
+            before = r[1:]  # every pass rebinds the rates
+            if sweep:  # step 1 again, from the rates the last pass settled at (v_B,1 keeps x's)
+                for k in range(2, n + 1):
+                    v_B[k] = r[k - 1] @ weights[f"bottom_up_{k}"].T + biases[f"bottom_up_{k}"]
+                    state.r_B[k] = phi(self.a_B[k] * v_B[k])
+            if sweep or u_tgt is not None:
+                basal = self.a_B[n] * v_B[n] if u_tgt is None else self.nudge_B * v_B[n] + self.nudge_som * u_tgt
+                u[n] = basal
+                r[n] = phi(u[n])
+            for k in range(n - 1, 0, -1):
+                mix_D, mix_som, _ = self.interneuron[k]
+                v_I = r[k] @ weights[f"ip_{k}"].T + biases[f"ip_{k}"]
+                u_I = mix_D * v_I + mix_som * u[k + 1]
+                r_I = self.gamma[k] * phi(u_I)
+                v_TD = r[k + 1] @ weights[f"top_down_{k}"].T
+                v_A = v_TD + r_I @ weights[f"pi_{k}"].T
+                u[k] = self.a_B[k] * v_B[k] + self.apical[k] * v_A
+                r[k] = phi(u[k])
+                state.u_I[k], state.v_I[k], state.r_I[k], state.v_TD[k], state.v_A[k] = u_I, v_I, r_I, v_TD, v_A
+            if sweep:
+                state.sweeps = sweep + 1
+                state.residual = max(float(np.abs(a - b).max()) for a, b in zip(r[1:], before, strict=True))
+                if state.residual <= tolerance:
+                    break
         return state
 
     def _factors(self, state: SteadyState):
@@ -204,10 +251,10 @@ class SteadyStateEngine:
                 error = pathway.factor(phi, state.r[k], state.v_B[k], self.a_B[k], prediction=state.r_B[k])
                 pre = state.r[k - 1]
             elif proj.pathway == "ip":
-                rates = phi(state.u_I[k])
-                error, pre = pathway.factor(phi, rates, state.v_I[k], self.interneuron[k][2]), state.r[k]
+                error = pathway.factor(phi, state.r_I[k], state.v_I[k], self.interneuron[k][2])
+                pre = state.r[k]
             elif proj.pathway == "pi":
-                error, pre = pathway.factor(phi, None, state.v_A[k]), phi(state.u_I[k])
+                error, pre = pathway.factor(phi, None, state.v_A[k]), state.r_I[k]
             else:
                 error, pre = pathway.factor(phi, state.r[k], state.v_TD[k]), state.r[k + 1]
             yield proj.name, self.rates[proj.name] * error, pre, proj.pathway in ("bottom_up", "ip")
@@ -234,7 +281,9 @@ class SteadyStateEngine:
             for name, error, pre, threshold in self._factors(state)
         }
 
-    def learn(self, state: SteadyState, weights: dict, biases: dict, dt: float = 1.0, frozen=()) -> None:
+    def learn(
+        self, state: SteadyState, weights: dict, biases: dict, dt: float = 1.0, frozen=(), thresholds: bool = True
+    ) -> None:
         """Apply the batch-averaged changes over ``dt`` (ms) in place, except to the ``frozen`` projections.
 
         Run it under one BLAS thread (``threadpoolctl.threadpool_limits(1)``), as the MNIST protocol
@@ -253,11 +302,14 @@ class SteadyStateEngine:
             The time the changes apply over, in ms. Default 1.
         frozen : collection of str, optional
             Names of projections to leave unchanged. Default: none.
+        thresholds : bool, optional
+            False leaves every threshold unchanged (a network without thresholds, as the Brian2
+            network is, keeps them at 0). Default True.
         """
         scale = dt / state.r[0].shape[0]
         for name, error, pre, threshold in self._factors(state):
             if name in frozen:
                 continue
             _accumulate(weights[name], scale, error, pre)
-            if threshold:
+            if threshold and thresholds:
                 biases[name] += (scale * error.sum(axis=0)).astype(biases[name].dtype, copy=False)
