@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
@@ -119,6 +120,13 @@ class Variant:
         Projections whose weights stay fixed (e.g. "bottom_up_2", W_{2,1}).
     backprop : bool, default False
         Train the same feedforward network by standard backprop instead of Eqs. 7-10.
+    start : callable, optional
+        ``start(weights, biases, params)`` changes the initial float32 weights and thresholds in
+        place, after the self-predicting start (e.g. the attention protocol's fixed sensory map).
+    thresholds : bool, default True
+        Learn the thresholds; False keeps them at 0 (a network the Brian2 network can run as it is).
+    inputs : callable, optional
+        Maps images (n, 784) to the network's input rates (n, n_0); None: the images themselves.
     """
 
     name: str
@@ -126,6 +134,9 @@ class Variant:
     self_predicting_start: bool = True
     frozen: tuple[str, ...] = ()  # projections whose weights stay fixed
     backprop: bool = False
+    start: Callable[[dict, dict, MicrocircuitParams], None] | None = None
+    thresholds: bool = True
+    inputs: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 def _rates(lam_hidden: float, n_hidden: int, base: float, hidden_gain: float) -> LearningRates:
@@ -225,6 +236,8 @@ class Model:
             weights = self_predicting(p, weights)
         as32 = {k: v.astype(np.float32) for k, v in weights.items()}
         biases = {k: np.zeros(v.shape[0], np.float32) for k, v in as32.items() if k.startswith(("bottom_up", "ip"))}
+        if variant.start is not None:
+            variant.start(as32, biases, p)
         return cls(variant.name, as32, biases)
 
     def check_finite(self) -> None:
@@ -324,7 +337,8 @@ def train_epoch(model: Model, variant: Variant, images, labels, rng, batch: int 
             _backprop_step(model, engine, images[idx], one_hot(labels[idx]))
         else:
             state = engine.settle(model.weights, model.biases, images[idx], u_targets[idx])
-            engine.learn(state, model.weights, model.biases, dt=1.0, frozen=variant.frozen)  # 1 ms of Eqs. 7-10
+            # 1 ms of Eqs. 7-10
+            engine.learn(state, model.weights, model.biases, 1.0, variant.frozen, variant.thresholds)
         if progress is not None:
             progress.update(len(idx))
 
@@ -443,7 +457,7 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
     if absent:
         raise FileFormatError(f"{path}: not a model file, it lacks {absent}")
     variant = str(content["variant"])
-    if variant not in VARIANTS:
+    if not version and variant not in VARIANTS:  # version 1 files carry their own record
         raise FileFormatError(f"{path}: unknown variant '{variant}', expected one of {sorted(VARIANTS)}")
     params = _stored_params(content, path) if version else _version_0_params(content, path, variant)
     try:
@@ -532,11 +546,12 @@ def evaluate(path: Path, data_dir=None, part: str = "test") -> dict:
     }
 
 
-def _resumable(path: Path, variant_name: str, seed: int) -> Model | None:
-    """The model in ``path`` to resume training ``variant_name`` with ``seed``, or None if there is no file."""
+def _resumable(path: Path, variant: Variant, seed: int) -> Model | None:
+    """The model in ``path`` to resume training ``variant`` with ``seed``, or None if there is no file."""
     if not path.exists():
         return None
     model, params = load_model(path)
+    variant_name = variant.name
     if model.variant != variant_name:
         raise FileFormatError(f"{path} holds variant '{model.variant}', not '{variant_name}'")
     if model.seed is None:
@@ -544,7 +559,7 @@ def _resumable(path: Path, variant_name: str, seed: int) -> Model | None:
             f"{path} records no seed for its weights and shuffling (format version 0, or not written by run), so "
             "training cannot resume from it reproducibly: choose another output folder (it can still be evaluated)"
         )
-    if dumps(params) != dumps(VARIANTS[variant_name].params):
+    if dumps(params) != dumps(variant.params):
         raise ParameterError(
             f"{path} was trained with other parameters than variant '{variant_name}' has now; it can be "
             "evaluated, but training it further would mix two configurations: choose another output folder"
@@ -558,7 +573,7 @@ def _resumable(path: Path, variant_name: str, seed: int) -> Model | None:
 
 
 def run(
-    variant_name: str,
+    variant_name: str | Variant,
     epochs: int,
     out: Path,
     data_dir=None,
@@ -575,8 +590,8 @@ def run(
 
     Parameters
     ----------
-    variant_name : str
-        A key of :data:`VARIANTS`.
+    variant_name : str or Variant
+        A key of :data:`VARIANTS`, or a variant of another protocol (e.g. attention).
     epochs : int
         The number of epochs the model should have been trained for in the end, >= 1; a model
         trained that far already is not trained further.
@@ -613,16 +628,20 @@ def run(
     DivergenceError
         If a weight or threshold becomes NaN or infinite; the last saved epoch is kept.
     """
-    if variant_name not in VARIANTS:
+    if not isinstance(variant_name, Variant) and variant_name not in VARIANTS:
         raise ParameterError(f"variant must be one of {sorted(VARIANTS)}, got '{variant_name}'")
     if epochs < 1:
         raise ParameterError(f"epochs must be an integer >= 1, got {epochs}")
-    variant, path = VARIANTS[variant_name], prepare_output(out) / f"model_{variant_name}.npz"
-    model = _resumable(path, variant_name, seed)
+    variant = variant_name if isinstance(variant_name, Variant) else VARIANTS[variant_name]
+    variant_name = variant.name
+    path = prepare_output(out) / f"model_{variant_name}.npz"
+    model = _resumable(path, variant, seed)
     if model is None:
         model = Model.initial(variant, np.random.default_rng(seed))
         model.seed = seed
     parts = mnist_data.split(mnist_data.load(data_dir))
+    if variant.inputs is not None:
+        parts = {part: (variant.inputs(images), labels) for part, (images, labels) in parts.items()}
     train_x, train_y = (a[:limit] for a in parts["train"])
     log, done = model.log, len(model.log["epoch"])
     bar = tqdm(
@@ -696,7 +715,7 @@ def run_all(variants, epochs: int, out: Path, data_dir=None, seed: int = 0, jobs
     """
     folder = prepare_output(out)
     for name in variants:  # fail before any work
-        _resumable(folder / f"model_{name}.npz", name, seed)
+        _resumable(folder / f"model_{name}.npz", VARIANTS[name], seed)
     work = [(v, epochs, out, data_dir, seed, None, progress, i) for i, v in enumerate(variants)]
     if jobs > 1 and len(work) > 1:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:

@@ -60,7 +60,6 @@ CASES = {
     "inf-threshold": (_with({"biases/ip_1": np.full(500, np.inf, np.float32)}), "'biases/ip_1' holds NaN or infinite"),
     "unknown-version": (_with({"format_version": np.array(99)}), "format_version 99 is unknown"),
     "text-version": (_with({"format_version": np.array("1")}), r"'format_version' is <U1 \(\), expected one integer"),
-    "unknown-variant": (_with({"variant": np.array("z")}), "unknown variant 'z'"),
     "no-variant": (_without("variant"), r"lacks \['variant'\]"),
     "no-params": (_without("params"), r"lacks \['params'\]"),
     "bad-params-json": (_with({"params": np.array("{sizes")}), "unusable parameter record 'params'"),
@@ -91,6 +90,8 @@ def test_damaged_model_files_are_refused(content, tmp_path, case):
 
 
 VERSION_0_CASES = {
+    # A version-1 file carries its own record (e.g. the attention protocol's variant).
+    "unknown-variant": ({"variant": np.array("z")}, "unknown variant 'z'"),
     "bad-phi-json": ({"phi_parameters": np.array("{gamma")}, "unusable transfer function"),
     "unknown-phi": ({"phi": np.array("relu")}, "unusable transfer function .*'relu'"),
     "foreign-phi-parameters": ({"phi_parameters": np.array('{"gamma": 1}')}, "unusable transfer function"),
