@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from brian_dendrites.protocols import bars, depth, fig1, mnist, regression
+from brian_dendrites.protocols import attention, bars, depth, fig1, mnist, regression
 
 __all__ = ["Contract", "Group", "PROTOCOLS"]
 
@@ -178,4 +178,5 @@ PROTOCOLS: dict[str, Contract | Group] = {
     "bars": bars,
     "depth": depth,
     "mnist": mnist,
+    "attention": attention,
 }

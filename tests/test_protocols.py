@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from brian_dendrites.protocols import bars, depth, fig1, mnist, regression
+from brian_dendrites.protocols import attention, bars, depth, fig1, mnist, regression
 from brian_dendrites.protocols.registry import PROTOCOLS, Contract, Group
 
 from brian_dendrites.cli import main, parser
@@ -74,6 +74,7 @@ REGISTERED = [
     (("depth",), depth, ["--out", "x"], {"out": "x"}),
     (("mnist", "train"), mnist.Train, ["--out", "x"], {"out": "x"}),
     (("mnist", "evaluate"), mnist.Evaluate, ["model_a.npz"], {"model": "model_a.npz"}),
+    (("attention",), attention, ["--out", "x"], {"out": "x"}),
 ]
 
 
@@ -86,7 +87,8 @@ def _commands(protocols, prefix=()):
 
 
 def test_the_registry_holds_the_papers_protocols():
-    assert PROTOCOLS == {"fig1": fig1, "regression": regression, "bars": bars, "depth": depth, "mnist": mnist}
+    expected = {"fig1": fig1, "regression": regression, "bars": bars, "depth": depth, "mnist": mnist}
+    assert PROTOCOLS == expected | {"attention": attention}
     assert isinstance(mnist, Group) and not isinstance(mnist, Contract)
     assert dict(_commands(PROTOCOLS)) == {command: protocol for command, protocol, _, _ in REGISTERED}
 
@@ -94,7 +96,7 @@ def test_the_registry_holds_the_papers_protocols():
 @pytest.mark.parametrize(
     ("command", "protocol", "argv", "fields"),
     [*REGISTERED, (("toy",), TOY, ["--out", "x"], {"out": "x"})],
-    ids=["fig1", "regression", "bars", "depth", "mnist train", "mnist evaluate", "toy"],
+    ids=["fig1", "regression", "bars", "depth", "mnist train", "mnist evaluate", "attention", "toy"],
 )
 def test_every_protocol_keeps_the_contract(command, protocol, argv, fields, monkeypatch):
     monkeypatch.setitem(PROTOCOLS, "toy", TOY)
@@ -179,4 +181,4 @@ def test_a_new_protocol_is_one_module_and_one_registry_line(tmp_path, monkeypatc
         main(["--help"])
     assert exit_.value.code == 0
     help_ = capsys.readouterr().out
-    assert "{fig1,regression,bars,depth,mnist,toy}" in help_ and HELP in help_
+    assert "{fig1,regression,bars,depth,mnist,attention,toy}" in help_ and HELP in help_
