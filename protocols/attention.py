@@ -111,8 +111,8 @@ def hierarchy(hidden: int = 500) -> MicrocircuitParams:
     """The parameter record of the 785-784-``hidden``-10 hierarchy.
 
     MNIST's record (logistic phi, no noise, lambda_I ~ 0.1, the output nudged with lambda_N = 0.5)
-    with g_A = g_lk + g_B in both hidden areas (apical mixing lambda = 0.5: disinhibited, the
-    top-down prediction weighs as much as the bottom-up one), every pathway plastic and the rates
+    with g_A = g_lk + g_B in both hidden areas (apical mixing lambda = 0.5: disinhibited, the soma
+    gets the bottom-up prediction plus half the top-down one), every pathway plastic and the rates
     below (1/ms; one mini-batch of 10 images applies 1 ms). Eq. 9 is a delta rule with gain
     eta_PI ``||r_I||^2`` (up to ~250 in area 1): eta_PI_1 = 0.01 diverged within 3,000 images.
     PI has to cancel the top-down weights faster than Eq. 10 changes them: eta_TD_2 = 0.1 with

@@ -529,11 +529,17 @@ def evaluate(path: Path, data_dir=None, part: str = "test") -> dict:
     FileNotFoundError
         If the model file or the MNIST files cannot be found.
     FileFormatError
-        If the model file or an MNIST file is damaged or of another kind.
+        If the model file or an MNIST file is damaged or of another kind, or the model's network does
+        not take MNIST images.
     """
     if part not in ("train", "validation", "test"):
         raise ParameterError(f"part must be 'train', 'validation' or 'test', got '{part}'")
     model, params = load_model(path)
+    if params.sizes[0] != 784:
+        raise FileFormatError(
+            f"{path}: its network takes {params.sizes[0]} inputs, not an MNIST image's 784 pixels "
+            "(the attention protocol's model is measured by brian-dendrites attention)"
+        )
     images, labels = mnist_data.split(mnist_data.load(data_dir))[part]
     wrong = int(np.sum(predict(model, params, images) != labels))
     return {

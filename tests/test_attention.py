@@ -6,12 +6,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from brian_dendrites.models.microcircuit import InterneuronParams
+from brian_dendrites.models.microcircuit import MICROCIRCUIT, InterneuronParams
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
-from brian_dendrites.protocols import attention
+from brian_dendrites.protocols import attention, mnist
 from networks import DEEP, DEEP_RECORD
 
 from brian_dendrites import NetworkState, ParameterError, Simulation, random_weights
+from brian_dendrites.errors import FileFormatError
 
 #: Area 1 fully disinhibited, area 2 partly: gamma is a per-layer, run-time value.
 GAMMAS = (0.0, 0.4)
@@ -36,6 +37,8 @@ def test_gamma_scales_the_interneurons_apical_input(rng):
     gated = SteadyStateEngine(_with_gammas(DEEP, (0.3, 1.0))).settle(weights, zero, x)
     np.testing.assert_allclose(gated.r_I[1], 0.3 * DEEP.phi(normal.u_I[1]), rtol=1e-12)
     np.testing.assert_allclose(gated.v_A[1] - gated.v_TD[1], 0.3 * (normal.v_A[1] - normal.v_TD[1]), rtol=1e-10)
+    # A run-time value: networks that differ only in gamma share one build.
+    assert MICROCIRCUIT.structure(_with_gammas(DEEP, GAMMAS)) == MICROCIRCUIT.structure(DEEP)
 
 
 def test_sweeps_stop_at_the_tolerance_and_report_it(rng):
@@ -158,3 +161,15 @@ def test_short_attention_run(tmp_path, mnist_dir):
     assert all(c["residual"] <= attention.TOLERANCE for c in results["conditions"])
     # The Brian2 network in continuous time ends each phase at the engine's steady state.
     assert all(phase["difference"] < 1e-5 for phase in results["demo"]["phases"])
+
+
+def test_mnist_evaluate_refuses_the_attention_model(tmp_path, rng):
+    """Its model file is a version-1 MNIST model file, but its network takes 785 inputs."""
+    trained = attention.variant(hidden=7)
+    path = mnist.save_model(mnist.Model.initial(trained, rng), trained.params, tmp_path / "model_attention.npz")
+    model, params = mnist.load_model(path)
+    assert model.variant == "attention" and params == trained.params
+    threshold = -attention.CONTRAST / params.hidden_layer(1).basal_attenuation  # the always-on input's weights
+    np.testing.assert_allclose(model.weights["bottom_up_1"][:, 784], threshold, rtol=1e-6)
+    with pytest.raises(FileFormatError, match="takes 785 inputs, not an MNIST image's 784 pixels"):
+        mnist.evaluate(path)

@@ -220,8 +220,7 @@ class SteadyStateEngine:
                     v_B[k] = r[k - 1] @ weights[f"bottom_up_{k}"].T + biases[f"bottom_up_{k}"]
                     state.r_B[k] = phi(self.a_B[k] * v_B[k])
             if sweep or u_tgt is not None:
-                basal = self.a_B[n] * v_B[n] if u_tgt is None else self.nudge_B * v_B[n] + self.nudge_som * u_tgt
-                u[n] = basal
+                u[n] = self.a_B[n] * v_B[n] if u_tgt is None else self.nudge_B * v_B[n] + self.nudge_som * u_tgt
                 r[n] = phi(u[n])
             for k in range(n - 1, 0, -1):
                 mix_D, mix_som, _ = self.interneuron[k]
