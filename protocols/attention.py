@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -262,11 +262,11 @@ class Conditions:
     """
 
     gammas: tuple[float, ...] = GAMMAS
-    noise: dict = None  # NOISE; a dict cannot be a dataclass default
+    noise: dict[str, tuple[float, ...]] = field(default_factory=lambda: dict(NOISE))
     attention: tuple[str, ...] = ATTENTION
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "noise", dict(NOISE if self.noise is None else self.noise))
+        object.__setattr__(self, "noise", dict(self.noise))
         object.__setattr__(self, "gammas", tuple(float(g) for g in self.gammas))
         if 1.0 not in self.gammas or not all(0 <= g <= 1 for g in self.gammas):
             raise ParameterError(f"gammas must lie in [0, 1] and include 1, got {self.gammas}")
@@ -527,7 +527,7 @@ class AttentionConfig:
     hidden: int = 500
     train_images: int | None = None
     test_images: int = 500
-    conditions: Conditions = Conditions()
+    conditions: Conditions = field(default_factory=Conditions)
     demo: bool = True
     target: str = "cpp_standalone"
     seed: int = 0
