@@ -1,7 +1,8 @@
-"""Neuronal transfer functions phi, as Brian2 expressions and as NumPy functions.
+"""Neuronal transfer functions phi, as Brian2 expressions and as array functions.
 
-Both forms come from one record, so the Brian2 network and any NumPy engine
-use the same phi with the same parameters.
+Both forms come from one record, so the Brian2 network and any array engine use the same phi with
+the same parameters. ``phi(u)`` and ``phi.derivative(u)`` take NumPy arrays or PyTorch tensors
+(:func:`array_namespace`) and return the same kind.
 """
 
 from __future__ import annotations
@@ -12,7 +13,41 @@ import numpy as np
 
 from brian_dendrites.errors import ParameterError
 
-__all__ = ["TransferFunction", "Logistic", "SoftRectifier", "Tanh", "transfer_function", "TRANSFER_FUNCTIONS"]
+__all__ = [
+    "TransferFunction",
+    "Logistic",
+    "SoftRectifier",
+    "Tanh",
+    "transfer_function",
+    "TRANSFER_FUNCTIONS",
+    "array_namespace",
+]
+
+
+def array_namespace(x):
+    """The module whose functions apply to ``x``: torch for a PyTorch tensor, else numpy.
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor
+        An array.
+
+    Returns
+    -------
+    module
+        ``torch`` or ``numpy``.
+    """
+    if type(x).__module__.partition(".")[0] == "torch":
+        import torch
+
+        return torch
+    return np
+
+
+def _array(u):
+    """``u`` as an array of its namespace (array_like -> numpy array; a tensor stays a tensor)."""
+    xp = array_namespace(u)
+    return xp, (u if xp is not np else np.asarray(u))
 
 
 class TransferFunction:
@@ -71,32 +106,32 @@ class TransferFunction:
         raise NotImplementedError
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
-        """phi(u) in NumPy, elementwise.
+        """phi(u), elementwise.
 
         Parameters
         ----------
-        u : array_like
+        u : array_like or torch.Tensor
             Somatic or dendritic potentials (dimensionless).
 
         Returns
         -------
-        numpy.ndarray
-            The rates phi(u), of the shape of ``u``.
+        numpy.ndarray or torch.Tensor
+            The rates phi(u), of the shape and kind of ``u``.
         """
         raise NotImplementedError
 
     def derivative(self, u: np.ndarray) -> np.ndarray:
-        """phi'(u) in NumPy, elementwise.
+        """phi'(u), elementwise.
 
         Parameters
         ----------
-        u : array_like
+        u : array_like or torch.Tensor
             Potentials (dimensionless).
 
         Returns
         -------
-        numpy.ndarray
-            The slopes phi'(u), of the shape of ``u``.
+        numpy.ndarray or torch.Tensor
+            The slopes phi'(u), of the shape and kind of ``u``.
         """
         raise NotImplementedError
 
@@ -148,9 +183,9 @@ class Logistic(TransferFunction):
 
     def __call__(self, u):
         # exp of a non-positive number only: no overflow, full relative precision on both tails.
-        u = np.asarray(u)
-        z = np.exp(-np.abs(u))  # keeps float32 input in float32
-        return np.where(u >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+        xp, u = _array(u)
+        z = xp.exp(-xp.abs(u))  # keeps float32 input in float32
+        return xp.where(u >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
     def derivative(self, u):
         r = self(u)
@@ -211,10 +246,13 @@ class SoftRectifier(TransferFunction):
         return f"({self.theta!r} + ({x} + log(-expm1(-{x})))/{self.beta!r})"
 
     def __call__(self, u):
-        return self.gamma * np.logaddexp(0.0, self.beta * (np.asarray(u) - self.theta))
+        xp, u = _array(u)
+        x = self.beta * (u - self.theta)
+        return self.gamma * xp.logaddexp(xp.zeros_like(x), x)
 
     def derivative(self, u):
-        return self.gamma * self.beta * 0.5 * (1.0 + np.tanh(0.5 * self.beta * (np.asarray(u) - self.theta)))
+        xp, u = _array(u)
+        return self.gamma * self.beta * 0.5 * (1.0 + xp.tanh(0.5 * self.beta * (u - self.theta)))
 
     def inverse(self, r):
         r = np.asarray(r, dtype=float)
@@ -250,10 +288,12 @@ class Tanh(TransferFunction):
         return f"(0.5*log((1.0 + {x})/(1.0 - {x})))"
 
     def __call__(self, u):
-        return np.tanh(u)
+        xp, u = _array(u)
+        return xp.tanh(u)
 
     def derivative(self, u):
-        return 1.0 - np.tanh(u) ** 2
+        xp, u = _array(u)
+        return 1.0 - xp.tanh(u) ** 2
 
     def inverse(self, r):
         r = np.asarray(r, dtype=float)

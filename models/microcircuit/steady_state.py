@@ -89,16 +89,23 @@ class SteadyState:
     residual: float = float("nan")
 
 
-def _accumulate(w: np.ndarray, alpha: float, error: np.ndarray, pre: np.ndarray) -> None:
-    """w += alpha error^T pre in place: one gemm with beta = 1 on w's transpose, no temporary
-    (the update is memory-bound; this halves the traffic of the numpy form)."""
-    if w.flags.c_contiguous and w.dtype in (np.float32, np.float64):
+def _dendrite(rates, w, b=None):
+    """Dendritic potentials ``rates @ w^T (+ b)``: (batch, post), or (networks, batch, post) for a stack."""
+    v = rates @ w.swapaxes(-1, -2)
+    return v if b is None else v + b[..., None, :]
+
+
+def _accumulate(w, alpha: float, error, pre) -> None:
+    """w += alpha error^T pre in place, summed over the batch (per network of a stack). For one NumPy
+    network: one gemm with beta = 1 on w's transpose, no temporary (the update is memory-bound; this
+    halves the traffic of the plain form)."""
+    if isinstance(w, np.ndarray) and w.ndim == 2 and w.flags.c_contiguous and w.dtype in (np.float32, np.float64):
         gemm = get_blas_funcs("gemm", (w,))
         result = gemm(alpha, pre, error, beta=1.0, c=w.T, trans_a=1, overwrite_c=1)
         if result.ctypes.data != w.ctypes.data:  # f2py worked on a copy
             w[...] = result.T
     else:
-        w += alpha * (error.T @ pre)
+        w += alpha * (error.swapaxes(-1, -2) @ pre)
 
 
 class SteadyStateEngine:
@@ -106,7 +113,10 @@ class SteadyStateEngine:
 
     The conductance ratios and learning rates (1/ms) are read from ``params`` once, as floats,
     so that the per-batch work is only matrix algebra. Weights are (post, pre) arrays and
-    thresholds ``biases`` (post,) arrays keyed by projection name; their dtype is kept.
+    thresholds ``biases`` (post,) arrays keyed by projection name; their dtype is kept. The arrays
+    are NumPy arrays or PyTorch tensors (on any device), all of one kind. A stack of S networks of
+    this record trains at once: weights (S, post, pre), thresholds (S, post), inputs and targets
+    (S, batch, n); every network sees its own batch.
 
     Parameters
     ----------
@@ -164,7 +174,7 @@ class SteadyStateEngine:
         phi = self.phi
         r, r_B, u, v_B = [x], [None], [None], [None]
         for k in range(1, self.n + 1):
-            v = r[k - 1] @ weights[f"bottom_up_{k}"].T + biases[f"bottom_up_{k}"]
+            v = _dendrite(r[k - 1], weights[f"bottom_up_{k}"], biases[f"bottom_up_{k}"])
             v_B.append(v)
             u.append(self.a_B[k] * v)
             r_B.append(phi(u[k]))
@@ -217,24 +227,24 @@ class SteadyStateEngine:
             before = r[1:]  # every pass rebinds the rates
             if sweep:  # step 1 again, from the rates the last pass settled at (v_B,1 keeps x's)
                 for k in range(2, n + 1):
-                    v_B[k] = r[k - 1] @ weights[f"bottom_up_{k}"].T + biases[f"bottom_up_{k}"]
+                    v_B[k] = _dendrite(r[k - 1], weights[f"bottom_up_{k}"], biases[f"bottom_up_{k}"])
                     state.r_B[k] = phi(self.a_B[k] * v_B[k])
             if sweep or u_tgt is not None:
                 u[n] = self.a_B[n] * v_B[n] if u_tgt is None else self.nudge_B * v_B[n] + self.nudge_som * u_tgt
                 r[n] = phi(u[n])
             for k in range(n - 1, 0, -1):
                 mix_D, mix_som, _ = self.interneuron[k]
-                v_I = r[k] @ weights[f"ip_{k}"].T + biases[f"ip_{k}"]
+                v_I = _dendrite(r[k], weights[f"ip_{k}"], biases[f"ip_{k}"])
                 u_I = mix_D * v_I + mix_som * u[k + 1]
                 r_I = self.gamma[k] * phi(u_I)
-                v_TD = r[k + 1] @ weights[f"top_down_{k}"].T
-                v_A = v_TD + r_I @ weights[f"pi_{k}"].T
+                v_TD = _dendrite(r[k + 1], weights[f"top_down_{k}"])
+                v_A = v_TD + _dendrite(r_I, weights[f"pi_{k}"])
                 u[k] = self.a_B[k] * v_B[k] + self.apical[k] * v_A
                 r[k] = phi(u[k])
                 state.u_I[k], state.v_I[k], state.r_I[k], state.v_TD[k], state.v_A[k] = u_I, v_I, r_I, v_TD, v_A
             if sweep:
                 state.sweeps = sweep + 1
-                state.residual = max(float(np.abs(a - b).max()) for a, b in zip(r[1:], before, strict=True))
+                state.residual = max(float(abs(a - b).max()) for a, b in zip(r[1:], before, strict=True))
                 if state.residual <= tolerance:
                     break
         return state
@@ -274,9 +284,9 @@ class SteadyStateEngine:
             Projection name -> (dW (post, pre), db (post,) or None), for every projection of a plastic
             pathway.
         """
-        batch = state.r[0].shape[0]
+        batch = state.r[0].shape[-2]
         return {
-            name: (error.T @ pre / batch, error.mean(axis=0) if threshold else None)
+            name: (error.swapaxes(-1, -2) @ pre / batch, error.mean(axis=-2) if threshold else None)
             for name, error, pre, threshold in self._factors(state)
         }
 
@@ -305,10 +315,10 @@ class SteadyStateEngine:
             False leaves every threshold unchanged (a network without thresholds, as the Brian2
             network is, keeps them at 0). Default True.
         """
-        scale = dt / state.r[0].shape[0]
+        scale = dt / state.r[0].shape[-2]
         for name, error, pre, threshold in self._factors(state):
             if name in frozen:
                 continue
             _accumulate(weights[name], scale, error, pre)
             if threshold and thresholds:
-                biases[name] += (scale * error.sum(axis=0)).astype(biases[name].dtype, copy=False)
+                biases[name] += scale * error.sum(axis=-2)
