@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from brian_dendrites.errors import BrianDendritesError, OutputExistsError
 from brian_dendrites.simulation import TARGETS
 
-__all__ = ["main", "parser", "add_shared_options", "positive_int", "seed", "subset"]
+__all__ = ["main", "parser", "add_shared_options", "positive_int", "seed", "seeds", "subset"]
 
 
 def _integer(text: str, minimum: int) -> int:
@@ -73,6 +73,37 @@ def seed(text: str) -> int:
     if value >= 2**32:
         raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**32), got '{text}'")
     return value
+
+
+def seeds(text: str) -> tuple[int, ...]:
+    """Argument type: seeds as a range ``0-9`` or a list ``0,3,7``, each in [0, 2**32).
+
+    Parameters
+    ----------
+    text : str
+        The option's value as given on the command line.
+
+    Returns
+    -------
+    tuple of int
+        The seeds, in the order given.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is neither form, or a seed is outside [0, 2**32).
+    """
+    try:
+        if "-" in text:
+            first, last = (int(n) for n in text.split("-"))
+            values = tuple(range(first, last + 1))
+        else:
+            values = tuple(int(n) for n in text.split(","))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be seeds like 0-9 or 0,3,7, got '{text}'") from error
+    if not values or any(not 0 <= v < 2**32 for v in values):
+        raise argparse.ArgumentTypeError(f"must be seeds like 0-9 or 0,3,7, each in [0, 2**32), got '{text}'")
+    return values
 
 
 def subset(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:

@@ -501,16 +501,6 @@ def _sizes(text: str) -> tuple[tuple[int, ...], ...]:
         raise argparse.ArgumentTypeError(f"must be sizes like 4-2-1,16-8-4-2-1, got '{text}'") from error
 
 
-def _seeds(text: str) -> tuple[int, ...]:
-    try:
-        if "-" in text:
-            first, last = (int(n) for n in text.split("-"))
-            return tuple(range(first, last + 1))
-        return tuple(int(n) for n in text.split(","))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"must be seeds like 0-9 or 0,3,7, got '{text}'") from error
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``brian-dendrites depth``.
 
@@ -518,7 +508,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument("--out", required=True, help="output directory for figures and results JSON")
     parser.add_argument("--sizes", type=_sizes, default=SIZES, help="student sizes (default 2-1,...,32-16-8-4-2-1)")
-    parser.add_argument("--seeds", type=_seeds, default=tuple(range(10)), help="seeds, e.g. 0-9 (default) or 0,3")
+    parser.add_argument("--seeds", type=cli.seeds, default=tuple(range(10)), help="seeds, e.g. 0-9 (default) or 0,3")
     parser.add_argument("--epochs", type=cli.positive_int, default=1000, help="training epochs (default 1000)")
     parser.add_argument("--models", type=cli.subset(MODELS), default=MODELS, help=f"students, among {MODELS}")
     parser.add_argument("--problem", help="NPZ file of teacher, data and initial weights (see docs/depth.md)")

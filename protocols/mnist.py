@@ -60,6 +60,10 @@ __all__ = [
     "Model",
     "one_hot",
     "train_epoch",
+    "train_stack",
+    "run_seeds",
+    "run_all_seeds",
+    "BACKENDS",
     "predict",
     "save_model",
     "load_model",
@@ -101,6 +105,8 @@ HIDDEN_GAIN = {"a": 3.0, "b": 10.0, "c": 20.0}
 BACKPROP_RATE = 1.0
 #: Layout of the model files that :func:`save_model` writes; files without ``format_version`` are 0.
 FORMAT_VERSION = 1
+#: The steady-state engine's array backends: NumPy (the default and reference) and PyTorch.
+BACKENDS = ("numpy", "torch")
 
 
 @dataclass(frozen=True)
@@ -639,22 +645,16 @@ def run(
     if epochs < 1:
         raise ParameterError(f"epochs must be an integer >= 1, got {epochs}")
     variant = variant_name if isinstance(variant_name, Variant) else VARIANTS[variant_name]
-    variant_name = variant.name
-    path = prepare_output(out) / f"model_{variant_name}.npz"
-    model = _resumable(path, variant, seed)
-    if model is None:
-        model = Model.initial(variant, np.random.default_rng(seed))
-        model.seed = seed
-    parts = mnist_data.split(mnist_data.load(data_dir))
-    if variant.inputs is not None:
-        parts = {part: (variant.inputs(images), labels) for part, (images, labels) in parts.items()}
+    path = prepare_output(out) / f"model_{variant.name}.npz"
+    model = _start(variant, path, seed)
+    parts = _data(variant, data_dir)
     train_x, train_y = (a[:limit] for a in parts["train"])
-    log, done = model.log, len(model.log["epoch"])
+    done = len(model.log["epoch"])
     bar = tqdm(
         total=epochs * len(train_x),
         initial=min(done, epochs) * len(train_x),
         disable=not progress,
-        desc=f"MNIST ({variant_name})",
+        desc=f"MNIST ({variant.name})",
         unit="img",
         position=position,
     )
@@ -662,16 +662,176 @@ def run(
         start = time.perf_counter()
         with threadpool_limits(1):  # see SteadyStateEngine.learn
             train_epoch(model, variant, train_x, train_y, np.random.default_rng([seed, epoch]), progress=bar)
-        model.check_finite()
-        for part in ("validation", "test"):
-            images, labels = parts[part]
-            log[f"{part}_error"].append(float(np.mean(predict(model, variant.params, images) != labels)))
-        log["epoch"].append(epoch + 1)
-        log["wall_s"].append(time.perf_counter() - start)
-        save_model(model, variant.params, path)
-        bar.set_postfix(test_error=f"{100 * log['test_error'][-1]:.2f}%")
+        _end_epoch(model, variant, parts, epoch, time.perf_counter() - start, path, bar)
     bar.close()
-    return log
+    return model.log
+
+
+def _start(variant: Variant, path: Path, seed: int) -> Model:
+    """The model in ``path`` to resume, or the variant's initial model for ``seed``."""
+    model = _resumable(path, variant, seed)
+    if model is None:
+        model = Model.initial(variant, np.random.default_rng(seed))
+        model.seed = seed
+    return model
+
+
+def _data(variant: Variant, data_dir) -> dict:
+    """The train, validation and test parts of MNIST, as the variant's network takes them."""
+    parts = mnist_data.split(mnist_data.load(data_dir))
+    if variant.inputs is not None:
+        parts = {part: (variant.inputs(images), labels) for part, (images, labels) in parts.items()}
+    return parts
+
+
+def _end_epoch(model: Model, variant: Variant, parts: dict, epoch: int, seconds: float, path: Path, bar) -> None:
+    """Check, evaluate, log and save ``model`` after training epoch ``epoch`` (0-based)."""
+    model.check_finite()
+    log = model.log
+    for part in ("validation", "test"):
+        images, labels = parts[part]
+        log[f"{part}_error"].append(float(np.mean(predict(model, variant.params, images) != labels)))
+    log["epoch"].append(epoch + 1)
+    log["wall_s"].append(seconds)
+    save_model(model, variant.params, path)
+    bar.set_postfix(test_error=f"{100 * log['test_error'][-1]:.2f}%")
+
+
+def train_stack(models: list[Model], variant: Variant, images, labels, rngs, device="cpu", batch=10, progress=None):
+    """One epoch of several models of ``variant`` at once, stacked on PyTorch (CPU or CUDA).
+
+    Model s sees the images in the order ``rngs[s].permutation``, in mini-batches of ``batch``, as
+    :func:`train_epoch` with that generator would show them; the weights and thresholds are
+    replaced by the trained ones (float32 NumPy arrays).
+
+    Parameters
+    ----------
+    models : list of Model
+        Models of ``variant`` (the same parameters), changed in place.
+    variant : Variant
+        Their variant; not a backprop variant.
+    images : numpy.ndarray
+        Input rates, (n_images, n_0).
+    labels : numpy.ndarray
+        Class labels, (n_images,).
+    rngs : list of numpy.random.Generator
+        One per model: shuffles its images.
+    device : str or torch.device, default "cpu"
+        Where the stack trains, e.g. "cuda".
+    batch : int, default 10
+        Images per mini-batch.
+    progress : tqdm.tqdm, optional
+        A progress bar, advanced by the images of every model.
+
+    Raises
+    ------
+    ParameterError
+        If ``variant`` trains by backprop.
+    """
+    import torch
+
+    if variant.backprop:
+        raise ParameterError(f"variant '{variant.name}' trains by backprop, which runs on the numpy backend only")
+    engine = SteadyStateEngine(variant.params)
+    weights = {k: torch.from_numpy(np.stack([m.weights[k] for m in models])).to(device) for k in models[0].weights}
+    biases = {k: torch.from_numpy(np.stack([m.biases[k] for m in models])).to(device) for k in models[0].biases}
+    x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)).to(device)
+    u_targets = torch.from_numpy(engine.phi.inverse(one_hot(labels)).astype(np.float32)).to(device)
+    orders = torch.from_numpy(np.stack([rng.permutation(len(images)) for rng in rngs])).to(device)
+    for start in range(0, len(images), batch):
+        idx = orders[:, start : start + batch]
+        state = engine.settle(weights, biases, x[idx], u_targets[idx])
+        engine.learn(state, weights, biases, 1.0, variant.frozen, variant.thresholds)  # 1 ms of Eqs. 7-10
+        if progress is not None:
+            progress.update(idx.numel())
+    for s, model in enumerate(models):
+        model.weights = {k: w[s].cpu().numpy() for k, w in weights.items()}
+        model.biases = {k: b[s].cpu().numpy() for k, b in biases.items()}
+
+
+def run_seeds(
+    variant_name: str | Variant,
+    epochs: int,
+    out: Path,
+    data_dir=None,
+    seeds=(0,),
+    limit: int | None = None,
+    progress: bool = True,
+    backend: str = "numpy",
+    device: str = "cpu",
+) -> dict:
+    """Train ``variant_name`` for every seed, each in ``out/seed_<seed>/model_<variant>.npz``, resuming.
+
+    The numpy backend trains the seeds one after another (:func:`run`); the torch backend trains
+    them at once, stacked (:func:`train_stack`), on ``device``. Each model file is checked, evaluated
+    and saved after every epoch as :func:`run` does; its ``wall_s`` is the whole stack's epoch.
+    Models that an interruption left ahead wait until the others reach their epoch.
+
+    Parameters
+    ----------
+    variant_name : str or Variant
+        A key of :data:`VARIANTS`, or a variant of another protocol.
+    epochs : int
+        Epochs every model should reach, >= 1.
+    out : str or os.PathLike
+        The folder of the seed folders; created if needed.
+    data_dir : str or os.PathLike, optional
+        The folder with the MNIST files.
+    seeds : sequence of int, default (0,)
+        The seeds, each >= 0, no repeats.
+    limit : int, optional
+        Train on the first ``limit`` training images only.
+    progress : bool, default True
+        Show a progress bar.
+    backend : {"numpy", "torch"}, default "numpy"
+        The steady-state engine's arrays.
+    device : str, default "cpu"
+        The torch backend's device, e.g. "cuda".
+
+    Returns
+    -------
+    dict of int to dict
+        Seed -> its model's training log.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown variant or backend, ``epochs`` < 1, repeated seeds, or model files of other
+        seeds or parameters.
+    """
+    if backend not in BACKENDS:
+        raise ParameterError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    seeds = tuple(seeds)
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ParameterError(f"seeds must be distinct, at least one, got {seeds}")
+    if epochs < 1:
+        raise ParameterError(f"epochs must be an integer >= 1, got {epochs}")
+    folders = {seed: Path(out) / f"seed_{seed}" for seed in seeds}
+    if backend == "numpy":
+        return {seed: run(variant_name, epochs, folders[seed], data_dir, seed, limit, progress) for seed in seeds}
+    variant = variant_name if isinstance(variant_name, Variant) else VARIANTS[variant_name]
+    paths = {seed: prepare_output(folders[seed]) / f"model_{variant.name}.npz" for seed in seeds}
+    models = {seed: _start(variant, paths[seed], seed) for seed in seeds}
+    parts = _data(variant, data_dir)
+    train_x, train_y = (a[:limit] for a in parts["train"])
+    done = {seed: min(len(m.log["epoch"]), epochs) for seed, m in models.items()}
+    bar = tqdm(
+        total=epochs * len(train_x) * len(seeds),
+        initial=sum(done.values()) * len(train_x),
+        disable=not progress,
+        desc=f"MNIST ({variant.name}, {len(seeds)} seeds, {device})",
+        unit="img",
+    )
+    for epoch in range(min(done.values()), epochs):
+        due = [seed for seed in seeds if len(models[seed].log["epoch"]) == epoch]
+        start = time.perf_counter()
+        rngs = [np.random.default_rng([seed, epoch]) for seed in due]
+        train_stack([models[seed] for seed in due], variant, train_x, train_y, rngs, device, progress=bar)
+        seconds = time.perf_counter() - start
+        for seed in due:
+            _end_epoch(models[seed], variant, parts, epoch, seconds, paths[seed], bar)
+    bar.close()
+    return {seed: models[seed].log for seed in seeds}
 
 
 def run_all(variants, epochs: int, out: Path, data_dir=None, seed: int = 0, jobs: int = 2, progress=True) -> dict:
@@ -729,6 +889,11 @@ def run_all(variants, epochs: int, out: Path, data_dir=None, seed: int = 0, jobs
     else:
         for job in work:
             run(*job)
+    return _collect(out, data_dir, seed)
+
+
+def _collect(out: Path, data_dir, seed: int) -> dict:
+    """``seed`` and, for each model file of a variant in ``out``, its test error and log (see :func:`run_all`)."""
     results = {"seed": seed, "variants": {}}
     for name in VARIANTS:
         path = Path(out) / f"model_{name}.npz"
@@ -742,6 +907,45 @@ def run_all(variants, epochs: int, out: Path, data_dir=None, seed: int = 0, jobs
                 "log": model.log,
             }
     return results
+
+
+def run_all_seeds(variants, epochs: int, out: Path, data_dir, seeds, backend="numpy", device="cpu", progress=True):
+    """Train ``variants`` for every seed (:func:`run_seeds`), then evaluate each seed's folder.
+
+    Parameters
+    ----------
+    variants : iterable of str
+        Keys of :data:`VARIANTS`.
+    epochs : int
+        Epochs of each model in the end, >= 1.
+    out : str or os.PathLike
+        The folder of the seed folders ``seed_<seed>``.
+    data_dir : str or os.PathLike or None
+        The folder with the MNIST files.
+    seeds : sequence of int
+        The seeds.
+    backend : {"numpy", "torch"}, default "numpy"
+        The steady-state engine's arrays (torch: the seeds of a variant train at once).
+    device : str, default "cpu"
+        The torch backend's device.
+    progress : bool, default True
+        Show progress bars.
+
+    Returns
+    -------
+    dict
+        ``seeds``, ``backend``, ``device``; ``runs``: seed -> what :func:`run_all` returns for its
+        folder; ``variants``: name -> ``test_errors`` (one per seed), their ``mean`` and ``std``.
+    """
+    for name in variants:
+        run_seeds(name, epochs, out, data_dir, seeds, None, progress, backend, device)
+    runs = {seed: _collect(Path(out) / f"seed_{seed}", data_dir, seed) for seed in seeds}
+    summary = {}
+    for name in VARIANTS:
+        errors = [runs[seed]["variants"][name]["test_error"] for seed in seeds if name in runs[seed]["variants"]]
+        if errors:
+            summary[name] = {"test_errors": errors, "mean": float(np.mean(errors)), "std": float(np.std(errors))}
+    return {"seeds": list(seeds), "backend": backend, "device": str(device), "runs": runs, "variants": summary}
 
 
 def write_outputs(out: Path, results: dict) -> list[Path]:
@@ -806,6 +1010,19 @@ class TrainConfig:
         Seed of the initial weights and the shuffling; >= 0.
     jobs : int, default 2
         Processes that train variants in parallel.
+    seeds : tuple of int, optional
+        Train every one of these seeds instead of ``seed``, each in ``out/seed_<seed>``
+        (:func:`run_all_seeds`).
+    backend : {"numpy", "torch"}, default "numpy"
+        The steady-state engine's arrays; "torch" trains the seeds of a variant at once.
+    device : str, default "cpu"
+        The torch backend's device, e.g. "cuda".
+
+    Raises
+    ------
+    ParameterError
+        For an unknown backend, a device other than "cpu" without the torch backend, repeated seeds,
+        or the torch backend without PyTorch or the device.
     """
 
     out: str | os.PathLike
@@ -814,6 +1031,28 @@ class TrainConfig:
     data_dir: str | os.PathLike | None = None
     seed: int = 0
     jobs: int = 2
+    seeds: tuple[int, ...] | None = None
+    backend: str = "numpy"
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ParameterError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.backend == "numpy" and self.device != "cpu":
+            raise ParameterError(f"device {self.device!r} needs backend 'torch' (numpy runs on the CPU)")
+        if self.seeds is not None:
+            object.__setattr__(self, "seeds", tuple(self.seeds))
+            if not self.seeds or len(set(self.seeds)) != len(self.seeds) or min(self.seeds) < 0:
+                raise ParameterError(f"seeds must be distinct integers >= 0, got {self.seeds}")
+        if self.backend == "torch":
+            try:
+                import torch
+            except ImportError as error:
+                raise ParameterError("backend 'torch' needs PyTorch: pip install 'brian_dendrites[torch]'") from error
+            try:
+                torch.empty(1, device=self.device)
+            except (RuntimeError, AssertionError) as error:
+                raise ParameterError(f"device {self.device!r} is not available to PyTorch: {error}") from error
 
 
 @dataclass(frozen=True)
@@ -875,6 +1114,9 @@ class Train:
             "--seed", type=cli.seed, default=0, help="seed of the initial weights and the shuffling (default 0)"
         )
         parser.add_argument("--jobs", type=int, choices=(1, 2), default=2, help="processes (default 2)")
+        parser.add_argument("--seeds", type=cli.seeds, help="train these seeds (0-9 or 0,3), each in --out/seed_<k>")
+        parser.add_argument("--backend", choices=BACKENDS, default="numpy", help="engine arrays (default numpy)")
+        parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
         parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
     @staticmethod
@@ -883,7 +1125,17 @@ class Train:
 
         See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
         """
-        return TrainConfig(args.out, args.variants, args.epochs, args.data_dir, args.seed, args.jobs)
+        return TrainConfig(
+            args.out,
+            args.variants,
+            args.epochs,
+            args.data_dir,
+            args.seed,
+            args.jobs,
+            args.seeds,
+            args.backend,
+            args.device,
+        )
 
     @staticmethod
     def check(config: TrainConfig) -> None:
@@ -898,14 +1150,19 @@ class Train:
 
         See :meth:`Contract.run <brian_dendrites.protocols.registry.Contract.run>`.
         """
-        return run_all(
-            config.variants,
-            config.epochs,
-            config.out,
-            config.data_dir,
-            seed=config.seed,
-            jobs=config.jobs,
-            progress=progress,
+        if config.seeds is None and config.backend == "numpy":
+            return run_all(
+                config.variants,
+                config.epochs,
+                config.out,
+                config.data_dir,
+                seed=config.seed,
+                jobs=config.jobs,
+                progress=progress,
+            )
+        seeds = config.seeds or (config.seed,)
+        return run_all_seeds(
+            config.variants, config.epochs, config.out, config.data_dir, seeds, config.backend, config.device, progress
         )
 
     @staticmethod
@@ -914,14 +1171,26 @@ class Train:
 
         See :meth:`Contract.write <brian_dendrites.protocols.registry.Contract.write>`.
         """
-        return write_outputs(config.out, results)
+        if "runs" not in results:
+            return write_outputs(config.out, results)
+        paths = [
+            path
+            for seed, run in results["runs"].items()
+            for path in write_outputs(Path(config.out) / f"seed_{seed}", run)
+        ]
+        summary = Path(config.out) / "mnist_seeds.json"
+        with atomic_target(summary) as tmp:
+            tmp.write_text(json.dumps({k: v for k, v in results.items() if k != "runs"}, indent=2))
+        return [*paths, summary]
 
     @staticmethod
-    def summary(results: dict) -> dict[str, float]:
-        """The test error of each variant.
+    def summary(results: dict) -> dict:
+        """The test error of each variant (over seeds: their mean and standard deviation).
 
         See :meth:`Contract.summary <brian_dendrites.protocols.registry.Contract.summary>`.
         """
+        if "runs" in results:
+            return {name: {"mean": e["mean"], "std": e["std"]} for name, e in results["variants"].items()}
         return {name: entry["test_error"] for name, entry in results["variants"].items()}
 
 

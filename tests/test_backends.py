@@ -9,7 +9,8 @@ from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import mnist
 from networks import DEEP
 
-from brian_dendrites import LearningRates, random_weights, self_predicting_weights
+from brian_dendrites import LearningRates, ParameterError, random_weights, self_predicting_weights
+from brian_dendrites.cli import parser
 
 torch = pytest.importorskip("torch")
 
@@ -82,3 +83,60 @@ def test_a_stack_of_networks_learns_as_each_alone(backend):
             np.testing.assert_allclose(np.asarray(stacked_w[name][s]), w, rtol=1e-12, atol=1e-14, err_msg=name)
         for name, b in biases.items():
             np.testing.assert_allclose(np.asarray(stacked_b[name][s]), b, rtol=1e-12, atol=1e-14, err_msg=name)
+
+
+@pytest.mark.slow
+def test_seeds_train_at_once_on_torch_as_one_after_another_on_numpy(tmp_path, mnist_dir):
+    """`run_seeds`: variant (a), two seeds, 2 epochs of 300 images; the stacked PyTorch run writes the same
+    model files (to float32 round-off) and logs as the seeds run one after another on NumPy."""
+    arguments = {"epochs": 2, "data_dir": mnist_dir, "seeds": (0, 1), "limit": 300, "progress": False}
+    logs = {b: mnist.run_seeds("a", out=tmp_path / b, backend=b, **arguments) for b in mnist.BACKENDS}
+    for seed in (0, 1):
+        numpy_model, _ = mnist.load_model(tmp_path / "numpy" / f"seed_{seed}" / "model_a.npz")
+        torch_model, _ = mnist.load_model(tmp_path / "torch" / f"seed_{seed}" / "model_a.npz")
+        assert torch_model.seed == seed and len(torch_model.log["epoch"]) == 2
+        for name, w in numpy_model.weights.items():
+            np.testing.assert_allclose(torch_model.weights[name], w, rtol=1e-3, atol=2e-5, err_msg=name)
+        for part in ("validation_error", "test_error"):
+            np.testing.assert_allclose(logs["torch"][seed][part], logs["numpy"][seed][part], atol=2e-3)
+    # The seeds differ (their own initial weights and shuffling).
+    first, _ = mnist.load_model(tmp_path / "torch" / "seed_0" / "model_a.npz")
+    second, _ = mnist.load_model(tmp_path / "torch" / "seed_1" / "model_a.npz")
+    assert np.abs(first.weights["bottom_up_1"] - second.weights["bottom_up_1"]).max() > 0.1
+    # Resuming: a model that is ahead waits; the other catches up.
+    ahead = mnist.run_seeds("a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 3, "seeds": (0,)}))
+    resumed = mnist.run_seeds("a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 3}))
+    assert [len(resumed[seed]["epoch"]) for seed in (0, 1)] == [3, 3]
+    assert resumed[0] == ahead[0]  # seed 0 was not trained again
+    # The command's multi-seed results: every seed's folder evaluated, the errors summarised.
+    config = mnist.TrainConfig(tmp_path / "torch", ("a",), epochs=3, data_dir=mnist_dir, seeds=(0, 1), backend="torch")
+    results = mnist.Train.run(config, progress=False)  # trains nothing more
+    assert [r["variants"]["a"]["epochs"] for r in results["runs"].values()] == [3, 3]
+    errors = [results["runs"][seed]["variants"]["a"]["test_error"] for seed in (0, 1)]
+    assert results["variants"]["a"]["mean"] == pytest.approx(np.mean(errors))
+    paths = mnist.Train.write(results, config)
+    assert {p.relative_to(tmp_path / "torch").as_posix() for p in paths} == {
+        "seed_0/mnist_results.json",
+        "seed_0/fig3b.png",
+        "seed_1/mnist_results.json",
+        "seed_1/fig3b.png",
+        "mnist_seeds.json",
+    }
+
+
+def test_train_options():
+    config = mnist.Train.config_from_args(
+        parser().parse_args(["mnist", "train", "--out", "x", "--seeds", "0-2", "--backend", "torch"])
+    )
+    assert (config.seeds, config.backend, config.device) == ((0, 1, 2), "torch", "cpu")
+    with pytest.raises(ParameterError, match="needs backend 'torch'"):
+        mnist.TrainConfig("x", device="cuda")
+    with pytest.raises(ParameterError, match="seeds must be distinct"):
+        mnist.TrainConfig("x", seeds=(1, 1))
+    with pytest.raises(ParameterError, match="backend must be one of"):
+        mnist.TrainConfig("x", backend="jax")
+    if not torch.cuda.is_available():
+        with pytest.raises(ParameterError, match="not available to PyTorch"):
+            mnist.TrainConfig("x", backend="torch", device="cuda")
+    with pytest.raises(ParameterError, match="runs on the numpy backend only"):
+        mnist.train_stack([], mnist.VARIANTS["backprop"], np.zeros((1, 784)), np.zeros(1, int), [])
