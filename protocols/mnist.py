@@ -1009,12 +1009,13 @@ class TrainConfig:
     seed : int, default 0
         Seed of the initial weights and the shuffling; >= 0.
     jobs : int, default 2
-        Processes that train variants in parallel.
+        Processes that train variants in parallel (without ``seeds``, on numpy).
     seeds : tuple of int, optional
         Train every one of these seeds instead of ``seed``, each in ``out/seed_<seed>``
         (:func:`run_all_seeds`).
     backend : {"numpy", "torch"}, default "numpy"
-        The steady-state engine's arrays; "torch" trains the seeds of a variant at once.
+        The steady-state engine's arrays; "torch" trains the seeds of a variant at once, always in
+        seed folders (``seed`` alone: ``out/seed_<seed>``).
     device : str, default "cpu"
         The torch backend's device, e.g. "cuda".
 
