@@ -94,7 +94,7 @@ def _dendrite(rates, w, b=None):
 
     NumPy computes it as ``(w @ rates^T)^T`` (a transposed view): for a mini-batch of 10 and 784 x 500
     weights OpenBLAS takes 160 us for this product against 350 us for ``rates @ w^T`` (one core,
-    float32). PyTorch on the CPU was slower that way (2.28 s against 1.84 s per 5,000 MNIST images).
+    float32). PyTorch on the CPU is slower that way (2.28 s against 1.51 s per 5,000 MNIST images).
     """
     if isinstance(w, np.ndarray):
         v = (w @ rates.swapaxes(-1, -2)).swapaxes(-1, -2)
