@@ -684,13 +684,17 @@ def _data(variant: Variant, data_dir) -> dict:
     return parts
 
 
-def _end_epoch(model: Model, variant: Variant, parts: dict, epoch: int, seconds: float, path: Path, bar) -> None:
-    """Check, evaluate, log and save ``model`` after training epoch ``epoch`` (0-based)."""
+def _end_epoch(
+    model: Model, variant: Variant, parts: dict, epoch: int, seconds: float, path: Path, bar, errors=None
+) -> None:
+    """Check, evaluate (unless ``errors`` gives the validation and test errors), log and save ``model``
+    after training epoch ``epoch`` (0-based)."""
     model.check_finite()
     log = model.log
     for part in ("validation", "test"):
         images, labels = parts[part]
-        log[f"{part}_error"].append(float(np.mean(predict(model, variant.params, images) != labels)))
+        error = errors[part] if errors else float(np.mean(predict(model, variant.params, images) != labels))
+        log[f"{part}_error"].append(error)
     log["epoch"].append(epoch + 1)
     log["wall_s"].append(seconds)
     save_model(model, variant.params, path)
@@ -723,6 +727,11 @@ def train_stack(models: list[Model], variant: Variant, images, labels, rngs, dev
     progress : tqdm.tqdm, optional
         A progress bar, advanced by the images of every model.
 
+    Returns
+    -------
+    weights, biases : dict of str to torch.Tensor
+        The trained stack on ``device`` (weights (S, post, pre), thresholds (S, post)).
+
     Raises
     ------
     ParameterError
@@ -747,6 +756,22 @@ def train_stack(models: list[Model], variant: Variant, images, labels, rngs, dev
     for s, model in enumerate(models):
         model.weights = {k: w[s].cpu().numpy() for k, w in weights.items()}
         model.biases = {k: b[s].cpu().numpy() for k, b in biases.items()}
+    return weights, biases
+
+
+def _stack_errors(engine: SteadyStateEngine, weights: dict, biases: dict, parts: dict, device, batch: int = 1000):
+    """The validation and test errors of every network of a stack, computed on ``device``: [{part: error}]."""
+    import torch
+
+    wrong = {}
+    for part in ("validation", "test"):
+        images, labels = parts[part]
+        x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)).to(device)
+        chunks = [
+            engine.feedforward(weights, biases, x[i : i + batch]).r[-1].argmax(-1) for i in range(0, len(x), batch)
+        ]
+        wrong[part] = (torch.cat(chunks, -1) != torch.from_numpy(labels).to(device)).double().mean(-1).cpu().numpy()
+    return [{part: float(rates[s]) for part, rates in wrong.items()} for s in range(len(wrong["test"]))]
 
 
 def run_seeds(
@@ -763,8 +788,9 @@ def run_seeds(
     """Train ``variant_name`` for every seed, each in ``out/seed_<seed>/model_<variant>.npz``, resuming.
 
     The numpy backend trains the seeds one after another (:func:`run`); the torch backend trains
-    them at once, stacked (:func:`train_stack`), on ``device``. Each model file is checked, evaluated
-    and saved after every epoch as :func:`run` does; its ``wall_s`` is the whole stack's epoch.
+    them at once, stacked (:func:`train_stack`), on ``device``, and evaluates the stack there. Each
+    model file is checked and saved after every epoch as :func:`run` does; its ``wall_s`` is the whole
+    stack's training epoch.
     Models that an interruption left ahead wait until the others reach their epoch.
 
     Parameters
@@ -826,10 +852,11 @@ def run_seeds(
         due = [seed for seed in seeds if len(models[seed].log["epoch"]) == epoch]
         start = time.perf_counter()
         rngs = [np.random.default_rng([seed, epoch]) for seed in due]
-        train_stack([models[seed] for seed in due], variant, train_x, train_y, rngs, device, progress=bar)
+        stack = train_stack([models[seed] for seed in due], variant, train_x, train_y, rngs, device, progress=bar)
         seconds = time.perf_counter() - start
-        for seed in due:
-            _end_epoch(models[seed], variant, parts, epoch, seconds, paths[seed], bar)
+        errors = _stack_errors(SteadyStateEngine(variant.params), *stack, parts, device)
+        for seed, error in zip(due, errors, strict=True):
+            _end_epoch(models[seed], variant, parts, epoch, seconds, paths[seed], bar, error)
     bar.close()
     return {seed: models[seed].log for seed in seeds}
 
