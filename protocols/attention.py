@@ -461,7 +461,7 @@ def demonstrate(model, params, image, label: int, phase=60 * ms, target: str = "
         )
         state, values = result.state, {t.name: t.values for t in result.recording.traces}
         traces.append(values)
-        engine = _settle(model, _engine(params, gamma), x, u_tgt if attend else None)
+        steady = _settle(model, _engine(params, gamma), x, u_tgt if attend else None).r[1][0]
         end = values["pyramidal_1.r"][-1]
         phases.append(
             {
@@ -469,8 +469,8 @@ def demonstrate(model, params, image, label: int, phase=60 * ms, target: str = "
                 "gamma": gamma,
                 "attention": attend,
                 "sensory": end.tolist(),
-                "engine": engine.r[1][0].tolist(),
-                "difference": float(np.abs(end - engine.r[1][0]).max()),
+                "engine": steady.tolist(),
+                "difference": float(np.abs(end - steady).max()),
             }
         )
     samples = sum(len(v["pyramidal_1.r"]) for v in traces)
