@@ -7,7 +7,8 @@ engine called one image at a time in float64 (matrix-vector products, weight
 changes summed over the mini-batch), timed on ``--baseline-images`` images and
 scaled to an epoch. Both start from the same weights; the script checks that the
 batched engine in float64 and the baseline agree after the baseline's images,
-and reports how far the float32 engine that is timed drifts from them.
+and reports how far the float32 engine that is timed drifts from them. Last, the epoch's matrix
+products and updates alone (``products_alone``): the floor that BLAS sets for the engine.
 
     python benchmarks/bench_mnist.py [--repeats 5] [--data-dir DIR]
 """
@@ -19,7 +20,7 @@ import statistics
 import time
 
 import numpy as np
-from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine, _accumulate, _dendrite
 from brian_dendrites.protocols import mnist as protocol
 from threadpoolctl import threadpool_limits
 
@@ -55,6 +56,21 @@ def engine_epoch(model: protocol.Model, variant: protocol.Variant, images, label
         batch = slice(start, start + 10)
         state = engine.settle(model.weights, model.biases, images[batch], u_targets[batch])
         engine.learn(state, model.weights, model.biases)
+
+
+def products_alone(model: protocol.Model, engine: SteadyStateEngine) -> None:
+    """An epoch's matrix algebra alone, the floor that BLAS sets: per mini-batch, the engine's own
+    product for every projection (as one settling pass computes them) and its in-place update of
+    every plastic projection, with the same shapes and dtype, on fixed rates."""
+    rng = np.random.default_rng(0)
+    rates = {n: rng.random((10, n), dtype=np.float32) for w in model.weights.values() for n in w.shape}
+    plastic = [name for name in model.weights if name in engine.rates]
+    for _ in range(EPOCH // 10):
+        for w in model.weights.values():
+            _dendrite(rates[w.shape[1]], w)
+        for name in plastic:
+            w = model.weights[name]
+            _accumulate(w, 1e-12, rates[w.shape[0]], rates[w.shape[1]])
 
 
 def main() -> None:
@@ -97,6 +113,13 @@ def main() -> None:
                 times.append(time.perf_counter() - begin)
         medians[threads] = statistics.median(times)
         print(f"engine, {threads} BLAS thread(s): median {medians[threads]:.2f} s per epoch over {opts.repeats} runs")
+    floor = []
+    for _ in range(opts.repeats):
+        with threadpool_limits(1):
+            begin = time.perf_counter()
+            products_alone(fresh(), SteadyStateEngine(variant.params))
+            floor.append(time.perf_counter() - begin)
+    print(f"the epoch's products and updates alone, 1 BLAS thread: median {statistics.median(floor):.2f} s")
     best = min(medians, key=medians.get)
     print(f"baseline, per-sample float64 loop: {baseline_s:.0f} s per epoch (from {n} images)")
     print(f"ratio baseline / engine ({best} thread(s)): {baseline_s / medians[best]:.0f}x")

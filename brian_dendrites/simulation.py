@@ -4,8 +4,9 @@ The runner knows a model only through its contract (:mod:`brian_dendrites.model`
 model by its parameter record. ``cpp_standalone`` (the default for protocols) compiles the network
 once per structure into a cached project directory; every later run with new inputs, targets,
 weights, learning rates, noise amplitudes or seed only reruns the binary with ``run_args``.
-``cython`` and ``numpy`` run in-process (tests, interactive use) and also reuse their compiled
-code, because every object has a fixed name.
+``cuda_standalone`` does the same on a GPU with Brian2CUDA (``pip install 'brian_dendrites[cuda]'``,
+Python >= 3.12). ``cython`` and ``numpy`` run in-process (tests, interactive use) and also reuse their
+compiled code, because every object has a fixed name.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from brian_dendrites.state import NetworkState
 from brian_dendrites.validation import check_state, check_state_finite
 
 __all__ = [
+    "STANDALONE_TARGETS",
     "TARGETS",
     "NetworkState",
     "RunResult",
@@ -49,7 +51,9 @@ __all__ = [
     "read_state",
 ]
 
-TARGETS = ("cpp_standalone", "cython", "numpy")
+TARGETS = ("cpp_standalone", "cuda_standalone", "cython", "numpy")
+#: The targets that compile a project once per structure and rerun it with ``run_args``.
+STANDALONE_TARGETS = ("cpp_standalone", "cuda_standalone")
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +111,7 @@ class Simulation:
     membrane equation. ``spikes`` names the groups whose spikes to record (spiking mode: groups with a
     spike count ``n_spikes``); they come as ``Recording.spikes``. Recorded variables, spikes, objects
     and currents are part of the build's key.
-    Only one ``cpp_standalone`` simulation can be active per process: building a second one
+    Only one standalone simulation can be active per process: building a second one
     retires the first. ``name`` separates the build directories of simulations that run in
     parallel processes.
 
@@ -123,8 +127,8 @@ class Simulation:
         Group or synapse name -> variables to record (or a Probe); None records nothing.
     record_dt : brian2.Quantity, optional
         Sampling interval of the recording (time), a whole multiple >= 1 of ``params.dt``.
-    target : {"cpp_standalone", "cython", "numpy"}, optional
-        Brian2's code-generation target (see :data:`TARGETS`).
+    target : {"cpp_standalone", "cuda_standalone", "cython", "numpy"}, optional
+        Brian2's code-generation target (see :data:`TARGETS`); ``cuda_standalone`` needs Brian2CUDA.
     name : str, optional
         Letters, digits, '_' or '-' only (it names the build folder).
     objects : callable or None, optional
@@ -139,7 +143,8 @@ class Simulation:
     ------
     ParameterError
         If ``params`` is not a registered model's record, or any argument is outside its allowed values
-        (unknown target, groups or variables; durations that are no whole multiple of dt; a bad name).
+        (unknown target, groups or variables; durations that are no whole multiple of dt; a bad name),
+        or if the target is ``cuda_standalone`` and Brian2CUDA is not installed.
     """
 
     def __init__(
@@ -158,6 +163,8 @@ class Simulation:
         self.model = model_for(params)
         if target not in TARGETS:
             raise ParameterError(f"target must be one of {TARGETS}, got {target!r}")
+        if target == "cuda_standalone":
+            _import_brian2cuda()
         if isinstance(n_patterns, bool) or not isinstance(n_patterns, (int, np.integer)) or n_patterns < 1:
             raise ParameterError(f"n_patterns must be an integer >= 1, got {n_patterns!r}")
         _check_multiple("pattern_duration", pattern_duration, params.dt)
@@ -246,7 +253,7 @@ class Simulation:
             raise ParameterError(f"state must be a NetworkState, got {type(state).__name__}")
         check_state(self.model.zero_state(p), state)
         eta = eta if plasticity else None
-        if self.target == "cpp_standalone":
+        if self.target in STANDALONE_TARGETS:
             return self._run_standalone(p, state, arrays, eta, noise, seed)
         return self._run_runtime(p, state, arrays, eta, noise, seed)
 
@@ -304,6 +311,33 @@ class Simulation:
             for t in result.recording.traces
         }
 
+    def build(self, inputs) -> Path:
+        """Generate and compile the standalone project for runs with inputs of this shape, without running it.
+
+        Runs of the same structure reuse the build. On a machine without a GPU this checks that a
+        ``cuda_standalone`` network compiles.
+
+        Parameters
+        ----------
+        inputs : numpy.ndarray
+            Input rates, shape (n_patterns, n_input), as :meth:`run` takes them; only the shape is used.
+
+        Returns
+        -------
+        pathlib.Path
+            The project's folder.
+
+        Raises
+        ------
+        ParameterError
+            If the target is not one of :data:`STANDALONE_TARGETS`, or ``inputs`` are invalid (see :meth:`run`).
+        """
+        if self.target not in STANDALONE_TARGETS:
+            raise ParameterError(f"build needs a target of {STANDALONE_TARGETS}, got {self.target!r}")
+        arrays, _ = self.model.check_run(self.params, self.n_patterns, inputs, None, None, None)
+        self._build_standalone({name: np.ascontiguousarray(values) for name, values in arrays.items()})
+        return self._built[-1]
+
     # -- building ---------------------------------------------------------------------------
 
     def _build(self, timed: dict[str, TimedArray]):
@@ -344,7 +378,10 @@ class Simulation:
             "record": self.record,
             "record_dt": self.record_dt,
             "brian2": brian2.__version__,
+            "target": self.target,
         }
+        if self.target == "cuda_standalone":
+            key["brian2cuda"] = _import_brian2cuda().__version__
         if self.spikes:
             key["spikes"] = list(self.spikes)
         if self.currents:
@@ -366,7 +403,7 @@ class Simulation:
         return self._collect(circuit, monitors, extra)
 
     def _run_standalone(self, params, state, arrays, eta, noise, seed) -> RunResult:
-        if _active_standalone.get("simulation") is not self or brian2.get_device() is not all_devices["cpp_standalone"]:
+        if _active_standalone.get("simulation") is not self or brian2.get_device() is not all_devices[self.target]:
             self._build_standalone(arrays)
         circuit, timed, network, monitors, extra, seed_holder, directory = self._built
         device = brian2.get_device()
@@ -385,10 +422,11 @@ class Simulation:
         _use_vector_math()
         _retire_standalone()
         brian2.set_device("runtime")  # so that reinit's reset of defaultclock.dt goes into no standalone project
-        all_devices["cpp_standalone"].reinit()
-        brian2.set_device("cpp_standalone", build_on_run=False)
+        all_devices[self.target].reinit()
+        brian2.set_device(self.target, build_on_run=False)
         device = brian2.get_device()
-        if get_compiler_and_args()[0] != "msvc":
+        cuda = self.target == "cuda_standalone"
+        if not cuda and get_compiler_and_args()[0] != "msvc":
             device.extra_compile_args = [*device.extra_compile_args, *_PRECOMPILED]
         timed = self._timed_arrays({name: np.zeros_like(values) for name, values in arrays.items()})
         circuit, network, monitors, extra = self._build(timed)
@@ -400,13 +438,16 @@ class Simulation:
         for variable in self.model.load_state(circuit, self.params, self.model.zero_state(self.params), None, False):
             variable.set_item(slice(None), 0)
         device.apply_run_args()
-        generator_seed = (
-            f"brian::_random_generators[0].seed(brian::{device.get_array_name(seed_holder.variables['seed'])}[0]);"
-        )
-        device.insert_code("main", generator_seed)
+        seed = f"brian::{device.get_array_name(seed_holder.variables['seed'])}[0]"
+        if cuda:  # Brian2CUDA draws its numbers with cuRAND
+            device.insert_code("main", f"random_number_buffer.set_seed({seed});")
+        else:
+            device.insert_code("main", f"brian::_random_generators[0].seed({seed});")
         network.run(self.duration, namespace={})
         device.build(directory=str(directory), compile=False, run=False, with_output=False)
-        _compile(directory, key)
+        if cuda:
+            _cuda_makefile(directory)
+        _compile(directory, key, self.target)
         self._built = (circuit, timed, network, monitors, extra, seed_holder, directory)
         _active_standalone["simulation"] = self
 
@@ -479,7 +520,7 @@ def _retire_standalone() -> None:
     gc.collect()
 
 
-def _compile(directory: Path, key: str) -> None:
+def _compile(directory: Path, key: str, target: str) -> None:
     """Compile the project in ``directory`` unless its binary was built from the same sources.
 
     Brian2 rewrites main.cpp on every build, with its clock resets in an order that varies between
@@ -502,10 +543,10 @@ def _compile(directory: Path, key: str) -> None:
             stamp.write_text(sources)
             return
         reason = "its generated sources changed" if binary.exists() else "first use of this structure"
-        logger.info("compiling the network (cpp_standalone, %s) in %s ...", reason, directory)
+        logger.info("compiling the network (%s, %s) in %s ...", target, reason, directory)
         start = time.perf_counter()
         compiler = get_compiler_and_args()[0]
-        header = _precompile_header(directory) if compiler != "msvc" else None
+        header = _precompile_header(directory) if compiler != "msvc" and target == "cpp_standalone" else None
         try:
             brian2.get_device().compile_source(str(directory), compiler, debug=False, clean=False)
         finally:
@@ -513,6 +554,24 @@ def _compile(directory: Path, key: str) -> None:
                 header.unlink(missing_ok=True)  # 40 MB, needed only while compiling
         stamp.write_text(sources)
         logger.info("compiled in %.1f s; later runs of this structure reuse the build", time.perf_counter() - start)
+
+
+def _import_brian2cuda():
+    """Brian2CUDA, whose import registers the ``cuda_standalone`` device."""
+    try:
+        import brian2cuda
+    except ImportError as error:
+        raise ParameterError(
+            "target 'cuda_standalone' needs Brian2CUDA, which needs Python >= 3.12: pip install 'brian_dendrites[cuda]'"
+        ) from error
+    return brian2cuda
+
+
+def _cuda_makefile(directory: Path) -> None:
+    """Compile the CUDA sources as C++17: Brian2CUDA's makefile asks for C++11, which the Thrust and CUB
+    of CUDA 12 and later refuse."""
+    makefile = directory / "makefile"
+    makefile.write_text(makefile.read_text().replace("-std=c++11", "-std=c++17"))
 
 
 # Every translation unit includes objects.h first (forced with -include), so that GCC and clang can use
@@ -556,24 +615,35 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-# main.cpp's lines that set a clock's variables, which Brian2 writes in the order of a set.
-_CLOCK_LINE = re.compile(rb"^\s*_array_\w*clock_(?:dt|t|timestep)\[0\] = ")
+# Lines of main.cpp (main.cu) that Brian2 (Brian2CUDA) writes in the order of a set of clocks: those that set
+# a clock's variables, and Brian2CUDA's refill of its random numbers on each clock (one function, so that
+# the order of these calls changes nothing).
+_SET_ORDERED = (
+    re.compile(rb"^\s*_array_\w*clock_(?:dt|t|timestep)\[0\] = "),
+    re.compile(rb"^\s*\w+\.add\(&\w+, _run_random_number_buffer\);$"),
+)
+
+
+def _set_ordered(line: bytes) -> int:
+    """Which pattern of _SET_ORDERED the line matches (1, 2, ...), 0 for none."""
+    return next((i for i, pattern in enumerate(_SET_ORDERED, 1) if pattern.match(line)), 0)
 
 
 def _sources_digest(directory: Path) -> str:
     """SHA-256 of the makefile and the sources it lists (SRCS, H_SRCS).
 
-    In main.cpp only each run of consecutive clock-setting lines is sorted: every other line keeps its
-    place, so a change of the schedule (the order of the code objects) changes the digest.
+    In main.cpp (main.cu) only each run of consecutive lines written in a set's order is sorted (see
+    ``_SET_ORDERED``): every other line keeps its place, so a change of the schedule (the order of the code
+    objects) changes the digest.
     """
     makefile = (directory / "makefile").read_text()
     listed = re.findall(r"^(?:H_)?SRCS = (.*)$", makefile, re.M)
     digest = hashlib.sha256(makefile.encode())
     for name in sorted(" ".join(listed).split()):
         text = (directory / name).read_bytes()
-        if name == "main.cpp":
-            runs = itertools.groupby(text.splitlines(), key=lambda line: bool(_CLOCK_LINE.match(line)))
-            text = b"\n".join(line for clock, lines in runs for line in (sorted(lines) if clock else lines))
+        if name in ("main.cpp", "main.cu"):
+            runs = itertools.groupby(text.splitlines(), key=_set_ordered)
+            text = b"\n".join(line for kind, lines in runs for line in (sorted(lines) if kind else lines))
         digest.update(name.encode() + b"\0" + text + b"\0")
     return digest.hexdigest()
 

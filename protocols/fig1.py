@@ -110,7 +110,7 @@ class Fig1Config:
         Seed of the initial weights, the patterns, the target and the noise; >= 0.
     target : str, default "cpp_standalone"
         Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`
-        ("cpp_standalone", "cython", "numpy"), which :func:`run` checks.
+        ("cpp_standalone", "cuda_standalone", "cython", "numpy"), which :func:`run` checks.
     out : str or os.PathLike, optional
         The output folder of :func:`check` and :func:`write`.
     formats : tuple of str, default ("nwb", "npz")

@@ -14,22 +14,26 @@ from brian_dendrites.protocols import fig1
 from brian_dendrites import FIG1, Simulation
 from brian_dendrites import mnist as mnist_data
 
+#: Opt-in markers: option -> (marker, why the tests wait for it).
+OPT_IN = {
+    "--cython": ("cython", "the Cython target compiles for minutes on a cold cache"),
+    "--cuda": ("cuda", "Brian2CUDA (Python >= 3.12) and nvcc compile for minutes"),
+}
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--cython",
-        action="store_true",
-        help="also run the tests marked 'cython' on Brian2's Cython target (minutes of compiling on a cold cache)",
-    )
+    for option, (marker, why) in OPT_IN.items():
+        parser.addoption(option, action="store_true", help=f"also run the tests marked '{marker}' ({why})")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--cython"):
-        return
-    skip = pytest.mark.skip(reason="the Cython target compiles for minutes on a cold cache; run with --cython")
-    for item in items:
-        if item.get_closest_marker("cython"):
-            item.add_marker(skip)
+    for option, (marker, why) in OPT_IN.items():
+        if config.getoption(option):
+            continue
+        skip = pytest.mark.skip(reason=f"{why}; run with {option}")
+        for item in items:
+            if item.get_closest_marker(marker):
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -117,20 +117,25 @@ def test_another_simulation_of_the_same_structure_compiles_nothing(fig1_simulati
     np.testing.assert_array_equal(result.state.weights["bottom_up_1"], expected.weights["bottom_up_1"])
 
 
-def test_build_digest_sees_the_schedule_but_not_the_clock_order(tmp_path):
-    """Brian2 writes main.cpp's clock settings in a set's order (not a change); the order in which
-    code objects run is the schedule (a change: it must recompile)."""
-    (tmp_path / "makefile").write_text("SRCS = main.cpp\n")
+@pytest.mark.parametrize("main", ["main.cpp", "main.cu"])
+def test_build_digest_sees_the_schedule_but_not_the_clock_order(tmp_path, main):
+    """Brian2 writes main.cpp's clock settings in a set's order (not a change), and Brian2CUDA its random
+    number refills per clock too; the order in which code objects run is the schedule (a change: it must
+    recompile)."""
+    (tmp_path / "makefile").write_text(f"SRCS = {main}\n")
     lines = [
         "_array_neuron_clock_t[0] = 0.0;",
         "_array_record_clock_t[0] = 0.0;",
+        "net.add(&neuron_clock, _run_random_number_buffer);",
+        "net.add(&record_clock, _run_random_number_buffer);",
         "net.add(&neuron_clock, _run_a_start_codeobject);",
         "net.add(&record_clock, _run_monitor_codeobject);",
     ]
 
     def digest(order):
-        (tmp_path / "main.cpp").write_text("\n".join(lines[i] for i in order))
+        (tmp_path / main).write_text("\n".join(lines[i] for i in order))
         return _sources_digest(tmp_path)
 
-    assert digest([0, 1, 2, 3]) == digest([1, 0, 2, 3])
-    assert digest([0, 1, 2, 3]) != digest([0, 1, 3, 2])
+    assert digest([0, 1, 2, 3, 4, 5]) == digest([1, 0, 3, 2, 4, 5])
+    assert digest([0, 1, 2, 3, 4, 5]) != digest([0, 1, 2, 3, 5, 4])
+    assert digest([0, 1, 2, 3, 4, 5]) != digest([0, 2, 1, 3, 4, 5])  # a clock reset after a refill

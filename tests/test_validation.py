@@ -124,7 +124,7 @@ def test_bad_inputs_fail_at_once():
         ({"record_dt": 0.05 * ms}, "record_dt must be a whole multiple >= 1 of dt"),
         ({"pattern_duration": 100.05 * ms}, "pattern_duration must be a whole multiple >= 1 of dt"),
         ({"pattern_duration": 100}, "pattern_duration must be a whole multiple"),
-        ({"target": "cuda"}, r"target must be one of \('cpp_standalone', 'cython', 'numpy'\)"),
+        ({"target": "cuda"}, r"target must be one of \('cpp_standalone', 'cuda_standalone', 'cython', 'numpy'\)"),
         ({"name": "../x"}, "name must be letters, digits"),
     ],
 )
