@@ -41,9 +41,10 @@ def test_build_is_refused_on_runtime_targets():
 
 
 @pytest.fixture(scope="module")
-def cuda_prefs():
+def cuda_prefs(tmp_path_factory):
     """Brian2CUDA's preferences for this machine: without a GPU, compile for compute capability 9.0 (H100,
-    H200). A CUDA toolkit without cuRAND takes it from the nvidia-curand wheel."""
+    H200). A CUDA toolkit without cuRAND takes it from the nvidia-curand wheel, which ships only
+    libcurand.so.10: the linker finds it through a link named libcurand.so in a temporary folder."""
     import brian2
     import brian2cuda  # noqa: F401  (registers the cuda_standalone preferences)
 
@@ -57,11 +58,10 @@ def cuda_prefs():
     if not (toolkit / "include" / "curand.h").exists():
         wheel = pytest.importorskip("nvidia.cu13", reason="cuRAND: the toolkit lacks it; pip install nvidia-curand")
         root = Path(wheel.__path__[0])
-        unversioned = root / "lib" / "libcurand.so"
-        if not unversioned.exists():
-            unversioned.symlink_to("libcurand.so.10")
+        links = tmp_path_factory.mktemp("curand")
+        (links / "libcurand.so").symlink_to(root / "lib" / "libcurand.so.10")
         brian2.prefs.codegen.cpp.include_dirs = [*brian2.prefs.codegen.cpp.include_dirs, str(root / "include")]
-        brian2.prefs.codegen.cpp.library_dirs = [*brian2.prefs.codegen.cpp.library_dirs, str(root / "lib")]
+        brian2.prefs.codegen.cpp.library_dirs = [*brian2.prefs.codegen.cpp.library_dirs, str(links)]
 
 
 SPIKING = FIG1.replace(mode="spiking")
