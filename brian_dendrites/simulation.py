@@ -511,12 +511,15 @@ _active_standalone: dict[str, Simulation] = {}
 
 
 def _retire_standalone() -> None:
-    """Retire the active standalone network and free its objects. Brian2 names code objects uniquely among
-    the live ones, so a live copy would rename the next build's code objects ("..._codeobject_1"), change
-    its sources and make a cached build compile again."""
+    """Retire the active standalone network and free its objects, including those its device holds (a
+    build on the other standalone device would otherwise see them). Brian2 names code objects uniquely
+    among the live ones, so a live copy would rename the next build's code objects ("..._codeobject_1"),
+    change its sources and make a cached build compile again."""
     retired = _active_standalone.pop("simulation", None)
     if retired is not None:
         retired._built = None
+        brian2.set_device("runtime")  # so that reinit's reset of defaultclock.dt goes into no standalone project
+        all_devices[retired.target].reinit()
     gc.collect()
 
 

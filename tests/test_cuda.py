@@ -88,6 +88,23 @@ def test_network_compiles_with_cuda_standalone(cuda_prefs, network):
 
 @pytest.mark.cuda
 @pytest.mark.slow
+def test_a_build_on_the_other_device_leaves_a_cached_build_alone(cuda_prefs):
+    """Brian2 names code objects uniquely among the live ones: builds that alternate between the two
+    standalone devices must not rename each other's code objects, which would recompile them."""
+    inputs = np.zeros((10, FIG1.sizes[0]))
+
+    def build(target: str) -> Path:
+        return Simulation(FIG1, 10, record=fig1.RECORD, target=target, name=target).build(inputs)
+
+    binary = build("cuda_standalone") / "main"
+    built = binary.stat().st_mtime_ns
+    for directory in (build("cpp_standalone"), build("cuda_standalone")):
+        assert "_codeobject_1" not in (directory / "makefile").read_text()  # the sources it compiles
+    assert binary.stat().st_mtime_ns == built
+
+
+@pytest.mark.cuda
+@pytest.mark.slow
 @pytest.mark.skipif(not _has_gpu(), reason="runs on a GPU")
 def test_cuda_steady_state_matches_cpp_standalone(cuda_prefs, rng):
     """The noise-free steady state of the Fig. 1 network, without plasticity, on both devices."""
