@@ -32,6 +32,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from numpy_reference import simulate as numpy_simulate  # noqa: E402
 
 
+def timed_runs(params, patterns: int, repeats: int, target: str = "cpp_standalone", name: str = ""):
+    """Build the network of ``params`` once, then run ``patterns`` random patterns ``repeats`` times.
+
+    Returns the median ms per pattern of the simulation loop (Brian2's ``_last_run_time``) and of the
+    whole run (start of the binary, reading its results), and the runs' (state, inputs, targets)."""
+    rng = np.random.default_rng(0)
+    sim = Simulation(params, patterns, target=target, name=name)
+    state = NetworkState(random_weights(params, rng, scale=0.1))
+    inputs = rng.uniform(-1, 1, (patterns, params.sizes[0]))
+    targets = rng.uniform(-1, 1, (patterns, params.sizes[-1]))
+    sim.run(state, inputs, targets, seed=0)  # build and compile once
+    loop, wall = [], []
+    for repeat in range(repeats):
+        start = time.perf_counter()
+        sim.run(state, inputs, targets, seed=repeat)
+        wall.append((time.perf_counter() - start) / patterns * 1e3)
+        loop.append(brian2.get_device()._last_run_time / patterns * 1e3)
+    return statistics.median(loop), statistics.median(wall), (state, inputs, targets)
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--repeats", type=int, default=7)
@@ -40,19 +60,7 @@ def main() -> None:
     args.add_argument("--plasticity-every-step", action="store_true")
     opts = args.parse_args()
     params = REGRESSION.replace(dt_plasticity=None) if opts.plasticity_every_step else REGRESSION
-    rng = np.random.default_rng(0)
-    sim = Simulation(params, opts.patterns)
-    state = NetworkState(random_weights(params, rng, scale=0.1))
-    inputs = rng.uniform(-1, 1, (opts.patterns, params.sizes[0]))
-    targets = rng.uniform(-1, 1, (opts.patterns, params.sizes[-1]))
-    sim.run(state, inputs, targets, seed=0)  # build and compile once
-    device = brian2.get_device()
-    loop, wall = [], []
-    for repeat in range(opts.repeats):
-        start = time.perf_counter()
-        sim.run(state, inputs, targets, seed=repeat)
-        wall.append((time.perf_counter() - start) / opts.patterns * 1e3)
-        loop.append(device._last_run_time / opts.patterns * 1e3)
+    loop, wall, (state, inputs, targets) = timed_runs(params, opts.patterns, opts.repeats)
     baseline = []
     for repeat in range(max(3, opts.repeats // 2)):
         start = time.perf_counter()
@@ -61,10 +69,10 @@ def main() -> None:
     plasticity_dt = params.dt_plasticity or params.dt
     print(f"network {params.sizes}, dt {params.dt}, plasticity every {plasticity_dt}, noise on, one core")
     print(f"{opts.patterns} patterns per run, {opts.repeats} runs")
-    print(f"Brian2 C++ simulation loop : median {statistics.median(loop):.2f} ms per 100 ms pattern")
-    print(f"Brian2 C++ whole rerun     : median {statistics.median(wall):.2f} ms per pattern (process start, I/O)")
+    print(f"Brian2 C++ simulation loop : median {loop:.2f} ms per 100 ms pattern")
+    print(f"Brian2 C++ whole rerun     : median {wall:.2f} ms per pattern (process start, I/O)")
     print(f"NumPy per-step baseline    : median {statistics.median(baseline):.2f} ms per pattern")
-    print(f"speed-up over NumPy        : {statistics.median(baseline) / statistics.median(loop):.1f}x")
+    print(f"speed-up over NumPy        : {statistics.median(baseline) / loop:.1f}x")
 
 
 if __name__ == "__main__":

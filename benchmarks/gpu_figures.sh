@@ -18,7 +18,7 @@ export PYTHONUNBUFFERED=1 BRIAN_DENDRITES_MNIST=$PWD/.mnist
 
 if [[ ${1:-} == prepare ]]; then
     rm -rf .whl && mkdir -p .whl .mnist .git/info
-    for ignored in /.whl/ /.mnist/ /brian_preferences; do
+    for ignored in /.whl/ /.mnist/; do
         grep -qx "$ignored" .git/info/exclude 2>/dev/null || echo "$ignored" >>.git/info/exclude
     done
     python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
@@ -34,23 +34,6 @@ mkdir -p "$OUT"
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl
 export PYTHONPATH=/tmp/site:$PWD
 nvidia-smi -L | tee "$OUT/gpu.txt"
-# cuRAND from the nvidia-curand wheel where the toolkit lacks it, for every Brian2 process started here.
-python3 - <<'EOF'
-import shutil
-from pathlib import Path
-
-if not (Path(shutil.which("nvcc")).resolve().parents[1] / "include" / "curand.h").exists():
-    import nvidia.cu13 as wheel
-
-    root = Path(wheel.__path__[0])
-    links = Path("/tmp/curand")
-    links.mkdir(exist_ok=True)
-    if not (links / "libcurand.so").exists():
-        (links / "libcurand.so").symlink_to(root / "lib" / "libcurand.so.10")
-    Path("brian_preferences").write_text(
-        f"codegen.cpp.include_dirs = ['{root / 'include'}']\ncodegen.cpp.library_dirs = ['{links}']\n"
-    )
-EOF
 
 for step in "$@"; do
     case $step in

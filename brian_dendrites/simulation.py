@@ -354,7 +354,12 @@ class Simulation:
                 sources[name], probe.variables, record=indices, clock=record_clock, name=f"monitor_{name}"
             )
         for name in self.spikes:
-            monitors[f"spikes_{name}"] = SpikeMonitor(sources[name], variables=["n_spikes"], name=f"spikes_{name}")
+            monitor = SpikeMonitor(sources[name], variables=["n_spikes"], name=f"spikes_{name}")
+            # Brian2CUDA writes the recorded variables in this dict's order, which Brian2 takes from a set:
+            # sorted, every process generates the same code, and a cached build is reused.
+            kwds = monitor.template_kwds
+            kwds["record_variables"] = dict(sorted(kwds["record_variables"].items()))
+            monitors[f"spikes_{name}"] = monitor
         extra = list(self.objects(circuit)) if self.objects is not None else []
         network = Network(*circuit.objects, *monitors.values(), *extra, name="microcircuit")
         return circuit, network, monitors, extra
@@ -426,6 +431,8 @@ class Simulation:
         brian2.set_device(self.target, build_on_run=False)
         device = brian2.get_device()
         cuda = self.target == "cuda_standalone"
+        if cuda:
+            _curand_from_wheel()
         if not cuda and get_compiler_and_args()[0] != "msvc":
             device.extra_compile_args = [*device.extra_compile_args, *_PRECOMPILED]
         timed = self._timed_arrays({name: np.zeros_like(values) for name, values in arrays.items()})
@@ -568,6 +575,28 @@ def _import_brian2cuda():
             "target 'cuda_standalone' needs Brian2CUDA, which needs Python >= 3.12: pip install 'brian_dendrites[cuda]'"
         ) from error
     return brian2cuda
+
+
+def _curand_from_wheel() -> None:
+    """Where the CUDA toolkit lacks cuRAND, take it from pip's nvidia-curand (``nvidia/cu13``): its headers,
+    and its libcurand.so.10 through a link named libcurand.so, the name the linker asks for, in the cache
+    (a fixed folder, so that the makefile stays the same between processes)."""
+    nvcc = shutil.which("nvcc")
+    if nvcc is None or (Path(nvcc).resolve().parents[1] / "include" / "curand.h").exists():
+        return
+    try:
+        import nvidia.cu13 as wheel
+    except ImportError:
+        return  # nvcc then names the missing header
+    root = Path(wheel.__path__[0])
+    links = cache_directory() / "curand"
+    links.mkdir(parents=True, exist_ok=True)
+    if not (links / "libcurand.so").exists():
+        (links / "libcurand.so").symlink_to(root / "lib" / "libcurand.so.10")
+    for name, folder in (("include_dirs", root / "include"), ("library_dirs", links)):
+        folders = brian2.prefs[f"codegen.cpp.{name}"]
+        if str(folder) not in folders:
+            brian2.prefs[f"codegen.cpp.{name}"] = [*folders, str(folder)]
 
 
 def _cuda_makefile(directory: Path) -> None:

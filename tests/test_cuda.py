@@ -40,28 +40,23 @@ def test_build_is_refused_on_runtime_targets():
         Simulation(FIG1, 1, target="numpy").build(np.zeros((1, FIG1.sizes[0])))
 
 
-@pytest.fixture(scope="module")
-def cuda_prefs(tmp_path_factory):
+def configure() -> None:
     """Brian2CUDA's preferences for this machine: without a GPU, compile for compute capability 9.0 (H100,
-    H200). A CUDA toolkit without cuRAND takes it from the nvidia-curand wheel, which ships only
-    libcurand.so.10: the linker finds it through a link named libcurand.so in a temporary folder."""
+    H200). A toolkit without cuRAND takes it from the nvidia-curand wheel (``Simulation`` does that)."""
     import brian2
     import brian2cuda  # noqa: F401  (registers the cuda_standalone preferences)
 
-    if shutil.which("nvcc") is None:
-        pytest.fail("the cuda tests need nvcc on PATH")
     if not _has_gpu():
         brian2.prefs["devices.cuda_standalone.cuda_backend.detect_gpus"] = False
         brian2.prefs["devices.cuda_standalone.cuda_backend.gpu_id"] = 0
         brian2.prefs["devices.cuda_standalone.cuda_backend.compute_capability"] = 9.0
-    toolkit = Path(shutil.which("nvcc")).resolve().parent.parent
-    if not (toolkit / "include" / "curand.h").exists():
-        wheel = pytest.importorskip("nvidia.cu13", reason="cuRAND: the toolkit lacks it; pip install nvidia-curand")
-        root = Path(wheel.__path__[0])
-        links = tmp_path_factory.mktemp("curand")
-        (links / "libcurand.so").symlink_to(root / "lib" / "libcurand.so.10")
-        brian2.prefs.codegen.cpp.include_dirs = [*brian2.prefs.codegen.cpp.include_dirs, str(root / "include")]
-        brian2.prefs.codegen.cpp.library_dirs = [*brian2.prefs.codegen.cpp.library_dirs, str(links)]
+
+
+@pytest.fixture(scope="module")
+def cuda_prefs():
+    if shutil.which("nvcc") is None:
+        pytest.fail("the cuda tests need nvcc on PATH")
+    configure()
 
 
 SPIKING = FIG1.replace(mode="spiking")
@@ -77,13 +72,23 @@ NETWORKS = {
 @pytest.mark.cuda
 @pytest.mark.slow
 @pytest.mark.parametrize("network", sorted(NETWORKS))
-def test_network_compiles_with_cuda_standalone(cuda_prefs, network):
+def test_network_compiles_with_cuda_standalone(cuda_prefs, network, python_process):
+    """It compiles, and a new process (another hash seed, other set orders) reuses the build."""
     params, options = NETWORKS[network]
     sim = Simulation(params, 10, target="cuda_standalone", name=f"cuda_{network}", **options)
     directory = sim.build(np.zeros((10, params.sizes[0])))
     assert (directory / "main.cu").is_file()
-    assert (directory / "main").is_file()
     assert "-std=c++17" in (directory / "makefile").read_text()
+    built = (directory / "main").stat().st_mtime_ns
+    again = python_process(
+        "import numpy as np, test_cuda\n"
+        "test_cuda.configure()\n"
+        f"params, options = test_cuda.NETWORKS[{network!r}]\n"
+        f"sim = test_cuda.Simulation(params, 10, target='cuda_standalone', name='cuda_{network}', **options)\n"
+        "sim.build(np.zeros((10, params.sizes[0])))\n"
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert (directory / "main").stat().st_mtime_ns == built
 
 
 @pytest.mark.cuda
