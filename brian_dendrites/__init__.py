@@ -19,6 +19,7 @@ from brian_dendrites.errors import (
     ParameterError,
     install_excepthook,
 )
+from brian_dendrites.interrupt import keep_ignored
 from brian_dendrites.models.error_neurons import ErrorNeuronParams
 from brian_dendrites.models.microcircuit import (
     FIG1,
@@ -71,6 +72,7 @@ __all__ = [
 ]
 
 install_excepthook()
+keep_ignored()  # a SIGINT ignored at start stays ignored, in place of Brian2's handler (brian_dendrites.interrupt)
 
 # One-line notices (a build starts compiling, and how long it took) on stderr, as Brian2 shows its own;
 # silence them with logging.getLogger("brian_dendrites").setLevel(logging.WARNING).

@@ -15,9 +15,10 @@ import sys
 from collections.abc import Callable, Mapping
 
 from brian_dendrites.errors import BrianDendritesError, OutputExistsError
+from brian_dendrites.interrupt import interrupted, interruptible
 from brian_dendrites.simulation import TARGETS
 
-__all__ = ["main", "parser", "add_shared_options", "positive_int", "seed", "seeds", "subset"]
+__all__ = ["main", "parser", "add_shared_options", "output_folder", "positive_int", "seed", "seeds", "subset"]
 
 
 def _integer(text: str, minimum: int) -> int:
@@ -91,7 +92,7 @@ def seeds(text: str) -> tuple[int, ...]:
     Raises
     ------
     argparse.ArgumentTypeError
-        If ``text`` is neither form, or a seed is outside [0, 2**32).
+        If ``text`` is neither form, a seed is outside [0, 2**32) or a seed repeats.
     """
     try:
         if "-" in text:
@@ -103,7 +104,33 @@ def seeds(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"must be seeds like 0-9 or 0,3,7, got '{text}'") from error
     if not values or any(not 0 <= v < 2**32 for v in values):
         raise argparse.ArgumentTypeError(f"must be seeds like 0-9 or 0,3,7, each in [0, 2**32), got '{text}'")
+    repeated = next((v for i, v in enumerate(values) if v in values[:i]), None)
+    if repeated is not None:  # it would run once but be recorded twice
+        raise argparse.ArgumentTypeError(f"must not repeat a seed, got {repeated} twice in '{text}'")
     return values
+
+
+def output_folder(text: str) -> str:
+    """Argument type: an output folder, any path but the empty one (which would mean the current folder).
+
+    Parameters
+    ----------
+    text : str
+        The option's value as given on the command line.
+
+    Returns
+    -------
+    str
+        ``text``.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is empty (argparse reports it as a usage error).
+    """
+    if not text:
+        raise argparse.ArgumentTypeError("must be a folder path, got an empty one ('')")
+    return text
 
 
 def subset(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
@@ -141,7 +168,9 @@ def add_shared_options(parser: argparse.ArgumentParser) -> None:
     parser : argparse.ArgumentParser
         The parser of the protocol's subcommand.
     """
-    parser.add_argument("--out", required=True, help="output directory for figures, results JSON and traces")
+    parser.add_argument(
+        "--out", type=output_folder, required=True, help="output directory for figures, results JSON and traces"
+    )
     parser.add_argument("--seed", type=seed, default=0, help="seed of weights, patterns and noise (default 0)")
     parser.add_argument(
         "--target",
@@ -191,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
 
     After the summary it prints the paths written, if any. Errors caused by the user's input
     (:class:`~brian_dendrites.errors.BrianDendritesError`, FileNotFoundError, ValueError) are not
-    raised but reported in one line on stderr.
+    raised but reported in one line on stderr, and so is an interrupt (Ctrl-C, SIGINT), whatever
+    error it then causes (see :mod:`brian_dendrites.interrupt`): the last checkpoint is intact, and
+    the same command resumes from it.
 
     Parameters
     ----------
@@ -201,29 +232,41 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit code: 0, or 1 after a one-line ``brian-dendrites <command>: error: ...`` on stderr.
+        The exit code: 0; 1 after a one-line ``brian-dendrites <command>: error: ...`` on stderr; or
+        130 (as a shell reports SIGINT) after ``brian-dendrites <command>: interrupted; resume with the
+        same command``.
 
     Raises
     ------
     SystemExit
         From argparse, for ``--help`` or arguments it refuses.
     """
-    args = parser().parse_args(argv)
-    protocol = args.protocol
-    try:
-        config = protocol.config_from_args(args)
-        protocol.check(config)  # fail before, not after, the run
-        results = protocol.run(config, progress=not getattr(args, "quiet", False))
-        paths = protocol.write(results, config)
-        print(json.dumps(protocol.summary(results), indent=2))
-        if paths:
-            print("wrote " + ", ".join(str(p) for p in paths))
-    except OutputExistsError as error:
-        print(f"brian-dendrites {args.command}: error: {error.describe()}; add --overwrite to replace", file=sys.stderr)
-        return 1
-    except (BrianDendritesError, FileNotFoundError, ValueError) as error:
-        print(f"brian-dendrites {args.command}: error: {error}", file=sys.stderr)
-        return 1
+    command = "brian-dendrites"
+    with interruptible():
+        try:
+            args = parser().parse_args(argv)
+            command = f"brian-dendrites {args.command}"
+            protocol = args.protocol
+            config = protocol.config_from_args(args)
+            protocol.check(config)  # fail before, not after, the run
+            results = protocol.run(config, progress=not getattr(args, "quiet", False))
+            paths = protocol.write(results, config)
+            print(json.dumps(protocol.summary(results), indent=2))
+            if paths:
+                print("wrote " + ", ".join(str(p) for p in paths))
+        except BaseException as error:
+            # After Ctrl-C, whatever surfaces: KeyboardInterrupt, or an error of Brian2 about the
+            # standalone run that SIGINT stopped too (the same process group).
+            if isinstance(error, KeyboardInterrupt) or interrupted():
+                print(f"{command}: interrupted; resume with the same command", file=sys.stderr)
+                return 130
+            if isinstance(error, OutputExistsError):
+                print(f"{command}: error: {error.describe()}; add --overwrite to replace", file=sys.stderr)
+                return 1
+            if isinstance(error, (BrianDendritesError, FileNotFoundError, ValueError)):
+                print(f"{command}: error: {error}", file=sys.stderr)
+                return 1
+            raise
     return 0
 
 

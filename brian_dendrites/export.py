@@ -1,4 +1,4 @@
-"""Write a :class:`~brian_dendrites.recording.Recording` to NPZ or NWB and read it back.
+"""Write a :class:`~brian_dendrites.recording.Recording` to NPZ or NWB and read it back; give it to Neo.
 
 Both formats keep everything needed to rebuild the Recording exactly: float64
 values, trace labels, units, neuron ids, sampling rate, start time, epochs,
@@ -11,7 +11,12 @@ keep (NPZ does).
 Writers never overwrite an existing file unless ``overwrite=True`` and write
 atomically: the file is built under a temporary name in the target directory
 and moved into place with :func:`os.replace`, so an interrupted export never
-leaves a half-written file under the final name.
+leaves a half-written file under the final name. Readers refuse a damaged file with a FileFormatError
+naming it; :func:`read_nwb` checks the content against the fingerprint in the file's identifier, as HDF5
+keeps no checksums (NPZ members have CRCs).
+
+:func:`to_neo` (also ``Recording.to_neo()``) gives the recording as a ``neo.Block`` in memory, for
+Elephant and the rest of the Neo ecosystem; the files stay NWB and NPZ.
 
 NWB layout (written by :func:`write_nwb`)::
 
@@ -32,8 +37,8 @@ NWB layout (written by :func:`write_nwb`)::
     /general/experiment_description      Recording.description (absent when empty)
     /general/subject                     Subject marking the data as simulated (species: Mammalia)
 
-pynwb and hdmf are imported inside the NWB functions so that importing this
-module stays fast.
+pynwb and hdmf are imported inside the NWB functions, and neo inside :func:`to_neo`, so that
+importing this module stays fast.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -50,10 +56,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import FileFormatError, ParameterError
-from .files import atomic_target, refuse_existing
+from .files import atomic_target, prepare_output
+from .files import read_npz as read_arrays
 from .recording import Epoch, Recording, Spikes, Trace
 
 if TYPE_CHECKING:
+    import neo
+    import quantities as pq
     from hdmf.common import DynamicTable
     from pynwb.misc import Units
 
@@ -65,6 +74,7 @@ __all__ = [
     "export_recording",
     "read_npz",
     "read_nwb",
+    "to_neo",
     "write_npz",
     "write_nwb",
 ]
@@ -78,6 +88,10 @@ DEFAULT_SESSION_START_TIME = datetime(2018, 1, 1, tzinfo=UTC)
 _NPZ_FORMAT_VERSION = 3
 # The model is of mammalian neocortex and no particular species: the NCBI taxon of the class.
 SUBJECT_SPECIES = "http://purl.obolibrary.org/obo/NCBITaxon_40674"
+_FINGERPRINT_PREFIX = "brian_dendrites-"
+# A unit for Neo: names or numbers with small integer powers, joined by * and /, e.g. 'mV', '1/s', 'm**2/s'.
+_FACTOR = r"(?:[A-Za-z_]\w*|\d+(?:\.\d*)?)(?:\s*(?:\*\*|\^)\s*-?\d{1,2})?"
+_UNIT = re.compile(rf"(?:\s*{_FACTOR}(?:\s*[*/]\s*{_FACTOR})*)?\s*")
 _TRACE_TABLE = "traces"
 _NEURON_TABLE = "neurons"
 #: The columns of the NWB Units table besides spike_times, with their descriptions.
@@ -177,10 +191,15 @@ def read_npz(path: str | os.PathLike) -> Recording:
 
     Raises
     ------
+    FileNotFoundError
+        If ``path`` does not exist.
     FileFormatError
-        If the file has an NPZ format version this package does not know (it reads 1 to 3).
+        If the file is not a whole NPZ archive (truncated, damaged: its members' CRCs are checked), holds
+        pickles, lacks an array or holds arrays that make no recording, or has an NPZ format version this
+        package does not know (it reads 1 to 3); the message names the file.
     """
-    with np.load(path, allow_pickle=False) as npz:
+    npz = read_arrays(path, "recording")
+    try:
         version = int(npz["format_version"])
         if version not in range(1, _NPZ_FORMAT_VERSION + 1):
             raise FileFormatError(
@@ -202,7 +221,7 @@ def read_npz(path: str | os.PathLike) -> Recording:
             )
             for i, name in enumerate(labels["names"])
         )
-        timestamps = npz["timestamps"] if "timestamps" in npz.files else None
+        timestamps = npz.get("timestamps")
         epochs = ()
         if version >= 2:
             epochs = tuple(
@@ -238,6 +257,12 @@ def read_npz(path: str | os.PathLike) -> Recording:
             epochs=epochs,
             spikes=spikes,
         )
+    except FileFormatError:
+        raise
+    except KeyError as error:
+        raise FileFormatError(f"{path}: not a recording written by write_npz: no array {error}") from error
+    except (ValueError, TypeError, IndexError) as error:
+        raise FileFormatError(f"{path}: not a readable recording (NPZ): {error}") from error
 
 
 def write_nwb(
@@ -376,19 +401,62 @@ def write_nwb(
     return Path(path)
 
 
-def read_nwb(path: str | os.PathLike) -> Recording:
+def read_nwb(path: str | os.PathLike, *, verify: bool = True) -> Recording:
     """Read a Recording written by :func:`write_nwb`.
+
+    HDF5 keeps no checksums: a file whose identifier is the default, the fingerprint of its content
+    (:func:`write_nwb`), is checked against the content read back, so that damage that h5py reads
+    without an error is refused too. A file with an identifier of the user's is not checked.
 
     Parameters
     ----------
     path : str or os.PathLike
         The NWB file.
+    verify : bool, optional
+        Check the content against the fingerprint in the file's identifier.
 
     Returns
     -------
     Recording
         The recording as written, metadata as plain JSON types.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    FileFormatError
+        If the file is not a readable NWB file of a recording (truncated, damaged, of another layout) or,
+        with ``verify``, its content does not match its fingerprint; the message names the file.
     """
+    from hdmf.build.errors import BuildError, ConstructError
+
+    try:
+        recording, identifier, notes = _read_nwb(path)
+    except FileNotFoundError:
+        raise
+    # h5py, hdmf and pynwb report a damaged file in many ways; they all mean that it cannot be read.
+    except (
+        OSError,
+        RuntimeError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        BuildError,
+        ConstructError,
+    ) as error:
+        raise FileFormatError(f"{path}: not a readable recording (NWB): {error}") from error
+    if verify and identifier.startswith(_FINGERPRINT_PREFIX) and identifier != _fingerprint(recording, notes):
+        raise FileFormatError(
+            f"{path}: damaged: its content does not match the fingerprint in its identifier {identifier!r} "
+            "(read_nwb(..., verify=False) reads it anyway)"
+        )
+    return recording
+
+
+def _read_nwb(path: str | os.PathLike) -> tuple[Recording, str, str]:
+    """The Recording in the NWB file ``path``, the file's identifier and its notes (the metadata's JSON)."""
     from pynwb import NWBHDF5IO
 
     with NWBHDF5IO(str(path), mode="r") as io:
@@ -425,7 +493,7 @@ def read_nwb(path: str | os.PathLike) -> Recording:
                 )
             )
         regular = first.timestamps is None
-        return Recording(
+        recording = Recording(
             sampling_rate=float(first.rate) if regular else None,
             traces=tuple(traces),
             start_time=float(first.starting_time) if regular else 0.0,
@@ -435,6 +503,7 @@ def read_nwb(path: str | os.PathLike) -> Recording:
             epochs=epochs,
             spikes=_read_units(nwbfile.units),
         )
+        return recording, str(nwbfile.identifier), str(nwbfile.notes)
 
 
 def export_recording(
@@ -472,6 +541,8 @@ def export_recording(
     ------
     ParameterError
         If a format is unknown, or where :func:`write_npz` or :func:`write_nwb` raise it.
+    OutputError
+        If the folder of ``path_stem`` cannot be created or written (e.g. a file stands in its place).
     OutputExistsError
         If any target exists and ``overwrite`` is False; then nothing is written.
     """
@@ -479,10 +550,135 @@ def export_recording(
     formats = list(formats)
     unknown = [f for f in formats if f not in writers]
     if unknown:
-        raise ParameterError(f"unknown export format(s) {unknown}; choose from {sorted(writers)}")
+        hint = "; a Neo Block comes from Recording.to_neo()" if "neo" in unknown else ""
+        raise ParameterError(f"unknown export format(s) {unknown}; choose from {sorted(writers)}{hint}")
     targets = [Path(f"{os.fspath(path_stem)}.{fmt}") for fmt in formats]
-    refuse_existing(targets, overwrite)
+    prepare_output(Path(path_stem).parent, [target.name for target in targets], overwrite)
     return [writers[fmt](recording, target, overwrite=overwrite) for fmt, target in zip(formats, targets, strict=True)]
+
+
+def to_neo(recording: Recording) -> neo.Block:
+    """The recording as a :class:`neo.Block`, for Elephant and the rest of the Neo ecosystem.
+
+    One Segment holds, for each trace, an AnalogSignal (regular sampling) or an IrregularlySampledSignal
+    (``timestamps``) named as the trace, of its unit, one channel per neuron, with the array annotation
+    ``neuron_id`` and the annotations ``layer``, ``population``, ``compartment`` and ``quantity``; for each
+    unit of each spike train a SpikeTrain named as the unit, in seconds, with the annotations ``spike_train``
+    (the Spikes' name), ``unit_index``, ``layer`` and ``population``; and the epochs as one Epoch
+    ``epochs`` (labels: the names; array annotation ``description``). The Block has a Group per spike train
+    holding its units, and the metadata as plain JSON types (annotation ``metadata``). Every SpikeTrain
+    spans the recording: from its first sample (or epoch, or spike) to the end of its last sample period
+    (regular sampling) or its last sample, epoch or spike; ``recording.epoch(name).to_neo()`` gives the
+    trains of one epoch, spanning it. A count of k spikes in one step is k equal times.
+
+    Parameters
+    ----------
+    recording : Recording
+        The recording; its metadata must be JSON-writable.
+
+    Returns
+    -------
+    neo.Block
+        A new Block with one Segment.
+
+    Raises
+    ------
+    ParameterError
+        If a trace's unit is not one that Neo (the quantities package) knows, or the metadata cannot be
+        written as JSON.
+    """
+    import neo
+    import quantities as pq
+
+    try:
+        metadata = json.loads(json.dumps(recording.metadata, default=_json_default))
+    except (TypeError, ValueError) as err:
+        raise ParameterError(f"recording metadata cannot be written as JSON: {err}") from err
+    times = recording.times
+    regular = recording.timestamps is None
+    segment = neo.Segment(name="recording", description=recording.description)
+    for trace in recording.traces:
+        unit = _neo_unit(trace)
+        labels = {
+            "name": trace.name,
+            "description": trace.description,
+            "array_annotations": {"neuron_id": trace.neuron_ids},
+            "layer": trace.layer,
+            "population": trace.population,
+            "compartment": trace.compartment,
+            "quantity": trace.quantity,
+        }
+        if regular:
+            segment.analogsignals.append(
+                neo.AnalogSignal(
+                    trace.values,
+                    units=unit,
+                    sampling_rate=recording.sampling_rate * pq.Hz,
+                    t_start=recording.start_time * pq.s,
+                    **labels,
+                )
+            )
+        else:
+            segment.irregularlysampledsignals.append(
+                neo.IrregularlySampledSignal(times * pq.s, trace.values, units=unit, **labels)
+            )
+    t_start, t_stop = (edge * pq.s for edge in _span(recording))
+    block = neo.Block(name="brian_dendrites recording", description=recording.description, metadata=metadata)
+    for train in recording.spikes:
+        group = neo.Group(name=train.name, description=train.description, layer=train.layer)
+        for unit, (name, spike_times) in enumerate(zip(train.unit_names, _times_by_unit(train), strict=True)):
+            spiketrain = neo.SpikeTrain(
+                spike_times * pq.s,
+                t_start=t_start,
+                t_stop=t_stop,
+                name=name,
+                description=train.description,
+                spike_train=train.name,
+                unit_index=unit,
+                layer=train.layer,
+                population=train.population,
+            )
+            segment.spiketrains.append(spiketrain)
+            group.add(spiketrain)
+        block.groups.append(group)
+    if recording.epochs:
+        segment.epochs.append(
+            neo.Epoch(
+                times=[e.start_time for e in recording.epochs] * pq.s,
+                durations=[e.stop_time - e.start_time for e in recording.epochs] * pq.s,
+                labels=np.array([e.name for e in recording.epochs]),
+                name="epochs",
+                array_annotations={"description": np.array([e.description for e in recording.epochs])},
+            )
+        )
+    block.segments.append(segment)
+    return block
+
+
+def _neo_unit(trace: Trace) -> pq.Quantity:
+    """The unit of ``trace`` in the quantities package (Neo's), refusing one it does not know or a factor."""
+    import quantities as pq
+
+    try:
+        if not _UNIT.fullmatch(trace.unit):  # quantities evaluates the text: no '9**9**9**9'
+            raise LookupError(trace.unit)
+        unit = 1.0 * pq.unit_registry[trace.unit]
+    except (LookupError, SyntaxError, ValueError, TypeError) as err:
+        raise ParameterError(f"trace '{trace.name}': unit '{trace.unit}' is not a unit Neo knows") from err
+    if unit.magnitude != 1.0:  # quantities would drop the factor of e.g. '2*mV'
+        raise ParameterError(f"trace '{trace.name}': unit '{trace.unit}' holds a factor; Neo needs a plain unit")
+    return unit.units
+
+
+def _span(recording: Recording) -> tuple[float, float]:
+    """From the first sample, epoch or spike to the end of the last sample period (regular sampling), or to
+    the last sample, epoch or spike."""
+    times = recording.times
+    edges = [t for e in recording.epochs for t in (e.start_time, e.stop_time)]
+    edges += [t for s in recording.spikes if s.times.size for t in (s.times[0], s.times[-1])]
+    if times.size:
+        edges += [times[0], times[-1] + 1 / recording.sampling_rate if recording.timestamps is None else times[-1]]
+    return (float(min(edges)), float(max(edges))) if edges else (recording.start_time, recording.start_time)
 
 
 def _validate(recording: Recording) -> str:
@@ -512,7 +708,7 @@ def _json_default(value: object) -> object:
 
 
 def _fingerprint(recording: Recording, metadata_json: str) -> str:
-    """Content hash of ``recording``, used as the default NWB identifier."""
+    """Content hash of ``recording``, the default NWB identifier, which :func:`read_nwb` checks."""
     digest = hashlib.sha256()
     epochs = [[e.name, e.start_time, e.stop_time, e.description] for e in recording.epochs]
     header = [recording.sampling_rate, recording.start_time, recording.description, metadata_json, epochs]
@@ -526,9 +722,10 @@ def _fingerprint(recording: Recording, metadata_json: str) -> str:
         digest.update(np.ascontiguousarray(t.neuron_ids, dtype="<i8").tobytes())
     for s in recording.spikes:
         digest.update(json.dumps(["spikes", s.name, s.layer, s.population, s.description, s.unit_names]).encode())
-        digest.update(np.ascontiguousarray(s.times, dtype="<f8").tobytes())
-        digest.update(np.ascontiguousarray(s.units, dtype="<i8").tobytes())
-    return f"brian_dendrites-{digest.hexdigest()[:32]}"
+        order = np.lexsort((s.units, s.times))  # simultaneous spikes by unit, as read_nwb returns them
+        digest.update(np.ascontiguousarray(s.times[order], dtype="<f8").tobytes())
+        digest.update(np.ascontiguousarray(s.units[order], dtype="<i8").tobytes())
+    return f"{_FINGERPRINT_PREFIX}{digest.hexdigest()[:32]}"
 
 
 def _label(trace: Trace) -> str:

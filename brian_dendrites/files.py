@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import tokenize
 import uuid
 import zipfile
 import zlib
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from brian_dendrites.errors import FileFormatError, OutputError, OutputExistsError
+from brian_dendrites.errors import FileFormatError, OutputError, OutputExistsError, ParameterError
 
-__all__ = ["refuse_existing", "prepare_output", "atomic_target", "atomic_savez", "read_npz"]
+__all__ = ["refuse_existing", "check_output_folder", "prepare_output", "atomic_target", "atomic_savez", "read_npz"]
 
 
 def refuse_existing(paths: Iterable[str | os.PathLike], overwrite: bool = False) -> None:
@@ -36,6 +37,29 @@ def refuse_existing(paths: Iterable[str | os.PathLike], overwrite: bool = False)
     existing = [str(p) for p in paths if Path(p).exists()]
     if existing and not overwrite:
         raise OutputExistsError(existing)
+
+
+def check_output_folder(value, name: str = "out") -> None:
+    """Raise :class:`ParameterError` unless ``value`` is None or a non-empty path (str or os.PathLike).
+
+    An empty string would silently write into the current folder.
+
+    Parameters
+    ----------
+    value : object
+        The output folder of a configuration record (None: none).
+    name : str, default "out"
+        Its name, for the message.
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not None, a str or an os.PathLike, or is the empty path "".
+    """
+    if value is not None and not isinstance(value, (str, os.PathLike)):
+        raise ParameterError(f"{name} must be a folder path (str or os.PathLike), got {type(value).__name__}")
+    if value is not None and os.fspath(value) == "":
+        raise ParameterError(f"{name} must be a folder path, got an empty one ('')")
 
 
 def prepare_output(folder: str | os.PathLike, names: Iterable[str] = (), overwrite: bool = False) -> Path:
@@ -100,12 +124,14 @@ def atomic_target(path: str | os.PathLike, overwrite: bool = True) -> Iterator[P
 
     Raises
     ------
+    OutputError
+        If the folder of ``path`` cannot be created or written (e.g. a file stands in its place).
     OutputExistsError
         If ``path`` exists and ``overwrite`` is False.
     """
     path = Path(path)
     refuse_existing([path], overwrite)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    prepare_output(path.parent)  # a file in the folder's place fails clearly
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
     try:
         yield tmp
@@ -164,5 +190,16 @@ def read_npz(path: str | os.PathLike, what: str) -> dict[str, np.ndarray]:
                 return {key: np.asarray(data[key]) for key in data.files}
     except FileNotFoundError:
         raise
-    except (OSError, EOFError, ValueError, TypeError, zipfile.BadZipFile, zlib.error) as error:
+    # A damaged member can also name an unknown compression (NotImplementedError) or break the .npy
+    # header, which numpy parses with tokenize.
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        TypeError,
+        NotImplementedError,
+        tokenize.TokenError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as error:
         raise FileFormatError(f"{path}: not a readable {what} (NPZ): {error}") from error

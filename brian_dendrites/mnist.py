@@ -5,20 +5,25 @@ environment variable ``BRIAN_DENDRITES_MNIST``, then the user cache
 (``~/.cache/brian_dendrites/mnist``). Missing files are downloaded with pooch
 from a standard mirror and checked against their published SHA-256; without a
 network the error says which files to put where.
+
+Whatever their source, :func:`load` accepts only the genuine files: each must hold the
+standard number of records and its uncompressed content must have the known SHA-256, so
+that a subset, or the test files under the training names, cannot go unnoticed.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from brian_dendrites.errors import FileFormatError
+from brian_dendrites.errors import FileFormatError, ParameterError
 
-__all__ = ["FILES", "IDXError", "read_idx", "locate", "load", "split"]
+__all__ = ["FILES", "GENUINE", "IDXError", "read_idx", "locate", "load", "split"]
 
 #: file name -> SHA-256 of the gzipped file (LeCun's distribution).
 FILES = {
@@ -26,6 +31,14 @@ FILES = {
     "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
     "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+#: raw (uncompressed) file name -> (number of records, SHA-256 of the uncompressed IDX file), for
+#: gzipped and raw copies alike.
+GENUINE = {
+    "train-images-idx3-ubyte": (60_000, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+    "train-labels-idx1-ubyte": (60_000, "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+    "t10k-images-idx3-ubyte": (10_000, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+    "t10k-labels-idx1-ubyte": (10_000, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
 }
 MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 ENVIRONMENT_VARIABLE = "BRIAN_DENDRITES_MNIST"
@@ -56,10 +69,19 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         match its header.
     """
     path = Path(path)
+    return _parse(path, _content(path))
+
+
+def _content(path: Path) -> bytes:
+    """The bytes of the IDX file ``path``, decompressed if its name ends in .gz."""
     try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        return gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
         raise IDXError(f"{path}: not a readable {'gzip' if path.suffix == '.gz' else 'IDX'} file ({error})") from error
+
+
+def _parse(path: Path, raw: bytes) -> np.ndarray:
+    """The uint8 array in the IDX content ``raw`` of ``path``."""
     if len(raw) < 8:
         raise IDXError(f"{path}: {len(raw)} bytes, too short for an IDX header")
     magic = int.from_bytes(raw[:4], "big")
@@ -129,7 +151,8 @@ def _find(folder: Path, name: str) -> Path | None:
 def load(data_dir: str | os.PathLike | None = None, download: bool = True) -> dict[str, np.ndarray]:
     """Images as float32 in [0, 1], shape (n, 784), and labels as int64, for 'train' and 'test'.
 
-    Raises :class:`IDXError` naming the file if one is damaged or not of the expected kind.
+    Raises :class:`IDXError` naming the file if one is damaged, not of the expected kind, or not
+    the genuine MNIST file (60,000 training and 10,000 test images, of known SHA-256).
 
     Parameters
     ----------
@@ -146,17 +169,19 @@ def load(data_dir: str | os.PathLike | None = None, download: bool = True) -> di
     Raises
     ------
     IDXError
-        If a file is damaged, its images are not 28 x 28, its labels not 0..9 in one dimension, or the
-        numbers of images and labels differ.
+        If a file is damaged, its images are not 28 x 28, its labels not 0..9 in one dimension, the
+        numbers of images and labels differ, or it is not the genuine MNIST file of its name (another
+        number of records, or another SHA-256 of its uncompressed content; see :data:`GENUINE`).
     FileNotFoundError
         Where :func:`locate` raises it.
     """
     folder = locate(data_dir, download)
-    data = {}
+    data, checks = {}, []
     for part, prefix in (("train", "train"), ("test", "t10k")):
         images_path = _find(folder, f"{prefix}-images-idx3-ubyte.gz")
         labels_path = _find(folder, f"{prefix}-labels-idx1-ubyte.gz")
-        images, labels = read_idx(images_path), read_idx(labels_path)
+        images_raw, labels_raw = _content(images_path), _content(labels_path)
+        images, labels = _parse(images_path, images_raw), _parse(labels_path, labels_raw)
         if images.shape[1:] != (28, 28):
             raise IDXError(f"{images_path}: shape {images.shape}, expected images of 28 x 28 pixels")
         if labels.ndim != 1 or labels.max(initial=0) > 9:
@@ -168,9 +193,29 @@ def load(data_dir: str | os.PathLike | None = None, download: bool = True) -> di
             raise IDXError(
                 f"{labels_path}: {len(labels)} labels, expected one per image of {images_path} ({len(images)})"
             )
+        checks.append((images_path, len(images), hashlib.sha256(images_raw).hexdigest()))
+        checks.append((labels_path, len(labels), hashlib.sha256(labels_raw).hexdigest()))
         data[f"{part}_images"] = images.reshape(len(images), -1).astype(np.float32) / 255.0
         data[f"{part}_labels"] = labels.astype(np.int64)
+    for path, records, sha256 in checks:  # after the checks of kind, which say more about a foreign file
+        _check_genuine(path, records, sha256)
     return data
+
+
+def _check_genuine(path: Path, records: int, found: str) -> None:
+    """Refuse ``path``, of ``records`` records and uncompressed SHA-256 ``found``, unless it is genuine MNIST."""
+    name = path.name.removesuffix(".gz")
+    expected, sha256 = GENUINE[name]
+    if records != expected:
+        kind = "images" if "images" in name else "labels"
+        raise IDXError(
+            f"{path}: {records:,} {kind}, but MNIST's {name} has {expected:,}; only the genuine MNIST files are "
+            "accepted (a subset, or the t10k test files under the train names, would give wrong results)"
+        )
+    if found != sha256:
+        raise IDXError(
+            f"{path}: not the genuine MNIST file, its uncompressed content has SHA-256 {found}, expected {sha256}"
+        )
 
 
 def split(data: dict[str, np.ndarray], validation: int = 5_000) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -187,8 +232,18 @@ def split(data: dict[str, np.ndarray], validation: int = 5_000) -> dict[str, tup
     -------
     dict of str to tuple of numpy.ndarray
         'train', 'validation' and 'test', each (images, labels).
+
+    Raises
+    ------
+    ParameterError
+        If ``validation`` leaves no training image, or is < 1.
     """
     images, labels = data["train_images"], data["train_labels"]
+    if not 1 <= validation < len(images):
+        raise ParameterError(
+            f"the training set has {len(images):,} images, too few for a validation split of {validation:,}: "
+            f"validation must be in [1, {len(images):,})"
+        )
     return {
         "train": (images[:-validation], labels[:-validation]),
         "validation": (images[-validation:], labels[-validation:]),

@@ -8,10 +8,15 @@ the compartment it comes from, in the paper's terms.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from brian_dendrites.errors import ParameterError
+
+if TYPE_CHECKING:
+    import neo
+from brian_dendrites.validation import is_integer, is_sequence
 
 __all__ = ["Probe", "Trace", "Spikes", "Epoch", "Recording", "QUANTITIES"]
 
@@ -36,23 +41,26 @@ class Probe:
     Raises
     ------
     ParameterError
-        If ``variables`` is not a list of names or ``indices`` are not distinct indices >= 0.
+        If ``variables`` is not a list of names or ``indices`` are not distinct integers >= 0.
     """
 
     variables: tuple[str, ...]
     indices: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.variables, str) or not all(isinstance(v, str) for v in self.variables):
+        if not is_sequence(self.variables) or not all(isinstance(v, str) for v in self.variables):
             raise ParameterError(
                 f"Probe.variables must be a list of variable names, e.g. ['u'], got {self.variables!r}"
             )
         object.__setattr__(self, "variables", tuple(self.variables))
         if self.indices is not None:
-            indices = tuple(int(i) for i in self.indices)
-            if not indices or min(indices) < 0 or len(set(indices)) != len(indices):
-                raise ParameterError(f"Probe.indices must be distinct indices >= 0, got {self.indices!r}")
-            object.__setattr__(self, "indices", indices)
+            indices = tuple(self.indices) if is_sequence(self.indices) else ()
+            if not indices or not all(is_integer(i) and i >= 0 for i in indices) or len(set(indices)) != len(indices):
+                raise ParameterError(
+                    "Probe.indices must be distinct indices >= 0 (integers), at least one, or None; "
+                    f"got {self.indices!r}"
+                )
+            object.__setattr__(self, "indices", tuple(int(i) for i in indices))
 
 
 @dataclass(frozen=True)
@@ -344,6 +352,26 @@ class Recording:
             start = float(times[inside][0]) if inside.any() else epoch.start_time
             return replace(self, traces=traces, start_time=start, epochs=(epoch,), spikes=spikes)
         return replace(self, traces=traces, timestamps=times[inside], epochs=(epoch,), spikes=spikes)
+
+    def to_neo(self) -> neo.Block:
+        """The recording as a :class:`neo.Block`, for Elephant and the rest of the Neo ecosystem.
+
+        Signals named as the traces, one channel per neuron; a SpikeTrain per unit of each spike train;
+        the epochs as a neo.Epoch (:func:`brian_dendrites.export.to_neo` gives the layout).
+
+        Returns
+        -------
+        neo.Block
+            A new Block with one Segment.
+
+        Raises
+        ------
+        ParameterError
+            If a trace's unit is not one that Neo knows, or the metadata cannot be written as JSON.
+        """
+        from brian_dendrites.export import to_neo
+
+        return to_neo(self)
 
     def spike_train(self, name: str) -> Spikes:
         """The spikes of the population ``name``.

@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterable
@@ -37,7 +38,7 @@ from brian_dendrites.errors import ParameterError
 from brian_dendrites.model import model_for
 from brian_dendrites.recording import Probe, Recording, Spikes, Trace
 from brian_dendrites.state import NetworkState
-from brian_dendrites.validation import check_state, check_state_finite
+from brian_dendrites.validation import check_state, check_state_finite, is_sequence
 
 __all__ = [
     "STANDALONE_TARGETS",
@@ -559,11 +560,22 @@ def _compile(directory: Path, key: str, target: str) -> None:
         header = _precompile_header(directory) if compiler != "msvc" and target == "cpp_standalone" else None
         try:
             brian2.get_device().compile_source(str(directory), compiler, debug=False, clean=False)
+        except RuntimeError as error:
+            if _interrupted_make(error):
+                raise KeyboardInterrupt from error
+            raise
         finally:
             if header is not None:
                 header.unlink(missing_ok=True)  # 40 MB, needed only while compiling
         stamp.write_text(sources)
         logger.info("compiled in %.1f s; later runs of this structure reuse the build", time.perf_counter() - start)
+
+
+def _interrupted_make(error: RuntimeError) -> bool:
+    """Whether Brian2's compilation failed because make was killed by SIGINT: Ctrl-C in a terminal reaches
+    make, while ``os.system``, which runs it, ignores SIGINT in this process. Brian2 reports the wait status."""
+    code = re.search(r"compilation failed \(error code: (\d+)\)", str(error))
+    return code is not None and os.WIFSIGNALED(int(code[1])) and os.WTERMSIG(int(code[1])) == signal.SIGINT
 
 
 def _import_brian2cuda():
@@ -771,7 +783,7 @@ def _checked_record(labels: dict[str, dict], record) -> dict[str, Probe]:
         if group not in allowed:
             raise ParameterError(f"record: unknown group {group!r}; groups: {sorted(allowed)}")
         if not isinstance(probe, Probe):
-            if isinstance(probe, str) or not all(isinstance(v, str) for v in probe):
+            if not is_sequence(probe) or not all(isinstance(v, str) for v in probe):
                 raise ParameterError(f"record[{group!r}] must be a list of variable names, e.g. ['u'], got {probe!r}")
             probe = Probe(tuple(probe))
         unknown = [v for v in probe.variables if v not in allowed[group]]
@@ -783,13 +795,14 @@ def _checked_record(labels: dict[str, dict], record) -> dict[str, Probe]:
 
 def _checked_spikes(labels: dict[str, dict], spikes) -> tuple[str, ...]:
     """``spikes`` as a tuple of group names, every group one with a spike count n_spikes."""
-    if isinstance(spikes, str) or not all(isinstance(name, str) for name in spikes):
-        raise ParameterError(f"spikes must be a list of group names, got {spikes!r}")
+    names = tuple(spikes) if is_sequence(spikes) else None
+    if names is None or not all(isinstance(name, str) for name in names):
+        raise ParameterError(f"spikes must be a list of group names (empty: none), got {spikes!r}")
     spiking = sorted(name for name, variables in labels.items() if "n_spikes" in variables)
-    for name in spikes:
+    for name in names:
         if name not in spiking:
             raise ParameterError(f"spikes: {name!r} has no spikes; groups with spikes (spiking mode only): {spiking}")
-    return tuple(spikes)
+    return names
 
 
 def _checked_currents(labels: dict[str, dict], currents) -> dict[str, list[str]]:

@@ -41,7 +41,7 @@ from tqdm import tqdm
 from brian_dendrites import cli
 from brian_dendrites import mnist as mnist_data
 from brian_dendrites.errors import DivergenceError, ParameterError
-from brian_dendrites.files import prepare_output
+from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.simulation import TARGETS
 
 __all__ = [
@@ -535,6 +535,7 @@ class AttentionConfig:
     overwrite: bool = False
 
     def __post_init__(self) -> None:
+        check_output_folder(self.out)
         hierarchy(self.hidden)  # checks hidden
         for name, low, high in (("epochs", 1, None), ("test_images", 1, 10_000), ("seed", 0, None)):
             value = getattr(self, name)
@@ -682,7 +683,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
-    parser.add_argument("--out", required=True, help="output folder (model file, results JSON, figures)")
+    parser.add_argument(
+        "--out", type=cli.output_folder, required=True, help="output folder (model file, results JSON, figures)"
+    )
     parser.add_argument("--epochs", type=cli.positive_int, default=20, help="training epochs (default 20)")
     parser.add_argument("--hidden", type=cli.positive_int, default=500, help="neurons in the hidden area (default 500)")
     parser.add_argument("--train-images", type=cli.positive_int, help="train on the first N images (default all)")

@@ -41,9 +41,9 @@ from tqdm import tqdm
 
 from brian_dendrites import cli
 from brian_dendrites.canonical import digest, to_json
-from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
+from brian_dendrites.checkpoint import check_log, load_checkpoint, save_checkpoint
 from brian_dendrites.errors import FileFormatError, ParameterError
-from brian_dendrites.files import prepare_output
+from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.simulation import NetworkState, Simulation
 from brian_dendrites.validation import check_state
@@ -182,7 +182,7 @@ class BarsConfig:
     ParameterError
         If ``params`` does not have 9 inputs and 3 outputs, ``epochs`` is not an integer >= 1, ``seed``
         is not an integer >= 0, a target lies outside [E_inh, E_exc] or ``target_off`` >= ``target_on``,
-        or a ``weight_scale`` is not > 0.
+        or a ``weight_scale`` is not > 0, or ``out`` is not a path or the empty path "".
     """
 
     params: MicrocircuitParams = BARS
@@ -218,6 +218,7 @@ class BarsConfig:
             for s in self.weight_scale.values()
         ):
             raise ParameterError(f"weight_scale must map projection names to numbers > 0, got {self.weight_scale!r}")
+        check_output_folder(self.out)
 
     @property
     def window(self) -> Quantity | None:
@@ -290,7 +291,8 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
         If the checkpoint was written by a different configuration or has more epochs than
         ``config.epochs``, or the simulation refuses ``config.target`` or ``config.pattern_duration``.
     FileFormatError
-        If the checkpoint is not a readable checkpoint or does not fit its configuration.
+        If the checkpoint is not a readable checkpoint, does not fit its configuration or holds a
+        damaged log (see :func:`brian_dendrites.checkpoint.check_log`).
     DivergenceError
         If the network state becomes non-finite or diverges.
     """
@@ -313,9 +315,9 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
             )
         try:
             check_state(sim.model.zero_state(p), state)
-            log = {k: list(info["log"][k]) for k in log}
-        except (ParameterError, KeyError, TypeError, ValueError) as error:
+        except ParameterError as error:
             raise FileFormatError(f"checkpoint {checkpoint} does not fit its configuration: {error}") from error
+        log = check_log(checkpoint, info.get("log"), tuple(log), counter="epoch")
         if log["epoch"][-1] > config.epochs:
             raise ParameterError(
                 f"checkpoint {checkpoint} holds {log['epoch'][-1]} epochs, more than epochs={config.epochs}"

@@ -21,21 +21,23 @@ into the output folder, from which an interrupted run resumes.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from brian_dendrites.models.error_neurons import ErrorNeuronParams, initial_state
+from brian_dendrites.models.error_neurons import ERROR_NEURONS, ErrorNeuronParams, initial_state
 from brian_dendrites.protocols.depth_students import TRAINERS, Problem, backprop_terms, forward, gains, model_terms
 from tqdm import tqdm
 
 from brian_dendrites import cli
 from brian_dendrites.canonical import digest, to_json
 from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
-from brian_dendrites.files import prepare_output
+from brian_dendrites.files import atomic_target, check_output_folder, prepare_output, read_npz
 from brian_dendrites.simulation import TARGETS
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "Config",
     "DepthConfig",
     "make_problem",
+    "PROBLEM_ARRAYS",
     "load_problem",
     "add_arguments",
     "config_from_args",
@@ -108,11 +111,12 @@ class DepthConfig:
 
     Parameters
     ----------
-    sizes : tuple of tuple of int, default SIZES
+    sizes : tuple of tuple of int, optional
         Student (and teacher) sizes, each with 2 to 6 layers ending in 1 output (the authors' learning
-        rates exist for those depths).
-    seeds : tuple of int, default (0, ..., 9)
-        Seeds of teacher, data, initial weights and sample order; each >= 0.
+        rates exist for those depths), none twice. None: :data:`SIZES`, or the problem file's.
+    seeds : tuple of int, optional
+        Seeds of teacher, data, initial weights and sample order; each >= 0, none twice.
+        None: 0, ..., 9, or the problem file's.
     epochs : int, default 1000
         Training epochs of the 100 samples; >= 1.
     models : tuple of str, default MODELS
@@ -121,7 +125,7 @@ class DepthConfig:
         The conductances and dt of every model (the authors' template); sizes and eta come from here.
     problem : str or os.PathLike, optional
         An NPZ file with teacher, data and initial weights (see :func:`load_problem`), e.g. written
-        beside the authors' code; then ``sizes`` and ``seeds`` are its own.
+        beside the authors' code; then ``sizes`` and ``seeds`` are its own (given ones must equal them).
     target : str, default "cpp_standalone"
         Brian2 code-generation target of the error-neuron network.
     out : str or os.PathLike, optional
@@ -132,11 +136,16 @@ class DepthConfig:
     Raises
     ------
     ParameterError
-        If a field is outside its allowed values.
+        If a field is outside its allowed values, a size or seed repeats, or ``sizes`` or ``seeds``
+        differ from the problem file's.
+    FileFormatError
+        If the problem file is not a problem (see :func:`load_problem`).
+    FileNotFoundError
+        If the problem file does not exist.
     """
 
-    sizes: tuple[tuple[int, ...], ...] = SIZES
-    seeds: tuple[int, ...] = tuple(range(10))
+    sizes: tuple[tuple[int, ...], ...] | None = None
+    seeds: tuple[int, ...] | None = None
     epochs: int = 1000
     models: tuple[str, ...] = MODELS
     params: ErrorNeuronParams = field(default_factory=ErrorNeuronParams)
@@ -146,9 +155,20 @@ class DepthConfig:
     overwrite: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "sizes", tuple(tuple(s) for s in self.sizes))
-        object.__setattr__(self, "seeds", tuple(self.seeds))
+        check_output_folder(self.out)
+        if self.sizes is not None:
+            object.__setattr__(self, "sizes", tuple(tuple(s) for s in self.sizes))
+        if self.seeds is not None:
+            object.__setattr__(self, "seeds", tuple(self.seeds))
         object.__setattr__(self, "models", tuple(self.models))
+        if not isinstance(self.params, ErrorNeuronParams):
+            raise ParameterError(f"params must be an ErrorNeuronParams record, got {type(self.params).__name__}")
+        if self.problem is not None:
+            self._follow_problem()
+        if self.sizes is None:
+            object.__setattr__(self, "sizes", SIZES)
+        if self.seeds is None:
+            object.__setattr__(self, "seeds", tuple(range(10)))
         for sizes in self.sizes:
             if not (2 <= len(sizes) <= 6 and sizes[-1] == 1 and all(isinstance(n, int) and n >= 1 for n in sizes)):
                 raise ParameterError(f"sizes: each must have 2 to 6 layers of >= 1 neurons and 1 output, got {sizes}")
@@ -156,14 +176,29 @@ class DepthConfig:
             raise ParameterError("sizes and seeds must not be empty")
         if any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in self.seeds):
             raise ParameterError(f"seeds must be integers >= 0, got {self.seeds}")
+        for name in ("sizes", "seeds"):  # a repeated one would run once but be recorded twice
+            values = getattr(self, name)
+            repeated = next((v for i, v in enumerate(values) if v in values[:i]), None)
+            if repeated is not None:
+                raise ParameterError(f"{name} must not repeat, got {repeated} twice in {values}")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
             raise ParameterError(f"epochs must be an integer >= 1, got {self.epochs!r}")
         if not self.models or not set(self.models) <= set(MODELS):
             raise ParameterError(f"models must be a non-empty subset of {MODELS}, got {self.models}")
-        if not isinstance(self.params, ErrorNeuronParams):
-            raise ParameterError(f"params must be an ErrorNeuronParams record, got {type(self.params).__name__}")
         if self.target not in TARGETS:
             raise ParameterError(f"target must be one of {TARGETS}, got {self.target!r}")
+
+    def _follow_problem(self) -> None:
+        """Take ``sizes`` and ``seeds`` from the problem file; refuse given ones that differ."""
+        sizes, seed, _ = _read_problem(self.problem, self.params)
+        for name, own, text in (("sizes", (sizes,), _label), ("seeds", (seed,), str)):
+            given = getattr(self, name)
+            if given is not None and given != own:
+                raise ParameterError(
+                    f"{name} {','.join(map(text, given))} differ from the problem file {self.problem}'s "
+                    f"{text(own[0])}: a problem file runs its own sizes and seed; leave out {name} (--{name})"
+                )
+            object.__setattr__(self, name, own)
 
 
 Config = DepthConfig
@@ -207,10 +242,58 @@ def _problem(sizes, seed, params, teacher, inputs, initial) -> Problem:
     return Problem(tuple(sizes), teacher, x, y, y_potential, initial, seed)
 
 
+#: What a problem file holds, for messages.
+PROBLEM_ARRAYS = (
+    "sizes (n_0, ..., n_N), seed, teacher_k (n_k, n_{k-1}) for k = 1..N, x_train, x_validation and x_test "
+    "(samples, n_0), forward_k (n_k, n_{k-1}), lateral_ip_k and lateral_pi_k (n_k, n_k), feedback_k (n_k, n_{k+1})"
+)
+
+
+def _read_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> tuple[tuple[int, ...], int, dict]:
+    """The sizes, seed and checked arrays of a problem file; FileFormatError naming the file and its fault."""
+
+    def fault(what: str) -> FileFormatError:
+        return FileFormatError(f"problem file {path}: {what}; a problem file holds {PROBLEM_ARRAYS}")
+
+    try:
+        arrays = read_npz(path, "depth problem file")
+    except FileFormatError as error:
+        raise fault("not an NPZ archive of arrays, or damaged") from error
+
+    def array(name: str, shape: tuple) -> np.ndarray:  # shape: None for any number of samples (>= 1)
+        if name not in arrays:
+            raise fault(f"the array '{name}' is missing")
+        value = arrays[name]
+        fits = value.ndim == len(shape) and all(n in (None, m) for n, m in zip(shape, value.shape, strict=True))
+        if not (fits and value.size and value.dtype.kind in "iuf" and np.all(np.isfinite(value))):
+            expected = tuple("samples" if n is None else n for n in shape)
+            raise fault(f"'{name}' must be finite numbers of shape {expected}, got {value.dtype} {value.shape}")
+        return value
+
+    sizes = array("sizes", (None,))
+    if not (sizes.dtype.kind in "iu" and 2 <= len(sizes) <= 6 and sizes[-1] == 1 and sizes.min() >= 1):
+        raise fault(f"'sizes' must be 2 to 6 integers >= 1 ending in 1 output, got {sizes.tolist()}")
+    seed = array("seed", ())
+    if not (seed.dtype.kind in "iu" and seed >= 0):
+        raise fault(f"'seed' must be an integer >= 0, got {seed}")
+    sizes, n = tuple(int(m) for m in sizes), len(sizes) - 1
+    shapes = {f"teacher_{k}": (sizes[k], sizes[k - 1]) for k in range(1, n + 1)}
+    shapes |= {f"x_{name}": (None, sizes[0]) for name in ("train", "validation", "test")}
+    zero = ERROR_NEURONS.zero_state(params.replace(sizes=sizes, eta=()))
+    shapes |= {name: w.shape for name, w in zero.weights.items()}
+    unexpected = sorted(set(arrays) - set(shapes) - {"sizes", "seed"})
+    if unexpected:
+        raise fault(f"unexpected arrays {unexpected} for sizes {sizes}")
+    return sizes, int(seed), {name: array(name, shape) for name, shape in shapes.items()}
+
+
 def load_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> Problem:
     """A problem from an NPZ file: ``sizes``, ``seed``, ``teacher_k`` (k = 1..N), ``x_train``,
     ``x_validation``, ``x_test`` and the error-neuron student's initial weights ``forward_k``,
     ``lateral_ip_k``, ``lateral_pi_k``, ``feedback_k`` (B^II offsets, (n_k, n_{k+1})).
+
+    The shapes are those of :data:`PROBLEM_ARRAYS`; every array holds finite numbers, and the file holds
+    no others (nor pickles).
 
     Parameters
     ----------
@@ -226,25 +309,20 @@ def load_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> Problem:
 
     Raises
     ------
+    FileNotFoundError
+        If the file does not exist.
     FileFormatError
-        If the file is missing, unreadable or lacks an array, or an array has the wrong shape.
+        If the file is not an NPZ archive, lacks an array or has another, or an array has the wrong shape,
+        type or a non-finite value; the message names the file and the arrays it must hold.
     """
-    try:
-        with np.load(path) as content:
-            data = {key: content[key] for key in content.files}
-        sizes, seed = tuple(int(n) for n in data["sizes"]), int(data["seed"])
-        n = len(sizes) - 1
-        teacher = [data[f"teacher_{k}"] for k in range(1, n + 1)]
-        inputs = [data[f"x_{name}"] for name in ("train", "validation", "test")]
-        params = params.replace(sizes=sizes, eta=())
-        initial = initial_state(params, np.random.default_rng(0))
-        for name, zero in initial.weights.items():
-            initial.weights[name] = np.asarray(data[name], dtype=float).reshape(zero.shape)
-        for k, w in enumerate(teacher, start=1):
-            if w.shape != (sizes[k], sizes[k - 1]):
-                raise ValueError(f"teacher_{k} has shape {w.shape}, not {(sizes[k], sizes[k - 1])}")
-    except (OSError, KeyError, ValueError) as error:
-        raise FileFormatError(f"problem file {path}: {error}") from error
+    sizes, seed, arrays = _read_problem(path, params)
+    n = len(sizes) - 1
+    teacher = [arrays[f"teacher_{k}"].astype(float) for k in range(1, n + 1)]
+    inputs = [arrays[f"x_{name}"].astype(float) for name in ("train", "validation", "test")]
+    params = params.replace(sizes=sizes, eta=())
+    initial = initial_state(params, np.random.default_rng(0))
+    for name in initial.weights:
+        initial.weights[name] = arrays[name].astype(float)
     return _problem(sizes, seed, params, teacher, inputs, initial)
 
 
@@ -300,14 +378,97 @@ def _train(problem: Problem, config: DepthConfig) -> dict:
             "test_mse": _errors(history, model, problem, config.params, "test"),
             "validation_mse": _errors(history, model, problem, config.params, "validation"),
             "angle_deg": [] if model == "backprop" else _angles(history, model, problem, config.params),
-            "ms_per_sample": 1000 * wall / (config.epochs * SAMPLES),
+            "ms_per_sample": 1000 * wall / (config.epochs * len(problem.x["train"])),
         }
     return results
 
 
 def _fingerprint(config: DepthConfig) -> str:
     fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}
+    if config.problem is not None:  # its content, not only its name
+        fields["problem_sha256"] = hashlib.sha256(Path(config.problem).read_bytes()).hexdigest()
     return digest(to_json(fields))
+
+
+#: The entries of each (size, seed, model) in a checkpoint and in the results.
+_RECORD = ("test_mse", "validation_mse", "angle_deg", "ms_per_sample")
+
+
+def _read_checkpoint(path: Path, fingerprint: str, config: DepthConfig, units: list) -> dict:
+    """The runs in the checkpoint ``path``, checked against the configuration it must have been written by.
+
+    FileFormatError, naming the file and the fault, unless it is an object of ``fingerprint`` and ``runs``:
+    size label -> seed -> exactly ``config.models`` -> ``test_mse`` and ``validation_mse`` (epochs + 1
+    finite numbers), ``angle_deg`` (per epoch one number or NaN per layer; none for backprop) and
+    ``ms_per_sample`` (a finite number >= 0), for sizes and seeds of ``units`` only. ParameterError if
+    another configuration wrote it.
+    """
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise FileFormatError(f"checkpoint {path} is not readable JSON: {error}") from error
+
+    def fault(what: str) -> FileFormatError:
+        return FileFormatError(f"checkpoint {path}: {what}; remove it to restart")
+
+    if not isinstance(saved, dict) or set(saved) != {"fingerprint", "runs"}:
+        raise fault("not a depth checkpoint (an object of 'fingerprint' and 'runs')")
+    if saved["fingerprint"] != fingerprint:
+        raise ParameterError(
+            f"checkpoint {path} was written by a different configuration; "
+            "run with the same arguments to resume, or remove it to restart"
+        )
+    expected: dict[str, tuple] = {}
+    for sizes, seed in units:
+        expected.setdefault(_label(sizes), (len(sizes) - 1, set()))[1].add(str(seed))
+    runs = saved["runs"]
+    if not isinstance(runs, dict):
+        raise fault("'runs' is not an object")
+    for label, seeds in runs.items():
+        if label not in expected:
+            raise fault(f"size '{label}' is not one of this run's {list(expected)}")
+        layers, allowed = expected[label]
+        if not isinstance(seeds, dict) or not seeds or not set(seeds) <= allowed:
+            raise fault(f"runs['{label}'] must map some of this run's seeds {sorted(allowed, key=int)} to models")
+        for seed, models in seeds.items():
+            where = f"runs['{label}']['{seed}']"
+            if not isinstance(models, dict) or list(models) != list(config.models):
+                raise fault(f"{where} must hold the models {list(config.models)}")
+            for model, record in models.items():
+                wrong = _record_fault(record, model, config.epochs, layers)
+                if wrong:
+                    raise fault(f"{where}['{model}'] {wrong}")
+    return runs
+
+
+def _record_fault(record, model: str, epochs: int, layers: int) -> str | None:
+    """What is wrong with one (size, seed, model) record read from a checkpoint, or None."""
+    angles = 0 if model == "backprop" else epochs
+    if not isinstance(record, dict) or set(record) != set(_RECORD):
+        return f"must hold {list(_RECORD)}"
+    if not all(_numbers(record[name], epochs + 1) for name in ("test_mse", "validation_mse")):
+        return f"must have test_mse and validation_mse of {epochs + 1} finite numbers each"
+    lists = record["angle_deg"]
+    if not (isinstance(lists, list) and len(lists) == angles and all(_numbers(a, layers, nan=True) for a in lists)):
+        return f"must have angle_deg of {angles} lists of {layers} numbers"
+    if not (_numbers([record["ms_per_sample"]], 1) and record["ms_per_sample"] >= 0):
+        return "must have ms_per_sample a finite number >= 0"
+    return None
+
+
+def _numbers(values, length: int, nan: bool = False) -> bool:
+    """Whether ``values`` (read from JSON) is a list of ``length`` finite numbers (or NaN, if ``nan``)."""
+    return (
+        isinstance(values, list)
+        and len(values) == length
+        and all(type(v) in (int, float) and (math.isfinite(v) or (nan and math.isnan(v))) for v in values)
+    )
+
+
+def _write_checkpoint(path: Path, fingerprint: str, runs: dict) -> None:
+    """Write the checkpoint atomically: an interruption leaves the previous one intact."""
+    with atomic_target(path) as tmp:
+        tmp.write_text(json.dumps({"fingerprint": fingerprint, "runs": runs}))
 
 
 def run(config: DepthConfig, *, progress: bool = True) -> dict:
@@ -334,30 +495,18 @@ def run(config: DepthConfig, *, progress: bool = True) -> dict:
     ParameterError
         If the checkpoint was written by another configuration.
     FileFormatError
-        If the problem file or the checkpoint cannot be read.
+        If the problem file or the checkpoint cannot be read, or the checkpoint's content is not what
+        this configuration writes (the message names the file and the fault).
     DivergenceError
         If a student's weights or the network's state become non-finite.
     """
-    problems = None
-    if config.problem is not None:
-        problems = [load_problem(config.problem, config.params)]
-        units = [(problems[0].sizes, problems[0].seed)]
-    else:
-        units = [(sizes, seed) for sizes in config.sizes for seed in config.seeds]
+    problems = None if config.problem is None else [load_problem(config.problem, config.params)]
+    units = [(sizes, seed) for sizes in config.sizes for seed in config.seeds]  # a problem's own (DepthConfig)
     fingerprint = _fingerprint(config)
     checkpoint = None if config.out is None else Path(config.out) / CHECKPOINT
     runs: dict = {}
     if checkpoint is not None and checkpoint.exists():
-        try:
-            saved = json.loads(checkpoint.read_text())
-        except (OSError, ValueError) as error:
-            raise FileFormatError(f"checkpoint {checkpoint} is not readable JSON: {error}") from error
-        if saved.get("fingerprint") != fingerprint:
-            raise ParameterError(
-                f"checkpoint {checkpoint} was written by a different configuration; "
-                "run with the same arguments to resume, or remove it to restart"
-            )
-        runs = saved["runs"]
+        runs = _read_checkpoint(checkpoint, fingerprint, config, units)
     bar = tqdm(units, desc="depth", disable=not progress)
     for sizes, seed in bar:
         label = _label(sizes)
@@ -367,7 +516,7 @@ def run(config: DepthConfig, *, progress: bool = True) -> dict:
         problem = problems[0] if problems else make_problem(sizes, seed, config.params)
         runs.setdefault(label, {})[str(seed)] = _train(problem, config)
         if checkpoint is not None:
-            checkpoint.write_text(json.dumps({"fingerprint": fingerprint, "runs": runs}))
+            _write_checkpoint(checkpoint, fingerprint, runs)
     return {
         "config": to_json(asdict(config) | {"out": None, "overwrite": None}),
         "runs": runs,
@@ -506,9 +655,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
-    parser.add_argument("--out", required=True, help="output directory for figures and results JSON")
-    parser.add_argument("--sizes", type=_sizes, default=SIZES, help="student sizes (default 2-1,...,32-16-8-4-2-1)")
-    parser.add_argument("--seeds", type=cli.seeds, default=tuple(range(10)), help="seeds, e.g. 0-9 (default) or 0,3")
+    parser.add_argument(
+        "--out", type=cli.output_folder, required=True, help="output directory for figures and results JSON"
+    )
+    parser.add_argument(
+        "--sizes", type=_sizes, help="student sizes (default 2-1,...,32-16-8-4-2-1; with --problem, the problem's)"
+    )
+    parser.add_argument("--seeds", type=cli.seeds, help="seeds, e.g. 0-9 (default) or 0,3; with --problem, its seed")
     parser.add_argument("--epochs", type=cli.positive_int, default=1000, help="training epochs (default 1000)")
     parser.add_argument("--models", type=cli.subset(MODELS), default=MODELS, help=f"students, among {MODELS}")
     parser.add_argument("--problem", help="NPZ file of teacher, data and initial weights (see docs/depth.md)")

@@ -265,7 +265,7 @@ def train_dendritic(problem: Problem, params: ErrorNeuronParams, eta: tuple, epo
             for k in range(1, n):  # 'BP' top-down weights follow W^T; W^PI cancels them
                 weights[f"top_down_{k}"] = weights[f"bottom_up_{k + 1}"].T + noise[k]
                 weights[f"pi_{k}"] = -weights[f"top_down_{k}"]
-            state = engine.settle(weights, biases, x[i : i + 1], y[i : i + 1])
+            state = engine._settle(weights, biases, x[i : i + 1], y[i : i + 1])  # unchecked: inner loop
             engine.learn(state, weights, biases, dt=float(T_PRES / ms))
             for b in biases.values():
                 b[:] = 0  # the authors' students have no thresholds

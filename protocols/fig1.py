@@ -35,7 +35,7 @@ from tqdm import tqdm
 from brian_dendrites import cli
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.export import export_recording
-from brian_dendrites.files import prepare_output
+from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.recording import Epoch, Recording
 from brian_dendrites.simulation import NetworkState, Simulation
@@ -140,6 +140,7 @@ class Fig1Config:
     overwrite: bool = False
 
     def __post_init__(self) -> None:
+        check_output_folder(self.out)
         for name in ("self_prediction_chunks", "learning_chunks", "chunk"):
             if int(getattr(self, name)) < 1:
                 raise ParameterError(f"{name} must be an integer >= 1, got {getattr(self, name)}")

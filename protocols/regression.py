@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +32,10 @@ from tqdm import tqdm
 from brian_dendrites import cli
 from brian_dendrites.backprop import backprop_cosine
 from brian_dendrites.canonical import digest, to_json
-from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
+from brian_dendrites.checkpoint import check_log, load_checkpoint, save_checkpoint
 from brian_dendrites.errors import FileFormatError, ParameterError
-from brian_dendrites.files import prepare_output
+from brian_dendrites.files import check_output_folder, prepare_output
+from brian_dendrites.interrupt import process_pool
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.simulation import NetworkState, Simulation
 from brian_dendrites.transfer import TransferFunction
@@ -71,6 +70,8 @@ LEARNERS = ("full", "shallow")
 #: soft rectifier's threshold theta = 3; with U(-1, 1) the hidden layer is silent.
 WEIGHT_SCALE = {"bottom_up_1": 4.0, "bottom_up_2": 1.0, "top_down": 1.0, "ip": 1.0, "pi": 1.0}
 BACKPROP_LAMBDAS = (0.3, 0.1, 0.03, 0.01)
+#: Training patterns per learner of a run, and of a ``--quick`` one.
+PATTERNS, QUICK_PATTERNS = 200_000, 2_000
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,11 @@ class RegressionRun:
         The neuron model; spiking mode gives the signed inputs ON/OFF opponent spike trains.
     psi : float or None, default None
         Spiking mode: spikes per ms per unit rate, > 0; None: the record's (100).
+
+    Raises
+    ------
+    ParameterError
+        If ``out`` is not a path or is the empty path "".
     """
 
     out: str | os.PathLike | None = None
@@ -264,6 +270,9 @@ class RegressionRun:
     overwrite: bool = False
     mode: str = "rate"
     psi: float | None = None
+
+    def __post_init__(self) -> None:
+        check_output_folder(self.out)
 
 
 # The configuration record of the protocol contract (autodoc shows it as an alias; a "#:" doc comment
@@ -343,7 +352,8 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
         If ``checkpoint`` was written by a different configuration, or the simulation refuses
         ``config.target``.
     FileFormatError
-        If ``checkpoint`` is not a readable checkpoint or does not fit its configuration.
+        If ``checkpoint`` is not a readable checkpoint, does not fit its configuration, or holds a
+        damaged log (see :func:`brian_dendrites.checkpoint.check_log`), progress or traces.
     DivergenceError
         If the network state becomes non-finite or diverges.
     """
@@ -368,9 +378,11 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
             )
         try:
             check_state(sim.model.zero_state(p), state)
-            log, start, traces = info["log"], int(info["next_chunk"]), dict(arrays)
-        except (ParameterError, KeyError, TypeError, ValueError) as error:
+        except ParameterError as error:
             raise FileFormatError(f"checkpoint {checkpoint} does not fit its configuration: {error}") from error
+        start, traces = _resumed_chunk(checkpoint, info, config.evaluate_every, chunks), dict(arrays)
+        log = check_log(checkpoint, info.get("log"), tuple(log))
+        _check_resumed(checkpoint, log, traces, start, config.evaluate_every, chunks)
 
     def record(c: int) -> None:
         loss, apical = _evaluate(sim, state, test_x, test_r)
@@ -422,6 +434,38 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
         "backprop_cosine": dict(zip(map(str, BACKPROP_LAMBDAS), cosines, strict=True)),
         **raster,
     }
+
+
+def _evaluations(chunk: int, every: int, chunks: int) -> int:
+    """How many evaluations a run has logged after ``chunk`` chunks: at 0, every ``every`` and at the last."""
+    return 1 + chunk // every + (chunk == chunks and chunks % every != 0)
+
+
+def _resumed_chunk(checkpoint: Path, info: dict, every: int, chunks: int) -> int:
+    """The checkpoint's ``next_chunk``: one where a run of ``chunks`` chunks, evaluated every ``every``, saves."""
+    chunk = info.get("next_chunk")
+    if type(chunk) is not int or not 1 <= chunk <= chunks or (chunk % every and chunk != chunks):
+        raise FileFormatError(
+            f"checkpoint {checkpoint}: next_chunk must be {chunks} or a multiple of {every} in [1, {chunks}], "
+            f"got {chunk!r}"
+        )
+    return chunk
+
+
+def _check_resumed(checkpoint: Path, log: dict, traces: dict, chunk: int, every: int, chunks: int) -> None:
+    """FileFormatError unless the checkpoint's log and Fig. 2B traces are those of ``chunk`` chunks."""
+    expected = _evaluations(chunk, every, chunks)
+    if len(log["loss"]) != expected:
+        raise FileFormatError(
+            f"checkpoint {checkpoint}: its log has {len(log['loss'])} evaluations, next_chunk={chunk} needs {expected}"
+        )
+    phases = ("before", "after") if chunk == chunks else ("before",)
+    names = {f"{phase}_{key}" for phase in phases for key in ("r_out", "r_target", "v_apical", "r_in")}
+    if set(traces) != names:
+        raise FileFormatError(f"checkpoint {checkpoint}: its traces must be {sorted(names)}, got {sorted(traces)}")
+    for name, values in traces.items():
+        if values.ndim != 1 or values.dtype.kind != "f" or not np.all(np.isfinite(values)):
+            raise FileFormatError(f"checkpoint {checkpoint}: trace '{name}' must be a 1-d array of finite numbers")
 
 
 def _ema(values: list[float], alpha: float):
@@ -508,7 +552,7 @@ def run(
     checkpoints = [None if out is None else Path(out) / f"checkpoint_{c.learner}_{tag}.npz" for c in configs]
     work = [(c, path, progress) for c, path in zip(configs, checkpoints, strict=True)]
     if config.jobs > 1:
-        with ProcessPoolExecutor(max_workers=config.jobs, mp_context=get_context("spawn")) as pool:
+        with process_pool(config.jobs) as pool:
             full, shallow = pool.map(_train_job, work)
     else:
         full, shallow = map(_train_job, work)
@@ -668,10 +712,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--patterns",
         type=cli.positive_int,
-        default=200_000,
-        help="training patterns of 100 ms, a multiple of 100 (default 200000)",
+        help=f"training patterns of 100 ms, a multiple of 100 (default {PATTERNS})",
     )
-    parser.add_argument("--quick", action="store_true", help="2000 patterns, for tests")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_PATTERNS} patterns, evaluated every 5 chunks, for tests"
+    )
     parser.add_argument(
         "--jobs",
         type=int,
@@ -686,11 +731,13 @@ def config_from_args(args: argparse.Namespace) -> RegressionRun:
 
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
+    if args.quick and args.patterns is not None:
+        raise ParameterError(f"--quick runs {QUICK_PATTERNS} patterns: give --quick or --patterns, not both")
     return RegressionRun(
         mode=args.mode,
         psi=args.psi,
         out=args.out,
-        patterns=2_000 if args.quick else args.patterns,
+        patterns=QUICK_PATTERNS if args.quick else args.patterns or PATTERNS,
         seed=args.seed,
         jobs=args.jobs,
         target=args.target,

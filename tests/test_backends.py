@@ -140,3 +140,19 @@ def test_train_options():
             mnist.TrainConfig("x", backend="torch", device="cuda")
     with pytest.raises(ParameterError, match="runs on the numpy backend only"):
         mnist.train_stack([], mnist.VARIANTS["backprop"], np.zeros((1, 784)), np.zeros(1, int), [])
+
+
+def test_settle_checks_pytorch_tensors():
+    """The engine checks tensors as it checks NumPy arrays (issue 24; more in test_api_values.py)."""
+    rng = np.random.default_rng(0)
+    weights = {k: torch.from_numpy(v) for k, v in random_weights(DEEP, rng).items()}
+    biases = {k: torch.zeros(v.shape[0], dtype=torch.float64) for k, v in weights.items()}
+    x = torch.from_numpy(rng.uniform(0, 1, (4, 5)))
+    engine = SteadyStateEngine(DEEP)
+    assert engine.settle(weights, biases, x).r[-1].shape == (4, 2)
+    with pytest.raises(ParameterError, match=r"^x must be finite, found NaN or inf$"):
+        engine.settle(weights, biases, x * np.nan)
+    with pytest.raises(ParameterError, match=r"^x must be a NumPy array or PyTorch tensor .*got ndarray"):
+        engine.settle(weights, biases, x.numpy())
+    with pytest.raises(ParameterError, match=r"^x must be a NumPy array or PyTorch tensor .*torch\.bool$"):
+        engine.settle(weights, biases, x > 0.5)

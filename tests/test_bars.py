@@ -8,11 +8,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from brian2 import ms
-from brian_dendrites.models.microcircuit import BARS
+from brian_dendrites.models.microcircuit import BARS, random_weights, self_predicting_weights
 from brian_dendrites.protocols import bars
 from brian_dendrites.protocols.bars import BarsConfig, bars_data, class_targets
 
-from brian_dendrites import ParameterError
+from brian_dendrites import FileFormatError, NetworkState, ParameterError, Simulation
+from brian_dendrites.checkpoint import save_checkpoint
 from brian_dendrites.cli import main
 
 
@@ -90,3 +91,60 @@ def test_first_and_stable_epochs_of_full_accuracy():
     assert first_and_stable([0.5, 1.0, 0.875]) == (1, None)
     assert first_and_stable([0.5, 0.625]) == (None, None)
     assert first_and_stable([1.0, 1.0]) == (0, 0)
+
+
+_LOG = {"epoch": [0, 1, 2], "accuracy": [0.375, 0.5, 0.625], "mse": [0.2, 0.1, 0.05], "train_s": [0.0, 1.0, 1.0]}
+_LOG |= {"test_s": [0.1, 0.1, 0.1]}
+
+
+@pytest.fixture
+def resume(tmp_path, monkeypatch):
+    """Write a checkpoint of ``info`` (the right fingerprint and ``log``) and resume from it; no network runs."""
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("a network ran: the checkpoint was not refused before training")
+
+    monkeypatch.setattr(Simulation, "_run", no_run)
+    config = BarsConfig(epochs=2, out=tmp_path)  # the checkpoint's last epoch: nothing left to train
+    p = config.params
+    state = NetworkState(self_predicting_weights(p, random_weights(p, np.random.default_rng(0), config.weight_scale)))
+
+    def run(log, info=None) -> dict:
+        info = {"fingerprint": bars._fingerprint(config), "log": log} if info is None else info
+        save_checkpoint(tmp_path / bars.CHECKPOINT, state, info)
+        return bars.run(config, progress=False)
+
+    return run
+
+
+def test_a_finished_checkpoint_resumes_without_training(resume):
+    assert resume(_LOG)["log"] == _LOG
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ({key: [] for key in _LOG}, "log 'epoch' must be a non-empty list of finite numbers"),
+        ({"epoch": ["0", "1", "2"]}, "log 'epoch' must be a non-empty list of finite numbers"),
+        ({"mse": [0.2, 0.1]}, r"the log's lists have unequal lengths \{'epoch': 3, 'accuracy': 3, 'mse': 2, "),
+        ({"accuracy": [0.375, float("nan"), 0.625]}, "log 'accuracy' must be a non-empty list of finite numbers"),
+        ({"train_s": [0.0, True, 1.0]}, "log 'train_s' must be a non-empty list of finite numbers"),
+        ({"epoch": [0, 2, 3]}, r"log 'epoch' must count 0, 1, 2, ..., entry 1 is 2"),
+        ({"epoch": [0, 1.0, 2]}, r"log 'epoch' must count 0, 1, 2, ..., entry 1 is 1.0"),
+        ({"test_s": None}, "log 'test_s' must be a non-empty list of finite numbers"),
+    ],
+)
+def test_a_damaged_checkpoint_log_is_refused_before_training(resume, tmp_path, damage, message):
+    with pytest.raises(FileFormatError, match=message) as error:
+        resume(_LOG | damage)
+    assert str(tmp_path / bars.CHECKPOINT) in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_checkpoint_without_a_log_record_is_refused(resume, tmp_path):
+    fingerprint = bars._fingerprint(BarsConfig(epochs=2, out=tmp_path))
+    with pytest.raises(FileFormatError, match="its log must be a record of lists, got list"):
+        resume(None, {"fingerprint": fingerprint, "log": [1, 2]})
+    with pytest.raises(FileFormatError, match=r"its log lacks \['test_s'\]"):
+        resume({k: v for k, v in _LOG.items() if k != "test_s"})
+    with pytest.raises(FileFormatError, match="its 'info' record must be a JSON object, got list"):
+        resume(None, [fingerprint])

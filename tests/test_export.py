@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from nwbinspector import Importance, inspect_nwbfile
 
+from brian_dendrites.errors import FileFormatError, OutputError, ParameterError
 from brian_dendrites.export import (
     DEFAULT_SESSION_START_TIME,
     export_recording,
@@ -364,3 +365,108 @@ def test_nwb_rejects_naive_start_time_and_bad_resolution(recording: Recording, t
         with pytest.raises(ValueError, match="spike_resolution must be a positive number"):
             write_nwb(recording, tmp_path / "run.nwb", spike_resolution=resolution)
     assert not (tmp_path / "run.nwb").exists()
+
+
+def _damaged(path: Path, damage: str) -> Path:
+    """``path`` truncated, zeroed or with one bit flipped in its header or in its middle, as a new file."""
+    data = bytearray(path.read_bytes())
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    elif damage == "zeroed":
+        data = bytearray(len(data))
+    else:
+        data[{"header_flip": 1, "middle_flip": len(data) // 2}[damage]] ^= 0x04
+    bad = path.with_name(f"{damage}{path.suffix}")
+    bad.write_bytes(bytes(data))
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("fmt", "damage"),
+    # A flip in the middle of an NWB file lands in what read_nwb does not read; see the data flips below.
+    [(fmt, damage) for fmt in ("npz", "nwb") for damage in ("truncated", "zeroed", "header_flip")]
+    + [("npz", "middle_flip")],
+)
+def test_damaged_file_is_refused_naming_it(recording: Recording, tmp_path: Path, fmt: str, damage: str) -> None:
+    rec = dataclasses.replace(recording, spikes=SPIKES, epochs=(Epoch("all", 0.25, 0.28),))
+    bad = _damaged(WRITERS[fmt](rec, tmp_path / f"run.{fmt}"), damage)
+    with pytest.raises(FileFormatError, match=rf"{bad.name}: not a readable recording \({fmt.upper()}\)"):
+        READERS[fmt](bad)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"format_version": np.array(3)},  # no labels or traces
+        {"format_version": np.array("three")},
+        {"names": np.array([{"pickled": True}], dtype=object)},
+    ],
+    ids=["missing_arrays", "bad_version", "pickle"],
+)
+def test_npz_that_is_no_recording_is_refused_naming_it(tmp_path: Path, content: dict) -> None:
+    np.savez(tmp_path / "other.npz", **content)
+    with pytest.raises(FileFormatError, match=r"other\.npz: not a (readable )?recording"):
+        read_npz(tmp_path / "other.npz")
+    (tmp_path / "text.npz").write_text("not an archive")
+    with pytest.raises(FileFormatError, match=r"text\.npz: not a readable recording \(NPZ\)"):
+        read_npz(tmp_path / "text.npz")
+    with pytest.raises(FileNotFoundError):
+        read_npz(tmp_path / "missing.npz")
+
+
+def _data_offset(path: Path, dataset: str) -> int:
+    """Byte offset in the HDF5 file of the (first chunk of the) data of ``dataset``."""
+    with h5py.File(path, "r") as f:
+        ds = f[dataset].id
+        return ds.get_offset() if ds.get_offset() is not None else ds.get_chunk_info(0).byte_offset
+
+
+@pytest.mark.parametrize(
+    "dataset",
+    [
+        "processing/microcircuit/neurons/neuron_id",  # uncompressed: HDF5 reads a flip in it without an error
+        "processing/microcircuit/L1_pyr_soma/starting_time",
+        "processing/microcircuit/L1_pyr_soma/data",  # gzip
+        "units/spike_times",
+    ],
+)
+def test_nwb_data_bit_flip_is_refused(recording: Recording, tmp_path: Path, dataset: str) -> None:
+    path = write_nwb(dataclasses.replace(recording, spikes=SPIKES), tmp_path / "run.nwb")
+    data = bytearray(path.read_bytes())
+    data[_data_offset(path, dataset) + 1] ^= 0x04
+    (tmp_path / "flipped.nwb").write_bytes(bytes(data))
+    with pytest.raises(FileFormatError, match=r"flipped\.nwb: (damaged: its content does not match|not a readable)"):
+        read_nwb(tmp_path / "flipped.nwb")
+
+
+def test_nwb_fingerprint_check(recording: Recording, tmp_path: Path) -> None:
+    """verify=False reads a damaged file anyway; a file with the user's identifier is not checked."""
+    for identifier in (None, "my-run"):
+        path = write_nwb(recording, tmp_path / f"{identifier}.nwb", identifier=identifier)
+        data = bytearray(path.read_bytes())
+        data[_data_offset(path, "processing/microcircuit/neurons/neuron_id")] ^= 0x04  # neuron 0 becomes 4
+        path.write_bytes(bytes(data))
+        if identifier is None:
+            with pytest.raises(FileFormatError, match="does not match the fingerprint"):
+                read_nwb(path)
+        back = read_nwb(path, verify=False) if identifier is None else read_nwb(path)
+        assert back["L1_pyr_soma"].neuron_ids.tolist() == [4, 1, 2, 3]
+    with pytest.raises(FileNotFoundError):
+        read_nwb(tmp_path / "missing.nwb")
+
+
+@pytest.mark.parametrize("blocker", ["file", "/dev/null"])
+def test_export_into_a_file_says_it_is_no_folder(recording: Recording, tmp_path: Path, blocker: str) -> None:
+    if blocker == "file":
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+    elif not Path(blocker).exists():
+        pytest.skip("no /dev/null")
+    message = rf"output folder {blocker} cannot be created: {blocker} is a file, not a folder"
+    with pytest.raises(OutputError, match=message):
+        export_recording(recording, Path(blocker) / "t")  # not "File exists: '/dev/null'"
+    for fmt in ("npz", "nwb"):
+        with pytest.raises(OutputError, match=f"{blocker} is a file, not a folder"):
+            WRITERS[fmt](recording, Path(blocker) / "out" / f"run.{fmt}")
+    with pytest.raises(ParameterError, match=r"unknown export format\(s\) \['neo'\].*Recording\.to_neo\(\)"):
+        export_recording(recording, tmp_path / "run", formats=("nwb", "neo"))

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from brian_dendrites import mnist
+from brian_dendrites.cli import main
+from brian_dendrites.errors import ParameterError
 
 
 def test_real_files_have_the_published_shapes_and_label_counts(mnist_dir):
@@ -91,7 +93,9 @@ def _write_idx(path: Path, array: np.ndarray) -> None:
 def test_files_of_the_wrong_kind_are_rejected_naming_the_file(first_records, tmp_path, name, damage, message):
     for raw, records in first_records.items():
         _write_idx(tmp_path / raw, records)
-    assert len(mnist.load(tmp_path, download=False)["test_labels"]) == 100  # the undamaged copies load
+    # The undamaged copies are of the right kind, but not genuine MNIST: refused for their size.
+    with pytest.raises(mnist.IDXError, match="100 images, but MNIST's train-images-idx3-ubyte has 60,000"):
+        mnist.load(tmp_path, download=False)
     _write_idx(tmp_path / name, damage(first_records[name]))
     with pytest.raises(mnist.IDXError, match=f"^{re.escape(str(tmp_path / name))}: .*{message}"):
         mnist.load(tmp_path, download=False)
@@ -109,3 +113,61 @@ def test_search_order_and_missing_files(mnist_dir, tmp_path, monkeypatch):
         mnist.locate(download=False)
     with pytest.raises(FileNotFoundError, match="lacks"):
         mnist.locate(tmp_path / "empty", download=False)
+
+
+def _link(folder: Path, source: Path, names: dict[str, str]) -> Path:
+    """``folder`` with a link ``name`` to ``source / target`` for each ``name: target``."""
+    folder.mkdir(exist_ok=True)
+    for name, target in names.items():
+        (folder / name).symlink_to(source / target)
+    return folder
+
+
+def test_a_training_subset_is_refused_naming_both_sizes(mnist_dir, first_records, tmp_path, capsys):
+    """100 training images once all went to the 5,000-image validation split: training on nothing."""
+    folder = _link(tmp_path / "subset", mnist_dir, {n: n for n in mnist.FILES if n.startswith("t10k")})
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
+        _write_idx(folder / name, first_records[name])
+    path = re.escape(str(folder / "train-images-idx3-ubyte"))
+    with pytest.raises(mnist.IDXError, match=f"^{path}: 100 images, but MNIST's train-images-idx3-ubyte has 60,000"):
+        mnist.load(folder, download=False)
+    argv = ["mnist", "train", "--out", str(tmp_path / "out"), "--variants", "shallow", "--epochs", "1", "--jobs", "1"]
+    assert main([*argv, "--data-dir", str(folder), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(
+        f"brian-dendrites mnist: error: {folder / 'train-images-idx3-ubyte'}: 100 images"
+    )
+
+
+def test_the_test_files_under_the_training_names_are_refused(mnist_dir, tmp_path):
+    folder = _link(tmp_path, mnist_dir, {n: n.replace("train", "t10k") for n in mnist.FILES})
+    path = re.escape(str(folder / "train-images-idx3-ubyte.gz"))
+    with pytest.raises(mnist.IDXError, match=f"^{path}: 10,000 images, but MNIST's train-images-idx3-ubyte has 60,000"):
+        mnist.load(folder, download=False)
+
+
+def test_raw_copies_load_and_changed_content_is_refused_by_its_hash(mnist_dir, tmp_path):
+    folder = _link(tmp_path, mnist_dir, {n: n for n in mnist.FILES if "images" in n})
+    labels = {n.removesuffix(".gz"): mnist.read_idx(mnist_dir / n) for n in mnist.FILES if "labels" in n}
+    for name, records in labels.items():
+        _write_idx(folder / name, records)
+    data = mnist.load(folder, download=False)  # the genuine content, uncompressed
+    np.testing.assert_array_equal(data["train_labels"], labels["train-labels-idx1-ubyte"])
+    changed = labels["train-labels-idx1-ubyte"].copy()
+    changed[123] = (changed[123] + 1) % 10
+    _write_idx(folder / "train-labels-idx1-ubyte", changed)
+    path = re.escape(str(folder / "train-labels-idx1-ubyte"))
+    with pytest.raises(
+        mnist.IDXError, match=f"^{path}: not the genuine MNIST file, .* SHA-256 [0-9a-f]{{64}}, expected"
+    ):
+        mnist.load(folder, download=False)
+
+
+@pytest.mark.parametrize("validation", [5_000, 100, 0])
+def test_split_refuses_a_training_set_too_small_for_its_validation_split(validation):
+    data = {"train_images": np.zeros((100, 784), np.float32), "train_labels": np.zeros(100, np.int64)}
+    data |= {"test_images": data["train_images"], "test_labels": data["train_labels"]}
+    message = f"the training set has 100 images, too few for a validation split of {validation:,}: .*in \\[1, 100\\)"
+    with pytest.raises(ParameterError, match=message):
+        mnist.split(data, validation)
+    assert [len(part[0]) for part in mnist.split(data, 99).values()] == [1, 99, 100]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 from brian_dendrites.protocols import mnist as protocol
 
+from brian_dendrites import mnist as mnist_data
 from brian_dendrites.cli import main
 from brian_dendrites.errors import FileFormatError
 
@@ -39,6 +41,14 @@ def _with(changes: dict) -> Callable[[dict], dict]:
 
 def _without(name: str) -> Callable[[dict], dict]:
     return lambda content: {k: v for k, v in content.items() if k != name}
+
+
+#: A valid log of two epochs.
+LOG = {"epoch": [1, 2], "validation_error": [0.5, 0.4], "test_error": [0.5, 0.45], "wall_s": [3.0, 4.0]}
+
+
+def _log(**changes) -> Callable[[dict], dict]:
+    return _with({"log": np.array(json.dumps(LOG | changes))})
 
 
 def _nan(content: dict) -> dict:
@@ -77,6 +87,22 @@ CASES = {
     ),
     "bad-log-json": (_with({"log": np.array("[1, ")}), "'log' is not valid JSON"),
     "log-not-a-record": (_with({"log": np.array("[]")}), "'log' must map epoch"),
+    "extra-entry": (_with({"notes": np.zeros(3)}), r"unexpected entries \['notes'\]; a model file of format version 1"),
+    "log-unequal-lengths": (_log(validation_error=[0.5]), "'log' lists of unequal lengths .*'validation_error': 1"),
+    "log-empty-list": (_log(test_error=[]), "'log' lists of unequal lengths .*'test_error': 0"),
+    "log-lists-as-strings": (_log(epoch="12"), "'log' must map epoch, .* to lists"),
+    "log-extra-key": (_log(rate=[1.0, 1.0]), "'log' must map .* and nothing else"),
+    "log-epoch-gap": (_log(epoch=[1, 3]), r"'log' epochs must be 1, 2, \.\.\., 2, got 3 as entry 2"),
+    "log-epoch-strings": (_log(epoch=["1", "2"]), "'log' epochs must be .*, got '1' as entry 1"),
+    "log-epoch-float": (_log(epoch=[1.0, 2.0]), "'log' epochs must be .*, got 1.0 as entry 1"),
+    "log-error-above-1": (_log(test_error=[0.5, 1.5]), r"'log' test_error must be fractions in \[0, 1\], got 1.5"),
+    "log-nan-error": (
+        _log(validation_error=[float("nan"), 0.4]),
+        "'log' validation_error must be fractions .*, got nan",
+    ),
+    "log-error-string": (_log(test_error=["0.5", 0.45]), "'log' test_error must be fractions .*, got '0.5'"),
+    "log-negative-wall": (_log(wall_s=[3.0, -1.0]), "'log' wall_s must be finite seconds >= 0, got -1.0"),
+    "log-infinite-wall": (_log(wall_s=[float("inf"), 1.0]), "'log' wall_s must be finite seconds >= 0, got inf"),
 }
 
 
@@ -124,7 +150,29 @@ def test_files_that_are_not_npz_archives_are_refused(content, tmp_path):
         protocol.load_model(tmp_path / "absent.npz")
 
 
-@pytest.mark.parametrize("case", ["nan-weight", "missing-array"])
+def test_a_valid_log_and_an_empty_one_load(content, tmp_path):
+    loaded, _ = protocol.load_model(_write(tmp_path / "model_shallow.npz", _log()(content)))
+    assert loaded.log == LOG
+    untrained, _ = protocol.load_model(_write(tmp_path / "untrained.npz", content))
+    assert untrained.log == {k: [] for k in LOG}
+
+
+@pytest.mark.parametrize("case", ["extra-entry", "log-unequal-lengths"])
+def test_training_does_not_resume_from_a_damaged_model(content, tmp_path, monkeypatch, capsys, mnist_dir, case):
+    """Once a file with an extra array was resumed, and one with unequal log lists failed after another epoch."""
+    path = _write(tmp_path / "model_shallow.npz", CASES[case][0](content))
+
+    def load(*args, **kwargs):
+        raise AssertionError("MNIST was loaded: training started")
+
+    monkeypatch.setattr(mnist_data, "load", load)
+    argv = ["mnist", "train", "--out", str(tmp_path), "--variants", "shallow", "--epochs", "3", "--seed", "3"]
+    assert main([*argv, "--jobs", "1", "--data-dir", str(mnist_dir), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"brian-dendrites mnist: error: {path}: ")
+
+
+@pytest.mark.parametrize("case", ["nan-weight", "missing-array", "extra-entry", "log-unequal-lengths"])
 def test_cli_refuses_a_damaged_model_in_one_line(content, tmp_path, capsys, case, mnist_dir):
     path = _write(tmp_path / "model_shallow.npz", CASES[case][0](content))
     assert main(["mnist", "evaluate", str(path), "--data-dir", str(mnist_dir)]) == 1

@@ -15,11 +15,78 @@ from brian_dendrites import PyramidalParams
 from brian_dendrites import mnist as mnist_data
 from brian_dendrites.cli import main
 from brian_dendrites.errors import DivergenceError, FileFormatError, OutputError, ParameterError
+from brian_dendrites.files import prepare_output
 
 
 def test_one_hot_targets_are_the_papers_rates():
     rates = protocol.one_hot(np.array([3, 0]))
     assert rates[0, 3] == pytest.approx(0.8) and rates[0, 0] == pytest.approx(0.1) and rates[1, 0] == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        ([-1], r"labels must be integers in \[0, 10\), got values from -1 to -1"),
+        ([3, 10], r"labels must be integers in \[0, 10\), got values from 3 to 10"),
+        ([2.7], r"labels must be integers in \[0, 10\) in one dimension, got float64 \(1,\)"),
+        ([True], r"labels must be integers .* got bool"),
+        ([[1, 2]], r"labels must be integers .* in one dimension, got int64 \(1, 2\)"),
+    ],
+    ids=["negative", "too-large", "float", "bool", "2-d"],
+)
+def test_one_hot_refuses_labels_outside_the_classes(labels, message):
+    """-1 once marked class 9, 10 raised IndexError and 2.7 became class 2."""
+    with pytest.raises(ParameterError, match=message):
+        protocol.one_hot(labels)
+    assert protocol.one_hot(np.array([9], np.uint8))[0, 9] == pytest.approx(0.8)
+
+
+def test_seed_and_seeds_together_are_refused(tmp_path, capsys):
+    """--seed 5 --seeds 0 once trained seed 0 only."""
+    message = r"give seed \(--seed\) or seeds \(--seeds\), not both: seed 5 would be ignored for seeds \(0,\)"
+    with pytest.raises(ParameterError, match=message):
+        protocol.TrainConfig("out", seed=5, seeds=(0,))
+    with pytest.raises(ParameterError, match="seed 0 would be ignored"):
+        protocol.TrainConfig("out", seed=0, seeds=(1, 2))
+    assert main(["mnist", "train", "--out", str(tmp_path), "--seed", "5", "--seeds", "0", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("brian-dendrites mnist: error: give seed (--seed) or seeds")
+
+
+def test_the_test_error_at_the_best_validation_epoch_is_reported():
+    log = {"epoch": [1, 2, 3, 4], "validation_error": [0.5, 0.2, 0.3, 0.2], "test_error": [0.6, 0.25, 0.3, 0.22]}
+    assert protocol.best_validation(log) == {"best_validation_epoch": 2, "test_error_at_best_validation": 0.25}
+    assert protocol.best_validation({k: [] for k in log}) == {
+        "best_validation_epoch": None,
+        "test_error_at_best_validation": None,
+    }
+    entry = {"test_error": 0.3, "epochs": 4, **protocol.best_validation(log), "wall_s": 1.0, "log": log}
+    assert protocol.Train.summary({"seed": 0, "variants": {"a": entry}}) == {
+        "a": {"test_error": 0.3, "best_validation_epoch": 2, "test_error_at_best_validation": 0.25}
+    }
+
+
+def test_the_seeds_summary_reports_the_test_error_at_the_best_validation_epoch(tmp_path, monkeypatch):
+    logs = {
+        0: {"epoch": [1, 2], "validation_error": [0.2, 0.3], "test_error": [0.1, 0.4], "wall_s": [1.0, 1.0]},
+        1: {"epoch": [1, 2], "validation_error": [0.3, 0.2], "test_error": [0.5, 0.3], "wall_s": [1.0, 1.0]},
+    }
+    variant = protocol.VARIANTS["shallow"]
+    for seed, log in logs.items():
+        model = protocol.Model.initial(variant, np.random.default_rng(seed))
+        model.seed, model.log = seed, log
+        protocol.save_model(model, variant.params, prepare_output(tmp_path / f"seed_{seed}") / "model_shallow.npz")
+
+    def evaluate(path, data_dir):  # the last logged test error: no MNIST needed
+        return {"error": protocol.load_model(path)[0].log["test_error"][-1]}
+
+    monkeypatch.setattr(protocol, "evaluate", evaluate)
+    results = protocol.run_all_seeds((), 2, tmp_path, None, (0, 1), progress=False)  # trains nothing
+    assert [results["runs"][s]["variants"]["shallow"]["test_error_at_best_validation"] for s in (0, 1)] == [0.1, 0.3]
+    summary = results["variants"]["shallow"]
+    assert summary["best_validation_epochs"] == [1, 2] and summary["test_errors_at_best_validation"] == [0.1, 0.3]
+    assert summary["mean"] == pytest.approx(0.35) and summary["mean_at_best_validation"] == pytest.approx(0.2)
+    assert protocol.Train.summary(results)["shallow"]["mean_at_best_validation"] == pytest.approx(0.2)
 
 
 def test_model_file_round_trip(tmp_path, rng):
@@ -154,6 +221,7 @@ def test_results_cover_every_model_file_in_the_folder(tmp_path, rng, mnist_dir):
     images, labels = mnist_data.split(mnist_data.load(mnist_dir))["test"]
     assert entry["test_error"] == np.mean(np.argmax(_forward(model, variant.params, images), axis=1) != labels)
     assert entry["epochs"] == 2 and entry["best_validation_epoch"] == 2 and entry["wall_s"] == 7.0
+    assert entry["test_error_at_best_validation"] == 0.45
     json_path, figure = protocol.write_outputs(tmp_path, results)
     assert json.loads(json_path.read_text())["variants"]["shallow"]["log"]["test_error"] == [0.5, 0.45]
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -188,3 +256,31 @@ def test_a_saved_model_keeps_its_parameters_when_a_default_changes(tmp_path, mon
     assert protocol.evaluate(tmp_path / "version_0.npz", mnist_dir)["errors"] != before["errors"]  # the change matters
     with pytest.raises(ParameterError, match="was trained with other parameters than variant 'shallow' has now"):
         protocol.run("shallow", 2, tmp_path, mnist_dir, limit=2000, progress=False)
+
+
+def test_backprop_steps_shrink_by_the_decay_after_the_hold(rng):
+    """One mini-batch's weight change is linear in the rate: after BACKPROP_HOLD epochs each epoch's
+    step is BACKPROP_DECAY times the one before."""
+    variant = protocol.VARIANTS["backprop"]
+    images, labels = rng.uniform(0, 1, (10, 784)).astype(np.float32), np.arange(10)
+    start = protocol.Model.initial(variant, np.random.default_rng(0))
+
+    def change(epoch: int) -> np.ndarray:
+        copies = {group: {k: v.copy() for k, v in getattr(start, group).items()} for group in ("weights", "biases")}
+        model = dataclasses.replace(start, **copies)
+        protocol.train_epoch(model, variant, images, labels, np.random.default_rng(1), epoch=epoch)
+        return (model.weights["bottom_up_1"] - start.weights["bottom_up_1"]).astype(float)
+
+    held, first, third = (
+        change(protocol.BACKPROP_HOLD - 1),
+        change(protocol.BACKPROP_HOLD),
+        change(protocol.BACKPROP_HOLD + 2),
+    )
+    assert np.linalg.norm(held) > 0
+    np.testing.assert_allclose(change(0), held)
+    np.testing.assert_allclose(
+        first, protocol.BACKPROP_DECAY * held, rtol=1e-3, atol=5e-8
+    )  # float32 weights: ulp 1.5e-8
+    np.testing.assert_allclose(
+        third, protocol.BACKPROP_DECAY**3 * held, rtol=1e-3, atol=5e-8
+    )  # float32 weights: ulp 1.5e-8

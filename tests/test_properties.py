@@ -22,6 +22,8 @@ _conductance = st.one_of(
     _bad_number.map(lambda x: (x / ms, False)),
     _finite.map(lambda x: (x * ms, False)),  # wrong unit
     _finite.map(lambda x: (x, False)),  # no unit
+    _finite.map(lambda x: (complex(x, 1) / ms, False)),  # no real number
+    _finite.map(lambda x: (f"{x}/ms", False)),  # a string, not a quantity
 )
 _sigma = st.one_of(
     _finite.map(lambda x: (x * ms**-0.5, True)),

@@ -11,7 +11,7 @@ from brian_dendrites.models.microcircuit import RECORD_TYPES
 from brian_dendrites.protocols import regression
 from brian_dendrites.protocols.regression import RegressionConfig, Teacher, alignment_angle, train
 
-from brian_dendrites import FileFormatError, NetworkState, ParameterError, random_weights
+from brian_dendrites import FileFormatError, NetworkState, ParameterError, Simulation, random_weights
 from brian_dendrites.canonical import digest, from_json
 from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
 from brian_dendrites.cli import main
@@ -166,15 +166,75 @@ def _damaged_checkpoints(tmp_path, valid: Path) -> dict[str, tuple[Path, str]]:
     return cases
 
 
-def test_damaged_checkpoints_are_refused_with_one_clear_line(tmp_path):
-    config = RegressionConfig(patterns=600, evaluate_every=3, seed=3)
-    valid = tmp_path / "valid.npz"
+#: A checkpoint of RegressionConfig(patterns=600, evaluate_every=3): 6 chunks, saved after chunk 3 (2 evaluations).
+_LOG = {"time_s": [0.0, 30.0], "loss": [1.0, 0.9], "rms_apical": [0.5, 0.4], "angle": [90.0, 80.0]}
+_TRACES = {f"before_{key}": np.zeros(1000) for key in ("r_out", "r_target", "v_apical", "r_in")}
+
+
+def _checkpoint(path: Path, config: RegressionConfig, log=None, next_chunk=3, traces=None, **info) -> Path:
     weights = random_weights(config.params, np.random.default_rng(0))
-    save_checkpoint(valid, NetworkState(weights), {"fingerprint": digest(config), "log": {}, "next_chunk": 1})
+    info = {"fingerprint": digest(config), "log": _LOG if log is None else log, "next_chunk": next_chunk} | info
+    save_checkpoint(path, NetworkState(weights), info, _TRACES if traces is None else traces)
+    return path
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """No network runs: a test that reaches one has not refused its checkpoint before training."""
+
+    class Ran(Exception):
+        pass
+
+    def run(*args, **kwargs):
+        raise Ran
+
+    monkeypatch.setattr(Simulation, "_run", run)
+    return Ran
+
+
+def test_damaged_checkpoints_are_refused_with_one_clear_line(tmp_path, no_run):
+    config = RegressionConfig(patterns=600, evaluate_every=3, seed=3)
+    valid = _checkpoint(tmp_path / "valid.npz", config)
+    with pytest.raises(no_run):  # the valid checkpoint resumes: its first run is chunk 3's
+        train(config, valid, progress=False)
     for name, (path, message) in _damaged_checkpoints(tmp_path, valid).items():
         with pytest.raises(FileFormatError, match=message) as error:
             train(config, path, progress=False)
         assert str(path) in str(error.value) and "\n" not in str(error.value), name
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ({"log": {key: [] for key in _LOG}}, "log 'time_s' must be a non-empty list of finite numbers"),
+        ({"log": _LOG | {"loss": ["1.0", "0.9"]}}, "log 'loss' must be a non-empty list of finite numbers"),
+        ({"log": _LOG | {"angle": [90.0]}}, r"the log's lists have unequal lengths \{.*'angle': 1\}"),
+        ({"log": _LOG | {"loss": [1.0, float("inf")]}}, "log 'loss' must be a non-empty list of finite numbers"),
+        ({"log": [1.0, 0.9]}, "its log must be a record of lists, got list"),
+        ({"log": {"loss": [1.0, 0.9]}}, r"its log lacks \['time_s', 'rms_apical', 'angle'\]"),
+        ({"next_chunk": "3"}, r"next_chunk must be 6 or a multiple of 3 in \[1, 6\], got '3'"),
+        ({"next_chunk": 4}, r"next_chunk must be 6 or a multiple of 3 in \[1, 6\], got 4"),
+        ({"next_chunk": 9}, r"next_chunk must be 6 or a multiple of 3 in \[1, 6\], got 9"),
+        ({"next_chunk": None}, r"next_chunk must be 6 or a multiple of 3 in \[1, 6\], got None"),
+        ({"next_chunk": 6}, "its log has 2 evaluations, next_chunk=6 needs 3"),
+        ({"traces": {}}, r"its traces must be \['before_r_in', 'before_r_out', 'before_r_target', 'before_v_apical'\]"),
+        ({"traces": _TRACES | {"before_r_in": np.zeros((2, 500))}}, "trace 'before_r_in' must be a 1-d array"),
+        ({"traces": _TRACES | {"before_r_in": np.full(1000, np.nan)}}, "trace 'before_r_in' must be a 1-d array"),
+    ],
+)
+def test_a_damaged_checkpoint_log_or_progress_is_refused_before_training(tmp_path, no_run, damage, message):
+    config = RegressionConfig(patterns=600, evaluate_every=3, seed=3)
+    path = _checkpoint(tmp_path / "damaged.npz", config, **damage)
+    with pytest.raises(FileFormatError, match=message) as error:
+        train(config, path, progress=False)
+    assert str(path) in str(error.value) and "\n" not in str(error.value)
+
+
+def test_quick_and_patterns_exclude_each_other(tmp_path, capsys, no_run):
+    assert main(["regression", "--out", str(tmp_path), "--quick", "--patterns", "500", "--jobs", "1", "--quiet"]) == 1
+    expected = "--quick runs 2000 patterns: give --quick or --patterns, not both"
+    assert capsys.readouterr().err == f"brian-dendrites regression: error: {expected}\n"
+    assert not list(tmp_path.iterdir())  # refused before the run
 
 
 def test_bad_config_is_rejected_with_the_field_name():

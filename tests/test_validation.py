@@ -35,7 +35,7 @@ from brian_dendrites.transfer import transfer_function
         ({"dt": -0.1 * ms}, "dt must be a finite time"),
         ({"tau_w": 0 * ms}, "tau_w"),
         ({"E_exc": -2.0}, "E_exc > E_inh"),
-        ({"E_exc": float("nan")}, "E_exc must be a finite number"),
+        ({"E_exc": float("nan")}, "E_exc must be a finite real number"),
         ({"plastic": frozenset({"lateral"})}, "plastic must be a set of pathways among"),
         ({"phi": "tanh"}, "phi"),
         ({"output": PyramidalParams()}, "output.g_A must be 0"),

@@ -130,7 +130,8 @@ class ErrorNeuronModel:
         Raises
         ------
         ParameterError
-            If an array has the wrong shape or is not finite, nudging lies outside [0, 1], or ``eta``
+            If an array is not of real numbers (bool, complex and string arrays are refused), has the wrong
+            shape or is not finite, nudging lies outside [0, 1], or ``eta``
             does not fit the network.
         """
         eta = params.rates if eta is None else params.replace(eta=eta).rates

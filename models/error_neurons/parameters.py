@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from brian2 import Quantity, have_same_dimensions, ms
+from brian2 import Quantity, ms
 
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.transfer import Tanh, TransferFunction
+from brian_dendrites.validation import quantity_value
 
 __all__ = ["FEEDBACK_MODES", "ErrorNeuronParams", "TEMPLATE"]
 
@@ -23,8 +24,8 @@ FEEDBACK_MODES = ("BP", "FA")
 
 def _rate(name: str, value, positive: bool = True) -> float:
     """``value`` in 1/ms; ParameterError unless a finite scalar rate > 0 (>= 0 without ``positive``)."""
-    number = float(value * ms) if isinstance(value, Quantity) and value.size == 1 else math.nan
-    if not have_same_dimensions(value, 1 / ms) or not math.isfinite(number) or number < 0 or (positive and number == 0):
+    number = quantity_value(value, 1 / ms)  # NaN unless one real quantity in 1/time
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
         raise ParameterError(
             f"{name} must be a finite rate in 1/time (e.g. 0.1/ms), {'> 0' if positive else '>= 0'}, got {value!r}"
         )
@@ -103,7 +104,7 @@ class ErrorNeuronParams:
             _rate(f"eta[{k - 1}] (W_{k})", value, positive=False)
         if self.feedback not in FEEDBACK_MODES:
             raise ParameterError(f"feedback must be one of {FEEDBACK_MODES}, got {self.feedback!r}")
-        step = float(self.dt / ms) if isinstance(self.dt, Quantity) and have_same_dimensions(self.dt, ms) else math.nan
+        step = quantity_value(self.dt, ms)
         if not (math.isfinite(step) and step > 0):
             raise ParameterError(f"dt must be a time > 0 (e.g. 0.01*ms), got {self.dt!r}")
         fastest = max(g["g_l"] + g["g_bas"] + g["g_api"], g["g_l"] + max(g["g_den"], g["g_ntgt"]))

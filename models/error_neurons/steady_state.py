@@ -13,6 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import ms
 
+from brian_dendrites.errors import ParameterError
+from brian_dendrites.validation import check_integer, check_real, finite_array, real_array
+
+from .network import group_sizes, projections
 from .parameters import ErrorNeuronParams
 from .weights import feedback_matrices
 
@@ -42,6 +46,32 @@ class SteadyState:
     apical: list[np.ndarray]
 
 
+def _checked(params, weights, x, r_target=None, feedforward: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """``x`` and ``r_target`` as float arrays; ParameterError unless the arguments fit the network.
+
+    Every weight the map reads (``feedforward``: the forward ones) must be present with its shape and
+    finite real values; ``x`` (n_0,) or (batch, n_0) and ``r_target`` (x's batch, n_N) finite reals.
+    """
+    if not isinstance(params, ErrorNeuronParams):
+        raise ParameterError(f"params must be an ErrorNeuronParams record, got {type(params).__name__}")
+    if not isinstance(weights, dict):
+        raise ParameterError(f"weights must be a dict of arrays by projection name, got {type(weights).__name__}")
+    sizes, n = group_sizes(params.sizes), len(params.sizes) - 1
+    shapes = {name: (sizes[post], sizes[pre]) for name, (pre, post) in projections(params.sizes).items()}
+    shapes |= {f"feedback_{k}": (params.sizes[k], params.sizes[k + 1]) for k in range(1, n)}
+    needed = [name for name in shapes if not feedforward or name.startswith("forward_")]
+    for name in needed:
+        if name not in weights:
+            raise ParameterError(f"weights lacks '{name}'; this network needs {needed}")
+        finite_array(f"weights['{name}']", weights[name], shapes[name], "(post, pre)")
+    x = real_array("x", x)
+    batch = x.shape[:-1] if x.ndim in (1, 2) else ("batch",)
+    x = finite_array("x", x, (*batch, params.sizes[0]), "(n_0,) or (batch, n_0)")
+    if r_target is not None:
+        r_target = finite_array("r_target", r_target, (*batch, params.sizes[-1]), "x's (n_N,) or (batch, n_N)")
+    return x, r_target
+
+
 def feedforward(params: ErrorNeuronParams, weights: dict[str, np.ndarray], x: np.ndarray) -> list[np.ndarray]:
     """The rates r_0 = x, ..., r_N without a target (every error 0): r_k = phi(g_bas/g_tot W_k r_{k-1}).
 
@@ -58,9 +88,21 @@ def feedforward(params: ErrorNeuronParams, weights: dict[str, np.ndarray], x: np
     -------
     list of numpy.ndarray
         The rates of every area, input first.
+
+    Raises
+    ------
+    ParameterError
+        If ``params`` is not an ErrorNeuronParams record, a forward weight is missing, of another shape
+        or not finite, or ``x`` is not (n_0,) or (batch, n_0) finite real numbers.
     """
+    x, _ = _checked(params, weights, x, feedforward=True)
+    return _feedforward(params, weights, x)
+
+
+def _feedforward(params: ErrorNeuronParams, weights: dict[str, np.ndarray], x: np.ndarray) -> list[np.ndarray]:
+    """:func:`feedforward` of a float array ``x``, unchecked."""
     basal = _g(params.g_bas) / _g(params.g_l + params.g_bas + params.g_api)
-    rates = [np.asarray(x, dtype=float)]
+    rates = [x]
     for k in range(1, len(params.sizes)):
         rates.append(params.phi(basal * rates[-1] @ weights[f"forward_{k}"].T))
     return rates
@@ -106,15 +148,24 @@ def settle(
 
     Raises
     ------
+    ParameterError
+        If ``params`` is not an ErrorNeuronParams record, a weight is missing, of another shape or not
+        finite, ``x`` is not (n_0,) or (batch, n_0) finite real numbers, ``r_target`` not finite real
+        numbers of x's batch and n_N columns, ``steps`` not an integer >= 1, ``tol`` not a real number
+        >= 0, or ``converge`` not True or False.
     RuntimeError
         If ``converge`` and the map has not converged after ``steps`` iterations.
     """
+    check_integer("steps", steps, 1)
+    check_real("tol", tol, 0)
+    if not isinstance(converge, bool):
+        raise ParameterError(f"converge must be True or False, got {converge!r}")
+    x, r_target = _checked(params, weights, x, r_target)
     n = len(params.sizes) - 1
     g_l, g_bas, g_api = _g(params.g_l), _g(params.g_bas), _g(params.g_api)
     g_tot, c_den, c_out = g_l + g_bas + g_api, _g(params.g_den), _g(params.g_ntgt)
     down = feedback_matrices(params, weights)
-    x = np.asarray(x, dtype=float)
-    rates = feedforward(params, weights, x)
+    rates = _feedforward(params, weights, x)
     errors = [np.zeros_like(r) for r in rates[1:]]
     for _ in range(steps):
         apical = [e @ weights[f"lateral_pi_{k}"].T for k, e in enumerate(errors, start=1)]

@@ -310,7 +310,8 @@ def check_inputs(
     Raises
     ------
     ParameterError
-        If an array has the wrong shape or is not finite, an input is negative without
+        If an array is not of real numbers (bool, complex and string arrays are refused), has the wrong
+        shape or is not finite, an input is negative without
         ``signed_inputs``, nudging is outside [0, 1], or a nudged target is outside [E_inh, E_exc].
     """
     n_in, n_out = params.sizes[0], params.sizes[-1]

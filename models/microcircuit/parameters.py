@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-from brian2 import Quantity, have_same_dimensions, ms
+from brian2 import Quantity, ms
 
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.transfer import Logistic, SoftRectifier, TransferFunction
+from brian_dendrites.validation import check_integer, check_real, quantity_value
 
 from .pathways import PATHWAY_TABLE
 
@@ -53,8 +53,8 @@ def _scalar(name: str, value, unit: Quantity, what: str, positive: bool = False)
 
     ``what`` describes the expected value, e.g. 'conductance in 1/time (e.g. 0.8/ms)'.
     """
-    number = float(value / unit) if isinstance(value, Quantity) and value.size == 1 else math.nan
-    if not have_same_dimensions(value, unit) or not math.isfinite(number) or number < 0 or (positive and number == 0):
+    number = quantity_value(value, unit)  # NaN unless one real quantity of unit's dimensions
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
         raise ParameterError(f"{name} must be a finite {what}, {'> 0' if positive else '>= 0'}, got {value!r}")
     return number
 
@@ -171,7 +171,8 @@ class InterneuronParams:
     Raises
     ------
     ParameterError
-        If a field is not a finite scalar >= 0 of the right dimension, or gamma is outside [0, 1].
+        If a field is not a finite scalar >= 0 of the right dimension, or gamma is not a real number in
+        [0, 1].
     """
 
     g_lk: Quantity = _default(0.1 / ms)
@@ -187,9 +188,7 @@ class InterneuronParams:
         for name in ("g_lk", "g_D", "g_som"):
             _conductance(f"InterneuronParams.{name}", getattr(self, name))
         _sigma("InterneuronParams.sigma", self.sigma)
-        number = isinstance(self.gamma, (int, float, np.number)) and not isinstance(self.gamma, bool)
-        if not number or not 0 <= self.gamma <= 1:  # NaN fails too
-            raise ParameterError(f"InterneuronParams.gamma must be a number in [0, 1], got {self.gamma!r}")
+        check_real("InterneuronParams.gamma", self.gamma, 0, 1)
 
     @property
     def dendritic_attenuation(self) -> float:
@@ -562,8 +561,7 @@ def _check_record(p: MicrocircuitParams) -> None:
     if not isinstance(p.sizes, tuple) or len(p.sizes) < 2:
         raise ParameterError(f"sizes must be a tuple of at least 2 layer sizes (input, ..., output), got {p.sizes!r}")
     for k, size in enumerate(p.sizes):
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ParameterError(f"sizes[{k}] must be an integer >= 1, got {size!r}")
+        check_integer(f"sizes[{k}]", size, 1)
     if not isinstance(p.phi, TransferFunction):
         raise ParameterError(f"phi must be a TransferFunction (Logistic, SoftRectifier or Tanh), got {p.phi!r}")
     n = len(p.sizes) - 1
@@ -587,9 +585,7 @@ def _check_record(p: MicrocircuitParams) -> None:
     if not isinstance(p.plastic, frozenset) or not p.plastic <= set(PATHWAYS):
         raise ParameterError(f"plastic must be a set of pathways among {PATHWAYS}, got {p.plastic!r}")
     for name in ("E_exc", "E_inh"):
-        value = getattr(p, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(value):
-            raise ParameterError(f"{name} must be a finite number (a dimensionless potential), got {value!r}")
+        check_real(name, getattr(p, name), what=" (a dimensionless potential)")
     if p.E_exc <= p.E_inh:
         raise ParameterError(f"need E_exc > E_inh, got E_exc={p.E_exc}, E_inh={p.E_inh}")
     if not isinstance(p.signed_inputs, bool):

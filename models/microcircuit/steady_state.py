@@ -24,6 +24,7 @@ input fixed at 1 with a plastic weight.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ from brian2 import ms
 from scipy.linalg.blas import get_blas_funcs
 
 from brian_dendrites.errors import ParameterError
+from brian_dendrites.validation import check_integer, check_real
 
 from .network import projections
 from .parameters import LearningRates, MicrocircuitParams
@@ -116,6 +118,40 @@ def _accumulate(w, alpha: float, error, pre) -> None:
         w += alpha * (error.swapaxes(-1, -2) @ pre)
 
 
+def _array_kind(value) -> str | None:
+    """'numpy' or 'torch' for an array the engine computes with, None for anything else."""
+    if isinstance(value, np.ndarray):
+        return "numpy"
+    torch = sys.modules.get("torch")  # a tensor exists only once PyTorch is imported
+    return "torch" if torch is not None and isinstance(value, torch.Tensor) else None
+
+
+def _real(value) -> bool:
+    """Whether an array (NumPy or PyTorch) holds real numbers: integers or floats, not bools or complex."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "iuf"
+    return not value.dtype.is_complex and value.dtype is not sys.modules["torch"].bool
+
+
+def _finite(value) -> bool:
+    return bool(np.isfinite(value).all()) if isinstance(value, np.ndarray) else bool(value.isfinite().all())
+
+
+def _check_array(name: str, value, kind: str | None, shape: tuple, axes: str, finite: bool = False) -> None:
+    """ParameterError unless ``value`` is an array of ``kind`` of real numbers, of ``shape`` (finite if ``finite``)."""
+    if kind is None or _array_kind(value) != kind or not _real(value):
+        what = f"{type(value).__name__} of dtype {value.dtype}" if hasattr(value, "dtype") else type(value).__name__
+        raise ParameterError(
+            f"{name} must be a NumPy array or PyTorch tensor of real numbers, all of the kind of "
+            f"weights['bottom_up_1']; got {what}"
+        )
+    if tuple(value.shape) != shape:
+        expected = f"({', '.join(map(str, shape))})"
+        raise ParameterError(f"{name} must have shape {axes} = {expected}, got {tuple(value.shape)}")
+    if finite and not _finite(value):
+        raise ParameterError(f"{name} must be finite, found NaN or inf")
+
+
 class SteadyStateEngine:
     """Settles batches and applies Eqs. 7-10 for one parameter record.
 
@@ -161,6 +197,39 @@ class SteadyStateEngine:
             for proj in projections(params.sizes)
             if proj.pathway in params.plastic
         }
+        # (post, pre) of every weight settle reads; thresholds: bottom-up and ip
+        self._shapes = {proj.name: (proj.n_post, proj.n_pre) for proj in projections(params.sizes)}
+        self._thresholds = [name for name in self._shapes if name.startswith(("bottom_up_", "ip_"))]
+
+    def _check(self, weights: dict, biases: dict, x, u_tgt=None, feedforward: bool = False) -> None:
+        """ParameterError unless the arguments of :meth:`settle` (``feedforward``: of :meth:`feedforward`) fit.
+
+        The weights' values are not read, so that the check costs microseconds per call.
+        """
+        if not isinstance(weights, dict) or not isinstance(biases, dict):
+            raise ParameterError(
+                "weights and biases must be dicts of arrays by projection name, "
+                f"got {type(weights).__name__} and {type(biases).__name__}"
+            )
+        names = [name for name in self._shapes if not feedforward or name.startswith("bottom_up_")]
+        kind = _array_kind(weights.get("bottom_up_1"))
+        stack = tuple(weights["bottom_up_1"].shape[:-2]) if kind else ()  # (networks,) for a stack
+        head = "(networks, " if stack else "("
+        for name in names:
+            if name not in weights:
+                raise ParameterError(f"weights lacks '{name}'; this network needs {names}")
+            _check_array(f"weights['{name}']", weights[name], kind, stack + self._shapes[name], head + "post, pre)")
+        thresholds = [name for name in names if name in self._thresholds]
+        for name in thresholds:
+            if name not in biases:
+                raise ParameterError(f"biases lacks '{name}'; this network needs {thresholds}")
+            _check_array(f"biases['{name}']", biases[name], kind, stack + self._shapes[name][:1], head + "post)")
+        batch = tuple(getattr(x, "shape", ())[:-1])  # x: (batch, n_0), or one batch per network of a stack
+        if len(batch) not in (1, 1 + len(stack)) or batch[:-1] not in ((), stack):
+            batch = (*stack, "batch")
+        _check_array("x", x, kind, (*batch, self.params.sizes[0]), head + "batch, n_0)", finite=True)
+        if u_tgt is not None:
+            _check_array("u_tgt", u_tgt, kind, (*batch, self.params.sizes[-1]), "x's " + head + "batch, n_N)", True)
 
     def feedforward(self, weights: dict, biases: dict, x: np.ndarray) -> SteadyState:
         """Step 1 alone: every layer at its basal prediction, u_k = a_B v_B,k (no target, no apical input).
@@ -178,7 +247,18 @@ class SteadyStateEngine:
         -------
         SteadyState
             The feedforward state (its dicts are empty).
+
+        Raises
+        ------
+        ParameterError
+            If a bottom-up weight or threshold is missing or of another shape, the arrays are not all
+            NumPy arrays or all PyTorch tensors of real numbers, or ``x`` is not (batch, n_0) and finite.
         """
+        self._check(weights, biases, x, feedforward=True)
+        return self._feedforward(weights, biases, x)
+
+    def _feedforward(self, weights: dict, biases: dict, x) -> SteadyState:
+        """:meth:`feedforward` without the checks."""
         phi = self.phi
         r, r_B, u, v_B = [x], [None], [None], [None]
         for k in range(1, self.n + 1):
@@ -224,12 +304,20 @@ class SteadyStateEngine:
         Raises
         ------
         ParameterError
-            If ``sweeps`` is not an integer >= 1.
+            If a weight or threshold the pass reads is missing or of another shape, the arrays are not
+            all NumPy arrays or all PyTorch tensors of real numbers, ``x`` is not (batch, n_0) and finite,
+            ``u_tgt`` is not (batch, n_N) and finite,
+            ``sweeps`` is not an integer >= 1 or ``tolerance`` not a real number >= 0.
         """
-        if isinstance(sweeps, bool) or not isinstance(sweeps, (int, np.integer)) or sweeps < 1:
-            raise ParameterError(f"sweeps must be an integer >= 1, got {sweeps!r}")
+        check_integer("sweeps", sweeps, 1)
+        check_real("tolerance", tolerance, 0)
+        self._check(weights, biases, x, u_tgt)
+        return self._settle(weights, biases, x, u_tgt, sweeps, tolerance)
+
+    def _settle(self, weights: dict, biases: dict, x, u_tgt=None, sweeps: int = 1, tolerance: float = 0.0):
+        """:meth:`settle` without the checks, for callers whose arguments are known to fit (training loops)."""
         phi, n = self.phi, self.n
-        state = self.feedforward(weights, biases, x)
+        state = self._feedforward(weights, biases, x)
         r, u, v_B = state.r, state.u, state.v_B
         for sweep in range(sweeps):
             before = r[1:]  # every pass rebinds the rates

@@ -1,0 +1,239 @@
+"""The depth protocol's inputs that could make its results wrong without a word: problem files, repeated
+seeds and sizes, and damaged or half-written checkpoints. No student is trained here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from brian_dendrites.models.error_neurons import ErrorNeuronParams
+from brian_dendrites.protocols import depth
+from brian_dendrites.protocols.depth import DepthConfig, load_problem, make_problem
+
+from brian_dendrites import FileFormatError, ParameterError, cli
+from brian_dendrites.cli import main
+
+PARAMS = ErrorNeuronParams()
+
+
+def write_problem(path: Path, **changes) -> Path:
+    """A 4-2-1 problem file of seed 3, with arrays replaced (or removed, for None) by ``changes``."""
+    problem = make_problem((4, 2, 1), 3, PARAMS)
+    arrays = {"sizes": np.array(problem.sizes), "seed": np.array(3)}
+    arrays |= {f"teacher_{k}": w for k, w in enumerate(problem.teacher, start=1)}
+    arrays |= {f"x_{name}": x for name, x in problem.x.items()} | problem.initial.weights
+    arrays |= changes
+    np.savez(path, **{name: value for name, value in arrays.items() if value is not None})
+    return path
+
+
+def record(model: str, epochs: int, layers: int) -> dict:
+    """One (size, seed, model) entry as ``depth._train`` writes it."""
+    angles = [] if model == "backprop" else [[10.0] * layers for _ in range(epochs)]
+    return {
+        "test_mse": [0.1] * (epochs + 1),
+        "validation_mse": [0.1] * (epochs + 1),
+        "angle_deg": angles,
+        "ms_per_sample": 0.01,
+    }
+
+
+def fake_train(problem, config) -> dict:
+    return {model: record(model, config.epochs, len(problem.sizes) - 1) for model in config.models}
+
+
+CONFIG = {"sizes": ((4, 2, 1),), "seeds": (0, 1), "epochs": 2, "models": ("dendritic", "backprop")}
+
+
+def write_checkpoint(out: Path, runs, **fields) -> Path:
+    config = DepthConfig(**CONFIG, out=out)
+    out.mkdir(exist_ok=True)
+    content = {"fingerprint": depth._fingerprint(config), "runs": runs} | fields
+    (out / depth.CHECKPOINT).write_text(json.dumps(content))
+    return out / depth.CHECKPOINT
+
+
+def test_a_problem_file_runs_its_own_sizes_and_seed(tmp_path):
+    path = write_problem(tmp_path / "p.npz")
+    config = DepthConfig(problem=path)
+    assert (config.sizes, config.seeds) == (((4, 2, 1),), (3,))  # recorded as what runs
+    assert DepthConfig(problem=path, sizes=((4, 2, 1),), seeds=(3,)) == config
+    with pytest.raises(ParameterError, match=rf"sizes 8-4-2-1 differ from the problem file {path}'s 4-2-1"):
+        DepthConfig(problem=path, sizes=((8, 4, 2, 1),))
+    with pytest.raises(ParameterError, match=rf"seeds 0,1 differ from the problem file {path}'s 3"):
+        DepthConfig(problem=path, seeds=(0, 1))
+
+
+def test_command_line_refuses_sizes_other_than_the_problems(tmp_path, capsys):
+    path = write_problem(tmp_path / "p.npz")
+    argv = ["depth", "--out", str(tmp_path / "o"), "--problem", str(path), "--sizes", "8-4-2-1"]
+    assert main([*argv, "--epochs", "1", "--models", "backprop", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--sizes" in err and "8-4-2-1" in err and "4-2-1" in err
+    assert not (tmp_path / "o" / "depth_results.json").exists()
+
+
+def test_repeated_seeds_and_sizes_are_refused(tmp_path, capsys):
+    with pytest.raises(argparse.ArgumentTypeError, match="must not repeat a seed, got 1 twice in '1,1'"):
+        cli.seeds("1,1")
+    with pytest.raises(SystemExit):
+        main(
+            [
+                "depth",
+                "--out",
+                str(tmp_path),
+                "--seeds",
+                "1,1",
+                "--sizes",
+                "2-1",
+                "--models",
+                "backprop",
+                "--epochs",
+                "1",
+            ]
+        )
+    assert "--seeds: must not repeat a seed, got 1 twice" in capsys.readouterr().err
+    with pytest.raises(ParameterError, match=r"seeds must not repeat, got 1 twice in \(1, 1\)"):
+        DepthConfig(seeds=(1, 1))
+    with pytest.raises(ParameterError, match=r"sizes must not repeat, got \(2, 1\) twice"):
+        DepthConfig(sizes=((2, 1), (4, 2, 1), (2, 1)))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x93\x07 random bytes" * 20, "not an NPZ archive of arrays, or damaged; a problem file holds sizes"),
+        (b'{"sizes": [4, 2, 1]}', "not an NPZ archive of arrays, or damaged; a problem file holds sizes"),
+        ({"x_test": None}, "the array 'x_test' is missing; a problem file holds .*x_train, x_validation and x_test"),
+        ({"teacher_1": np.zeros((4, 2))}, r"'teacher_1' must be finite numbers of shape \(2, 4\)"),
+        ({"x_train": np.full((100, 4), np.nan)}, r"'x_train' must be finite numbers of shape \('samples', 4\)"),
+        ({"x_train": np.array([["a"] * 4] * 100)}, "'x_train' must be finite numbers"),
+        ({"feedback_1": np.zeros((1, 2))}, r"'feedback_1' must be finite numbers of shape \(2, 1\)"),
+        ({"sizes": np.array([4, 2, 2])}, "'sizes' must be 2 to 6 integers >= 1 ending in 1 output"),
+        ({"seed": np.array([3, 4])}, r"'seed' must be finite numbers of shape \(\)"),
+        ({"extra": np.zeros(3)}, r"unexpected arrays \['extra'\]"),
+    ],
+    ids=[
+        "random bytes",
+        "json",
+        "no x_test",
+        "teacher shape",
+        "nan",
+        "strings",
+        "feedback shape",
+        "sizes",
+        "seed",
+        "extra",
+    ],
+)
+def test_a_damaged_problem_file_is_refused_naming_it(tmp_path, capsys, content, message):
+    path = tmp_path / "p.npz"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        write_problem(path, **content)
+    with pytest.raises(FileFormatError, match=message) as error:
+        load_problem(path, PARAMS)
+    assert str(path) in str(error.value) and "\n" not in str(error.value)
+    assert (
+        main(["depth", "--out", str(tmp_path / "o"), "--problem", str(path), "--models", "backprop", "--epochs", "1"])
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err and "unsafely" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ([], "not a depth checkpoint"),
+        ({"runs": None}, "not a depth checkpoint"),  # 'fingerprint' kept, 'runs' removed below
+        ({"runs": {"4-2-1": {"0": {}}}}, r"runs\['4-2-1'\]\['0'\] must hold the models \['dendritic', 'backprop'\]"),
+        ({"runs": {"4-2-1": {}}}, r"runs\['4-2-1'\] must map some of this run's seeds \['0', '1'\]"),
+        ({"runs": {"8-4-2-1": {}}}, r"size '8-4-2-1' is not one of this run's \['4-2-1'\]"),
+        ({"runs": {"4-2-1": {"7": {}}}}, "must map some of this run's seeds"),
+        ("strings", r"\['backprop'\] must have test_mse and validation_mse of 3 finite numbers"),
+        ("short", r"\['dendritic'\] must have test_mse and validation_mse of 3 finite numbers"),
+        ("angles", r"\['dendritic'\] must have angle_deg of 2 lists of 2 numbers"),
+        ("keys", r"\['backprop'\] must hold \['test_mse', 'validation_mse', 'angle_deg', 'ms_per_sample'\]"),
+    ],
+    ids=["list", "no runs", "no models", "no seeds", "other size", "other seed", "strings", "short", "angles", "keys"],
+)
+def test_a_damaged_checkpoint_is_refused_naming_it(tmp_path, monkeypatch, content, message):
+    monkeypatch.setattr(depth, "_train", fake_train)
+    out = tmp_path / "o"
+    good = {model: record(model, 2, 2) for model in CONFIG["models"]}
+    if isinstance(content, str):
+        runs = {"4-2-1": {"0": json.loads(json.dumps(good))}}
+        entry = runs["4-2-1"]["0"]
+        if content == "strings":
+            entry["backprop"]["test_mse"] = ["0.1"] * 3
+        elif content == "short":
+            entry["dendritic"]["validation_mse"] = [0.1] * 2
+        elif content == "angles":
+            entry["dendritic"]["angle_deg"] = [[10.0], [10.0]]
+        else:
+            del entry["backprop"]["ms_per_sample"]
+        path = write_checkpoint(out, runs)
+    elif isinstance(content, list):
+        out.mkdir()
+        path = out / depth.CHECKPOINT
+        path.write_text("[]")
+    else:
+        path = write_checkpoint(out, **content)
+        if content["runs"] is None:
+            path.write_text(json.dumps({"fingerprint": json.loads(path.read_text())["fingerprint"]}))
+    with pytest.raises(FileFormatError, match=message) as error:
+        depth.run(DepthConfig(**CONFIG, out=out), progress=False)
+    assert str(error.value).startswith(f"checkpoint {path}: ") and "\n" not in str(error.value)
+
+
+def test_an_empty_run_in_the_checkpoint_ends_in_an_error_on_the_command_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(depth, "_train", fake_train)
+    out = tmp_path / "o"
+    path = write_checkpoint(out, {"4-2-1": {"0": {}}})
+    argv = ["depth", "--out", str(out), "--sizes", "4-2-1", "--seeds", "0,1", "--epochs", "2"]
+    assert main([*argv, "--models", "dendritic,backprop", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"brian-dendrites depth: error: checkpoint {path}: ") and err.count("\n") == 1
+    assert not (out / "depth_results.json").exists()
+
+
+def test_a_checkpoint_resumes_and_survives_an_interrupted_write(tmp_path, monkeypatch):
+    """The run resumes from a checkpoint of seed 0; a write of seed 1's that fails halfway (a full disk)
+    leaves that checkpoint as it was."""
+    monkeypatch.setattr(depth, "_train", fake_train)
+    out = tmp_path / "o"
+    good = {model: record(model, 2, 2) for model in CONFIG["models"]}
+    path = write_checkpoint(out, {"4-2-1": {"0": good}})
+    before = path.read_text()
+    write_text = Path.write_text
+
+    def half_then_full_disk(self, text, *args, **kwargs):
+        if depth.CHECKPOINT in self.name:
+            write_text(self, text[: len(text) // 2], *args, **kwargs)
+            raise OSError(28, "No space left on device")
+        return write_text(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", half_then_full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        depth.run(DepthConfig(**CONFIG, out=out), progress=False)
+    assert path.read_text() == before
+    assert sorted(p.name for p in out.iterdir()) == [depth.CHECKPOINT]  # no temporary file left
+    monkeypatch.setattr(Path, "write_text", write_text)
+    results = depth.run(DepthConfig(**CONFIG, out=out), progress=False)
+    assert results["runs"] == {"4-2-1": {"0": good, "1": good}}
+    assert json.loads(path.read_text())["runs"] == results["runs"]
+
+
+def test_a_genuine_checkpoint_resumes_without_training(tmp_path, monkeypatch):
+    """What ``_train`` writes passes the checkpoint's checks (the steady-state and backprop students, 2 epochs)."""
+    config = DepthConfig(
+        sizes=((2, 1), (4, 2, 1)), seeds=(0, 1), epochs=2, models=("dendritic", "backprop"), out=tmp_path
+    )
+    results = depth.run(config, progress=False)
+    monkeypatch.setattr(depth, "TRAINERS", {})
+    assert depth.run(config, progress=False) == results

@@ -1,0 +1,119 @@
+"""Ctrl-C: a command ends with one line and exit status 130, keeps its last checkpoint and leaves no
+Brian2 debug files; a SIGINT ignored at start stays ignored. The commands run in their own process
+group, which gets the SIGINT as a terminal sends it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from brian_dendrites.files import atomic_target
+
+pytestmark = pytest.mark.slow
+
+#: A depth run that checkpoints every few ms, for minutes (backprop students only: no Brian2 build).
+DEPTH = ["depth", "--sizes", "2-1", "--seeds", "0-999", "--epochs", "200", "--models", "backprop", "--quiet"]
+
+
+class Command:
+    """``python -m brian_dendrites ARGS`` in a new session, with its own temporary folder."""
+
+    def __init__(self, tmp_path: Path, args: list[str], ignore_sigint: bool = False, **env: str) -> None:
+        self.tmp = tmp_path / "tmp"
+        self.tmp.mkdir()
+        self.stderr_path = tmp_path / "stderr.txt"
+        with open(self.stderr_path, "w") as stderr:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "brian_dendrites", *args],
+                cwd=tmp_path,
+                env=os.environ | {"TMPDIR": str(self.tmp)} | env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+                preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None,
+            )
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text()
+
+    def wait_until(self, ready, timeout: float = 60) -> None:
+        end = time.monotonic() + timeout
+        while not ready():
+            assert self.process.poll() is None, f"ended early ({self.process.returncode}): {self.stderr}"
+            assert time.monotonic() < end, f"not ready after {timeout} s: {self.stderr}"
+            time.sleep(0.05)
+
+    def signal(self, signum: int, group: bool = True) -> None:
+        if group:
+            os.killpg(self.process.pid, signum)
+        else:
+            os.kill(self.process.pid, signum)
+
+    def wait(self, timeout: float = 30) -> int:
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            raise AssertionError(f"still running {timeout} s after the signal: {self.stderr}") from None
+
+    def assert_interrupted(self, command: str) -> None:
+        assert self.wait() == 130, self.stderr
+        assert "Traceback" not in self.stderr, self.stderr
+        lines = [line for line in self.stderr.replace("\r", "\n").splitlines() if line.strip()]
+        assert lines[-1] == f"brian-dendrites {command}: interrupted; resume with the same command", self.stderr
+        assert not list(self.tmp.glob("brian_*")), "Brian2's debug files were left behind"
+
+
+@pytest.mark.parametrize("group", [True, False], ids=["process group", "process"])
+def test_ctrl_c_ends_in_one_line_and_keeps_the_checkpoint(tmp_path, group):
+    command = Command(tmp_path, [*DEPTH, "--out", "out"])
+    checkpoint = tmp_path / "out" / "depth_checkpoint.json"
+    command.wait_until(checkpoint.exists)
+    time.sleep(0.3)  # a few checkpoints later: the SIGINT comes while one is written, or between two
+    command.signal(signal.SIGINT, group)
+    command.assert_interrupted("depth")
+    assert json.loads(checkpoint.read_text())["runs"]["2-1"]  # whole, with the seeds done
+    assert not [p.name for p in checkpoint.parent.iterdir() if p.name.endswith(".tmp.json")]
+
+
+def test_ctrl_c_stops_the_worker_processes_and_the_jobs_not_started(tmp_path, mnist_dir):
+    # Two workers train two variants, a third waits: on Ctrl-C both stop and the third never starts.
+    args = ["mnist", "train", "--out", "out", "--variants", "shallow,backprop,a", "--epochs", "9", "--jobs", "2"]
+    command = Command(tmp_path, [*args, "--data-dir", str(mnist_dir)])
+    command.wait_until(lambda: "MNIST (shallow)" in command.stderr and "MNIST (backprop)" in command.stderr)
+    command.signal(signal.SIGINT)
+    command.assert_interrupted("mnist")
+    assert "MNIST (a)" not in command.stderr
+    assert not (tmp_path / "out" / "model_a.npz").exists()
+
+
+def test_a_sigint_ignored_at_start_stays_ignored(tmp_path):
+    # As in a job started with & by a non-interactive shell; Brian2's handler then failed with
+    # "TypeError: 'Handlers' object is not callable".
+    command = Command(tmp_path, [*DEPTH, "--out", "out"], ignore_sigint=True)
+    command.wait_until((tmp_path / "out" / "depth_checkpoint.json").exists)
+    command.signal(signal.SIGINT)
+    time.sleep(1.0)
+    assert command.process.poll() is None, command.stderr
+    command.signal(signal.SIGTERM)
+    assert command.wait() == -signal.SIGTERM
+    assert "Error" not in command.stderr, command.stderr
+
+
+def test_an_interrupt_while_a_file_is_written_leaves_the_previous_one(tmp_path):
+    path = tmp_path / "checkpoint.json"
+    path.write_text("previous")
+    with pytest.raises(KeyboardInterrupt), atomic_target(path) as tmp:
+        tmp.write_text("half")
+        raise KeyboardInterrupt
+    assert path.read_text() == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.json"]
