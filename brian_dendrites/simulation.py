@@ -666,28 +666,31 @@ _SET_ORDERED = (
     re.compile(rb"^\s*_array_\w*clock_(?:dt|t|timestep)\[0\] = "),
     re.compile(rb"^\s*\w+\.add\(&\w+, _run_random_number_buffer\);$"),
 )
+# Lines of a code object that Brian2 writes in a set's order: the constants of a block's subexpressions
+# (e.g. a TimedArray's value and a conductance, whichever the hash seed puts first).
+_CODE_OBJECT_SET_ORDERED = (re.compile(rb"^\s*const [\w:]+ \w+ = [^;]*;$"),)
 
 
-def _set_ordered(line: bytes) -> int:
-    """Which pattern of _SET_ORDERED the line matches (1, 2, ...), 0 for none."""
-    return next((i for i, pattern in enumerate(_SET_ORDERED, 1) if pattern.match(line)), 0)
+def _set_ordered(line: bytes, patterns: tuple[re.Pattern, ...] = _SET_ORDERED) -> int:
+    """Which of ``patterns`` the line matches (1, 2, ...), 0 for none."""
+    return next((i for i, pattern in enumerate(patterns, 1) if pattern.match(line)), 0)
 
 
 def _sources_digest(directory: Path) -> str:
     """SHA-256 of the makefile and the sources it lists (SRCS, H_SRCS).
 
-    In main.cpp (main.cu) only each run of consecutive lines written in a set's order is sorted (see
-    ``_SET_ORDERED``): every other line keeps its place, so a change of the schedule (the order of the code
-    objects) changes the digest.
+    Only each run of consecutive lines written in a set's order is sorted (``_SET_ORDERED`` in main.cpp
+    and main.cu, ``_CODE_OBJECT_SET_ORDERED`` in the code objects): every other line keeps its place, so a
+    change of the schedule (the order of the code objects) changes the digest.
     """
     makefile = (directory / "makefile").read_text()
     listed = re.findall(r"^(?:H_)?SRCS = (.*)$", makefile, re.M)
     digest = hashlib.sha256(makefile.encode())
     for name in sorted(" ".join(listed).split()):
         text = (directory / name).read_bytes()
-        if name in ("main.cpp", "main.cu"):
-            runs = itertools.groupby(text.splitlines(), key=_set_ordered)
-            text = b"\n".join(line for kind, lines in runs for line in (sorted(lines) if kind else lines))
+        patterns = _SET_ORDERED if name in ("main.cpp", "main.cu") else _CODE_OBJECT_SET_ORDERED
+        runs = itertools.groupby(text.splitlines(), key=lambda line: _set_ordered(line, patterns))
+        text = b"\n".join(line for kind, lines in runs for line in (sorted(lines) if kind else lines))
         digest.update(name.encode() + b"\0" + text + b"\0")
     return digest.hexdigest()
 

@@ -139,3 +139,25 @@ def test_build_digest_sees_the_schedule_but_not_the_clock_order(tmp_path, main):
     assert digest([0, 1, 2, 3, 4, 5]) == digest([1, 0, 3, 2, 4, 5])
     assert digest([0, 1, 2, 3, 4, 5]) != digest([0, 1, 2, 3, 5, 4])
     assert digest([0, 1, 2, 3, 4, 5]) != digest([0, 2, 1, 3, 4, 5])  # a clock reset after a refill
+
+
+def test_build_digest_sees_a_code_objects_expressions_but_not_the_order_of_its_constants(tmp_path):
+    """Brian2 writes a block's subexpression constants in a set's order (it varied with the hash seed,
+    and the spiking bars network recompiled in every other process); their expressions are the code."""
+    (tmp_path / "makefile").write_text("SRCS = code_objects/a.cpp\n")
+    (tmp_path / "code_objects").mkdir()
+    lines = [
+        "        double r;",
+        "        const double g_teach = _lio_1;",
+        "        const double u_tgt = u_target(t, i);",
+        "        r = g_teach * u_tgt;",
+    ]
+
+    def digest(text):
+        (tmp_path / "code_objects" / "a.cpp").write_text("\n".join(text))
+        return _sources_digest(tmp_path)
+
+    assert digest(lines) == digest([lines[0], lines[2], lines[1], lines[3]])
+    assert digest(lines) != digest([*lines[:3], "        r = g_teach + u_tgt;"])
+    assert digest(lines) != digest([lines[0], lines[1], "        const double u_tgt = u_target(t, i + 1);", lines[3]])
+    assert digest(lines) != digest([lines[1], lines[2], lines[0], lines[3]])  # a declaration moved
