@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from brian_dendrites.errors import BrianDendritesError, OutputExistsError
 from brian_dendrites.interrupt import interrupted, interruptible
 from brian_dendrites.simulation import TARGETS
+from brian_dendrites.validation import repeated
 
 __all__ = ["main", "parser", "add_shared_options", "output_folder", "positive_int", "seed", "seeds", "subset"]
 
@@ -104,9 +105,9 @@ def seeds(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"must be seeds like 0-9 or 0,3,7, got '{text}'") from error
     if not values or any(not 0 <= v < 2**32 for v in values):
         raise argparse.ArgumentTypeError(f"must be seeds like 0-9 or 0,3,7, each in [0, 2**32), got '{text}'")
-    repeated = next((v for i, v in enumerate(values) if v in values[:i]), None)
-    if repeated is not None:  # it would run once but be recorded twice
-        raise argparse.ArgumentTypeError(f"must not repeat a seed, got {repeated} twice in '{text}'")
+    twice = repeated(values)
+    if twice is not None:  # it would run once but be recorded twice
+        raise argparse.ArgumentTypeError(f"must not repeat a seed, got {twice} twice in '{text}'")
     return values
 
 

@@ -426,7 +426,9 @@ def read_nwb(path: str | os.PathLike, *, verify: bool = True) -> Recording:
         If ``path`` does not exist.
     FileFormatError
         If the file is not a readable NWB file of a recording (truncated, damaged, of another layout) or,
-        with ``verify``, its content does not match its fingerprint; the message names the file.
+        with ``verify``, its content does not match its fingerprint; the message names the file (and says
+        when an earlier version may have written it: one with simultaneous spikes of several units, whose
+        fingerprint of their order as given cannot be checked).
     """
     from hdmf.build.errors import BuildError, ConstructError
 
@@ -448,8 +450,17 @@ def read_nwb(path: str | os.PathLike, *, verify: bool = True) -> Recording:
     ) as error:
         raise FileFormatError(f"{path}: not a readable recording (NWB): {error}") from error
     if verify and identifier.startswith(_FINGERPRINT_PREFIX) and identifier != _fingerprint(recording, notes):
+        # Earlier code fingerprinted simultaneous spikes of several units in the order given, which the file
+        # does not keep: such a file cannot be checked, and is refused with the remedy.
+        ties = any(np.any((np.diff(s.times) == 0) & (np.diff(s.units) != 0)) for s in recording.spikes)
+        earlier = (
+            "; or, as it holds simultaneous spikes of several units, it was written by an earlier brian_dendrites "
+            "that fingerprinted them in an order the file does not keep"
+            if ties
+            else ""
+        )
         raise FileFormatError(
-            f"{path}: damaged: its content does not match the fingerprint in its identifier {identifier!r} "
+            f"{path}: damaged: its content does not match the fingerprint in its identifier {identifier!r}{earlier} "
             "(read_nwb(..., verify=False) reads it anyway)"
         )
     return recording

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -67,16 +66,6 @@ def _on_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _on_unraisable(previous: Callable, unraisable) -> None:
-    """An interrupt raised in a finalizer or weakref callback is printed and dropped by Python: deliver it
-    again, so that it reaches the code that runs."""
-    if issubclass(unraisable.exc_type, KeyboardInterrupt) and _STATE["received"]:
-        _STATE["raised"] = False
-        signal.raise_signal(signal.SIGINT)
-    else:
-        previous(unraisable)
-
-
 @contextmanager
 def interruptible() -> Iterator[None]:
     """In the block, SIGINT records the interrupt (see :func:`interrupted`) and raises ``KeyboardInterrupt``.
@@ -93,15 +82,13 @@ def interruptible() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous, previous_hook = signal.getsignal(signal.SIGINT), sys.unraisablehook
+    previous = signal.getsignal(signal.SIGINT)
     _STATE["received"] = False
     signal.signal(signal.SIGINT, signal.SIG_IGN if _ignored(previous) else _on_interrupt)
-    sys.unraisablehook = partial(_on_unraisable, previous_hook)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-        sys.unraisablehook = previous_hook
 
 
 def _on_worker_interrupt(signum, frame) -> None:
@@ -117,7 +104,6 @@ def _start_worker() -> None:
     """A worker's SIGINT handler (unless SIGINT is ignored), then SIGINT unblocked (see :class:`_Pool`)."""
     if not _ignored(signal.getsignal(signal.SIGINT)):
         signal.signal(signal.SIGINT, _on_worker_interrupt)
-        sys.unraisablehook = partial(_on_unraisable, sys.unraisablehook)
     if _POSIX:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
@@ -152,8 +138,9 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of ``workers`` spawned processes that stop with their parent on Ctrl-C.
 
     On Ctrl-C (SIGINT to the process group, as a terminal sends it, or to the parent alone, which
-    forwards it), each worker interrupts its job and refuses the jobs not started. If the block
-    fails, the jobs not started are cancelled and the block waits for the workers to end.
+    forwards it, also where the block ends with a ``KeyboardInterrupt`` raised outside
+    :func:`interruptible`), each worker interrupts its job and refuses the jobs not started. If the
+    block fails, the jobs not started are cancelled and the block waits for the workers to end.
 
     Parameters
     ----------
@@ -168,8 +155,10 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool = _Pool(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker)
     try:
         yield pool
-    except BaseException:
-        if interrupted() and _POSIX:
+    except BaseException as error:
+        # Also a KeyboardInterrupt outside interruptible() (e.g. a Jupyter kernel's interrupt, which the
+        # parent alone gets): the workers would otherwise finish their jobs before shutdown returns.
+        if (isinstance(error, KeyboardInterrupt) or interrupted()) and _POSIX:
             for pid in list(getattr(pool, "_processes", None) or {}):
                 try:
                     os.kill(pid, signal.SIGINT)

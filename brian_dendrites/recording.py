@@ -16,7 +16,7 @@ from brian_dendrites.errors import ParameterError
 
 if TYPE_CHECKING:
     import neo
-from brian_dendrites.validation import is_integer, is_sequence
+from brian_dendrites.validation import is_integer, sequence
 
 __all__ = ["Probe", "Trace", "Spikes", "Epoch", "Recording", "QUANTITIES"]
 
@@ -48,13 +48,14 @@ class Probe:
     indices: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        if not is_sequence(self.variables) or not all(isinstance(v, str) for v in self.variables):
+        variables = sequence(self.variables)  # read once: a generator is a sequence too
+        if variables is None or not all(isinstance(v, str) for v in variables):
             raise ParameterError(
                 f"Probe.variables must be a list of variable names, e.g. ['u'], got {self.variables!r}"
             )
-        object.__setattr__(self, "variables", tuple(self.variables))
+        object.__setattr__(self, "variables", variables)
         if self.indices is not None:
-            indices = tuple(self.indices) if is_sequence(self.indices) else ()
+            indices = sequence(self.indices) or ()
             if not indices or not all(is_integer(i) and i >= 0 for i in indices) or len(set(indices)) != len(indices):
                 raise ParameterError(
                     "Probe.indices must be distinct indices >= 0 (integers), at least one, or None; "

@@ -38,7 +38,7 @@ from brian_dendrites.errors import ParameterError
 from brian_dendrites.model import model_for
 from brian_dendrites.recording import Probe, Recording, Spikes, Trace
 from brian_dendrites.state import NetworkState
-from brian_dendrites.validation import check_state, check_state_finite, is_sequence
+from brian_dendrites.validation import check_state, check_state_finite, is_sequence, sequence
 
 __all__ = [
     "STANDALONE_TARGETS",
@@ -786,9 +786,10 @@ def _checked_record(labels: dict[str, dict], record) -> dict[str, Probe]:
         if group not in allowed:
             raise ParameterError(f"record: unknown group {group!r}; groups: {sorted(allowed)}")
         if not isinstance(probe, Probe):
-            if not is_sequence(probe) or not all(isinstance(v, str) for v in probe):
+            variables = sequence(probe)  # read once: a generator is a sequence too
+            if variables is None or not all(isinstance(v, str) for v in variables):
                 raise ParameterError(f"record[{group!r}] must be a list of variable names, e.g. ['u'], got {probe!r}")
-            probe = Probe(tuple(probe))
+            probe = Probe(variables)
         unknown = [v for v in probe.variables if v not in allowed[group]]
         if unknown or not probe.variables:
             raise ParameterError(f"record[{group!r}]: unknown or no variables {unknown}; choose from {allowed[group]}")

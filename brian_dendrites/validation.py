@@ -24,6 +24,8 @@ __all__ = [
     "is_integer",
     "is_real",
     "is_sequence",
+    "sequence",
+    "repeated",
     "check_integer",
     "check_real",
     "real_array",
@@ -99,6 +101,8 @@ def is_real(value) -> bool:
 def is_sequence(value) -> bool:
     """True if ``value`` is a list, tuple, array or other iterable of items, but not a string.
 
+    A generator is one too, but it can be read only once: take its items with :func:`sequence`.
+
     Parameters
     ----------
     value : object
@@ -107,9 +111,44 @@ def is_sequence(value) -> bool:
     Returns
     -------
     bool
-        Whether ``value`` is iterable and not a str or bytes.
+        Whether ``value`` is iterable and not a str, bytes or 0-d array (a single value).
     """
-    return isinstance(value, Iterable) and not isinstance(value, (str, bytes))
+    single = isinstance(value, np.ndarray) and value.ndim == 0
+    return isinstance(value, Iterable) and not isinstance(value, (str, bytes)) and not single
+
+
+def sequence(value) -> tuple | None:
+    """The items of ``value`` as a tuple if it is a sequence (:func:`is_sequence`), else None.
+
+    The items are read once, so that a generator is checked and used with the same items.
+
+    Parameters
+    ----------
+    value : object
+        The value.
+
+    Returns
+    -------
+    tuple or None
+        The items, or None if ``value`` is not a sequence.
+    """
+    return tuple(value) if is_sequence(value) else None
+
+
+def repeated(values):
+    """The first of ``values`` that equals an earlier one, or None if none repeats.
+
+    Parameters
+    ----------
+    values : sequence
+        The values, e.g. seeds.
+
+    Returns
+    -------
+    object
+        The first repeated value, or None.
+    """
+    return next((v for i, v in enumerate(values) if v in values[:i]), None)
 
 
 def _range(low, high) -> str:
@@ -175,8 +214,7 @@ def check_real(name: str, value, low: float | None = None, high: float | None = 
     """
     finite = is_real(value) and (is_integer(value) or math.isfinite(value))
     if not finite or (low is not None and value < low) or (high is not None and value > high):
-        kind = "a real number" if low is not None or high is not None else "a finite real number"
-        raise ParameterError(f"{name} must be {kind}{_range(low, high)}{what}, got {value!r}")
+        raise ParameterError(f"{name} must be a finite real number{_range(low, high)}{what}, got {value!r}")
     return float(value)
 
 

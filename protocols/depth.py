@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from brian_dendrites.models.error_neurons import ERROR_NEURONS, ErrorNeuronParams, initial_state
+from brian_dendrites.models.error_neurons import ErrorNeuronParams, group_sizes, initial_state, projections
 from brian_dendrites.protocols.depth_students import TRAINERS, Problem, backprop_terms, forward, gains, model_terms
 from tqdm import tqdm
 
@@ -39,6 +39,7 @@ from brian_dendrites.canonical import digest, to_json
 from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
 from brian_dendrites.files import atomic_target, check_output_folder, prepare_output, read_npz
 from brian_dendrites.simulation import TARGETS
+from brian_dendrites.validation import check_integer, is_integer, repeated
 
 __all__ = [
     "HELP",
@@ -170,19 +171,20 @@ class DepthConfig:
         if self.seeds is None:
             object.__setattr__(self, "seeds", tuple(range(10)))
         for sizes in self.sizes:
-            if not (2 <= len(sizes) <= 6 and sizes[-1] == 1 and all(isinstance(n, int) and n >= 1 for n in sizes)):
+            if not (2 <= len(sizes) <= 6 and sizes[-1] == 1 and all(is_integer(n) and n >= 1 for n in sizes)):
                 raise ParameterError(f"sizes: each must have 2 to 6 layers of >= 1 neurons and 1 output, got {sizes}")
         if not self.sizes or not self.seeds:
             raise ParameterError("sizes and seeds must not be empty")
-        if any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in self.seeds):
+        if not all(is_integer(s) and s >= 0 for s in self.seeds):
             raise ParameterError(f"seeds must be integers >= 0, got {self.seeds}")
+        # NumPy integers as int, for the labels, the fingerprint and the results
+        object.__setattr__(self, "sizes", tuple(tuple(int(n) for n in sizes) for sizes in self.sizes))
+        object.__setattr__(self, "seeds", tuple(int(s) for s in self.seeds))
         for name in ("sizes", "seeds"):  # a repeated one would run once but be recorded twice
-            values = getattr(self, name)
-            repeated = next((v for i, v in enumerate(values) if v in values[:i]), None)
-            if repeated is not None:
-                raise ParameterError(f"{name} must not repeat, got {repeated} twice in {values}")
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
-            raise ParameterError(f"epochs must be an integer >= 1, got {self.epochs!r}")
+            twice = repeated(getattr(self, name))
+            if twice is not None:
+                raise ParameterError(f"{name} must not repeat, got {twice} twice in {getattr(self, name)}")
+        object.__setattr__(self, "epochs", check_integer("epochs", self.epochs, 1))
         if not self.models or not set(self.models) <= set(MODELS):
             raise ParameterError(f"models must be a non-empty subset of {MODELS}, got {self.models}")
         if self.target not in TARGETS:
@@ -190,7 +192,7 @@ class DepthConfig:
 
     def _follow_problem(self) -> None:
         """Take ``sizes`` and ``seeds`` from the problem file; refuse given ones that differ."""
-        sizes, seed, _ = _read_problem(self.problem, self.params)
+        sizes, seed, _ = _read_problem(self.problem)
         for name, own, text in (("sizes", (sizes,), _label), ("seeds", (seed,), str)):
             given = getattr(self, name)
             if given is not None and given != own:
@@ -249,7 +251,7 @@ PROBLEM_ARRAYS = (
 )
 
 
-def _read_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> tuple[tuple[int, ...], int, dict]:
+def _read_problem(path: str | os.PathLike) -> tuple[tuple[int, ...], int, dict]:
     """The sizes, seed and checked arrays of a problem file; FileFormatError naming the file and its fault."""
 
     def fault(what: str) -> FileFormatError:
@@ -279,12 +281,18 @@ def _read_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> tuple[t
     sizes, n = tuple(int(m) for m in sizes), len(sizes) - 1
     shapes = {f"teacher_{k}": (sizes[k], sizes[k - 1]) for k in range(1, n + 1)}
     shapes |= {f"x_{name}": (None, sizes[0]) for name in ("train", "validation", "test")}
-    zero = ERROR_NEURONS.zero_state(params.replace(sizes=sizes, eta=()))
-    shapes |= {name: w.shape for name, w in zero.weights.items()}
+    shapes |= _weight_shapes(sizes)  # from the sizes only: a damaged file's huge sizes allocate nothing
     unexpected = sorted(set(arrays) - set(shapes) - {"sizes", "seed"})
     if unexpected:
         raise fault(f"unexpected arrays {unexpected} for sizes {sizes}")
     return sizes, int(seed), {name: array(name, shape) for name, shape in shapes.items()}
+
+
+def _weight_shapes(sizes: tuple[int, ...]) -> dict[str, tuple[int, int]]:
+    """The shapes of the error-neuron student's weights (``ERROR_NEURONS.zero_state``), without arrays."""
+    groups = group_sizes(sizes)
+    shapes = {name: (groups[post], groups[pre]) for name, (pre, post) in projections(sizes).items()}
+    return shapes | {f"feedback_{k}": (sizes[k], sizes[k + 1]) for k in range(1, len(sizes) - 1)}
 
 
 def load_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> Problem:
@@ -315,7 +323,7 @@ def load_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> Problem:
         If the file is not an NPZ archive, lacks an array or has another, or an array has the wrong shape,
         type or a non-finite value; the message names the file and the arrays it must hold.
     """
-    sizes, seed, arrays = _read_problem(path, params)
+    sizes, seed, arrays = _read_problem(path)
     n = len(sizes) - 1
     teacher = [arrays[f"teacher_{k}"].astype(float) for k in range(1, n + 1)]
     inputs = [arrays[f"x_{name}"].astype(float) for name in ("train", "validation", "test")]
@@ -390,14 +398,25 @@ def _fingerprint(config: DepthConfig) -> str:
     return digest(to_json(fields))
 
 
+def _earlier_fingerprints(config: DepthConfig) -> set[str]:
+    """The fingerprints that earlier code, before the problem file's content counted, wrote for the same command
+    with a problem file: of the configuration without the content, with sizes and seeds as given or by default."""
+    if config.problem is None:
+        return set()
+    fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}
+    given = [(config.sizes, SIZES), (config.seeds, tuple(range(10)))]
+    return {digest(to_json(fields | {"sizes": sz, "seeds": sd})) for sz in given[0] for sd in given[1]}
+
+
 #: The entries of each (size, seed, model) in a checkpoint and in the results.
 _RECORD = ("test_mse", "validation_mse", "angle_deg", "ms_per_sample")
 
 
-def _read_checkpoint(path: Path, fingerprint: str, config: DepthConfig, units: list) -> dict:
+def _read_checkpoint(path: Path, fingerprints: list[str], config: DepthConfig, units: list) -> dict:
     """The runs in the checkpoint ``path``, checked against the configuration it must have been written by.
 
-    FileFormatError, naming the file and the fault, unless it is an object of ``fingerprint`` and ``runs``:
+    FileFormatError, naming the file and the fault, unless it is an object of ``fingerprint`` (one of
+    ``fingerprints``) and ``runs``:
     size label -> seed -> exactly ``config.models`` -> ``test_mse`` and ``validation_mse`` (epochs + 1
     finite numbers), ``angle_deg`` (per epoch one number or NaN per layer; none for backprop) and
     ``ms_per_sample`` (a finite number >= 0), for sizes and seeds of ``units`` only. ParameterError if
@@ -413,7 +432,7 @@ def _read_checkpoint(path: Path, fingerprint: str, config: DepthConfig, units: l
 
     if not isinstance(saved, dict) or set(saved) != {"fingerprint", "runs"}:
         raise fault("not a depth checkpoint (an object of 'fingerprint' and 'runs')")
-    if saved["fingerprint"] != fingerprint:
+    if saved["fingerprint"] not in fingerprints:  # a list: a fingerprint of JSON's types compares, unhashed
         raise ParameterError(
             f"checkpoint {path} was written by a different configuration; "
             "run with the same arguments to resume, or remove it to restart"
@@ -506,7 +525,8 @@ def run(config: DepthConfig, *, progress: bool = True) -> dict:
     checkpoint = None if config.out is None else Path(config.out) / CHECKPOINT
     runs: dict = {}
     if checkpoint is not None and checkpoint.exists():
-        runs = _read_checkpoint(checkpoint, fingerprint, config, units)
+        # with a problem file, also a checkpoint of earlier code (which did not fingerprint its content)
+        runs = _read_checkpoint(checkpoint, [fingerprint, *_earlier_fingerprints(config)], config, units)
     bar = tqdm(units, desc="depth", disable=not progress)
     for sizes, seed in bar:
         label = _label(sizes)

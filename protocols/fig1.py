@@ -39,6 +39,7 @@ from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.recording import Epoch, Recording
 from brian_dendrites.simulation import NetworkState, Simulation
+from brian_dendrites.validation import check_integer
 
 __all__ = [
     "HELP",
@@ -121,7 +122,7 @@ class Fig1Config:
     Raises
     ------
     ParameterError
-        If ``self_prediction_chunks``, ``learning_chunks`` or ``chunk`` is < 1, or ``onset_pattern``
+        If ``self_prediction_chunks``, ``learning_chunks`` or ``chunk`` is not an integer >= 1, or ``onset_pattern``
         lies outside [0, ``chunk``).
     """
 
@@ -142,8 +143,7 @@ class Fig1Config:
     def __post_init__(self) -> None:
         check_output_folder(self.out)
         for name in ("self_prediction_chunks", "learning_chunks", "chunk"):
-            if int(getattr(self, name)) < 1:
-                raise ParameterError(f"{name} must be an integer >= 1, got {getattr(self, name)}")
+            check_integer(name, getattr(self, name), 1)
         if not 0 <= self.onset_pattern < self.chunk:
             raise ParameterError(f"onset_pattern must lie in [0, chunk) = [0, {self.chunk}), got {self.onset_pattern}")
 

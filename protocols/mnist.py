@@ -53,6 +53,7 @@ from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterEr
 from brian_dendrites.files import atomic_savez, atomic_target, check_output_folder, prepare_output, read_npz
 from brian_dendrites.interrupt import process_pool
 from brian_dendrites.transfer import transfer_function
+from brian_dendrites.validation import repeated
 
 __all__ = [
     "VARIANTS",
@@ -62,6 +63,7 @@ __all__ = [
     "best_validation",
     "train_epoch",
     "backprop_rate",
+    "backprop_schedule",
     "train_stack",
     "run_seeds",
     "run_all_seeds",
@@ -105,14 +107,18 @@ BASE_RATE = 0.1
 HIDDEN_GAIN = {"a": 3.0, "b": 10.0, "c": 20.0}
 #: Standard backprop's learning rate per mini-batch (2.0 collapses to chance in the first epoch),
 #: held for BACKPROP_HOLD epochs, then multiplied by BACKPROP_DECAY after each epoch
-#: (:func:`backprop_rate`). At 1.0 throughout, the test error was 1.69 % at epoch 100 and 1.91 % at 200.
+#: (:func:`backprop_rate`): at 1.0 throughout, the test error drifted from 1.69 % at epoch 100 to 1.91 %
+#: at 200. Decaying from epoch 41 or 61 instead ended no lower (docs/mnist.md, "The backprop baseline").
 BACKPROP_RATE = 1.0
-BACKPROP_HOLD = 50
+BACKPROP_HOLD = 100
 BACKPROP_DECAY = 0.9
 #: Layout of the model files that :func:`save_model` writes; files without ``format_version`` are 0.
 FORMAT_VERSION = 1
 #: The entries of a model file besides ``weights/...`` and ``biases/...``, by format version.
-_ENTRIES = {0: {"variant", "phi", "phi_parameters", "log"}, 1: {"format_version", "variant", "params", "log", "seed"}}
+_ENTRIES = {
+    0: {"variant", "phi", "phi_parameters", "log"},
+    1: {"format_version", "variant", "params", "log", "seed", "schedule"},
+}
 #: The steady-state engine's array backends: NumPy (the default and reference) and PyTorch.
 BACKENDS = ("numpy", "torch")
 
@@ -217,6 +223,9 @@ class Model:
         misclassified) and ``wall_s`` (seconds), one entry per epoch; empty by default.
     seed : int, optional
         The seed of the initial weights and the shuffling; None where unknown.
+    schedule : dict, optional
+        A backprop model's learning-rate schedule (:func:`backprop_schedule`); None for the others,
+        and for backprop models saved before schedules were recorded (trained at a constant rate).
     """
 
     variant: str
@@ -224,6 +233,7 @@ class Model:
     biases: dict[str, np.ndarray]
     log: dict = field(default_factory=_empty_log)
     seed: int | None = None
+    schedule: dict | None = None
 
     @classmethod
     def initial(cls, variant: Variant, rng: np.random.Generator) -> Model:
@@ -292,12 +302,12 @@ def one_hot(labels: np.ndarray, n: int = 10) -> np.ndarray:
         If ``labels`` is not one-dimensional, not of an integer type, or holds a value outside [0, ``n``).
     """
     labels = np.asarray(labels)
-    if labels.size and (labels.ndim != 1 or labels.dtype.kind not in "iu"):
+    if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu"):  # [] is a float array
         raise ParameterError(f"labels must be integers in [0, {n}) in one dimension, got {labels.dtype} {labels.shape}")
     if labels.size and not 0 <= labels.min() <= labels.max() < n:
         raise ParameterError(f"labels must be integers in [0, {n}), got values from {labels.min()} to {labels.max()}")
     rates = np.full((len(labels), n), TARGET_LOW, np.float32)
-    rates[np.arange(len(labels)), labels] = TARGET_HIGH
+    rates[np.arange(len(labels)), labels.astype(np.intp, copy=False)] = TARGET_HIGH
     return rates
 
 
@@ -326,6 +336,21 @@ def predict(model: Model, params: MicrocircuitParams, images: np.ndarray, batch:
         for i in range(0, len(images), batch)
     ]
     return np.concatenate(labels)
+
+
+def backprop_schedule() -> dict:
+    """The backprop variants' learning-rate schedule, as a model file records it.
+
+    Returns
+    -------
+    dict
+        ``rate``, ``hold`` and ``decay``: BACKPROP_RATE, BACKPROP_HOLD and BACKPROP_DECAY.
+    """
+    return {"rate": BACKPROP_RATE, "hold": BACKPROP_HOLD, "decay": BACKPROP_DECAY}
+
+
+def _describe_schedule(schedule: dict) -> str:
+    return f"rate {schedule['rate']:g} for {schedule['hold']} epochs, then x{schedule['decay']:g} per epoch"
 
 
 def backprop_rate(epoch: int) -> float:
@@ -410,7 +435,9 @@ def save_model(model: Model, params: MicrocircuitParams, path: Path) -> Path:
       (:func:`brian_dendrites.canonical.dumps`), which :func:`load_model` reads back;
     - ``log`` (JSON: epoch, validation_error, test_error, wall_s per epoch);
     - ``format_version`` (int, 1) and ``seed`` (int, that of the initial weights and the
-      shuffling; absent where ``model.seed`` is None).
+      shuffling; absent where ``model.seed`` is None);
+    - ``schedule`` (JSON, a backprop model's learning-rate schedule; absent where ``model.schedule``
+      is None).
 
     Files of format version 0 have no ``format_version`` and ``seed``, and instead of the record
     the transfer function's name ``phi`` and its ``phi_parameters`` (JSON).
@@ -440,6 +467,8 @@ def save_model(model: Model, params: MicrocircuitParams, path: Path) -> Path:
     }
     if model.seed is not None:
         content["seed"] = np.array(model.seed)
+    if model.schedule is not None:
+        content["schedule"] = np.array(json.dumps(model.schedule, sort_keys=True))
     atomic_savez(path, content)
     return Path(path)
 
@@ -532,7 +561,21 @@ def load_model(path: Path) -> tuple[Model, MicrocircuitParams]:
     weights, biases = (
         {k.split("/", 1)[1]: content[k] for k in expected if k.startswith(f"{kind}/")} for kind in ("weights", "biases")
     )
-    return Model(variant, weights, biases, log, _integer(content, "seed", path, default=None)), params
+    schedule = _schedule(content, path)
+    return Model(variant, weights, biases, log, _integer(content, "seed", path, default=None), schedule), params
+
+
+def _schedule(content: dict[str, np.ndarray], path: Path) -> dict | None:
+    """The backprop schedule a model file records, or None."""
+    if "schedule" not in content:
+        return None
+    try:
+        schedule = json.loads(str(content["schedule"]))
+    except ValueError as error:
+        raise FileFormatError(f"{path}: 'schedule' is not valid JSON ({error})") from error
+    if not isinstance(schedule, dict) or schedule.keys() != backprop_schedule().keys():
+        raise FileFormatError(f"{path}: 'schedule' must map {sorted(backprop_schedule())} to numbers")
+    return schedule
 
 
 def _check_log(log, path: Path) -> None:
@@ -641,6 +684,12 @@ def _resumable(path: Path, variant: Variant, seed: int) -> Model | None:
             f"{path} was trained with other parameters than variant '{variant_name}' has now; it can be "
             "evaluated, but training it further would mix two configurations: choose another output folder"
         )
+    if variant.backprop and model.schedule != backprop_schedule():
+        old = "a constant rate" if model.schedule is None else _describe_schedule(model.schedule)
+        raise ParameterError(
+            f"{path} was trained with the backprop learning-rate schedule of {old}, not the present "
+            f"{_describe_schedule(backprop_schedule())}; it can be evaluated, but choose another output folder to train"
+        )
     if model.seed != seed:
         raise ParameterError(
             f"seed {seed} differs from the seed {model.seed} that {path} was trained with: pass seed {model.seed} "
@@ -740,6 +789,7 @@ def _start(variant: Variant, path: Path, seed: int) -> Model:
     if model is None:
         model = Model.initial(variant, np.random.default_rng(seed))
         model.seed = seed
+        model.schedule = backprop_schedule() if variant.backprop else None
     return model
 
 
@@ -1174,7 +1224,7 @@ class TrainConfig:
             )
         if self.seeds is not None:
             object.__setattr__(self, "seeds", tuple(self.seeds))
-            if not self.seeds or len(set(self.seeds)) != len(self.seeds) or min(self.seeds) < 0:
+            if not self.seeds or repeated(self.seeds) is not None or min(self.seeds) < 0:
                 raise ParameterError(f"seeds must be distinct integers >= 0, got {self.seeds}")
         if self.backend == "torch":
             try:

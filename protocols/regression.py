@@ -262,7 +262,7 @@ class RegressionRun:
     """
 
     out: str | os.PathLike | None = None
-    patterns: int = 200_000
+    patterns: int = PATTERNS
     seed: int = 0
     jobs: int = 2
     target: str = "cpp_standalone"

@@ -37,7 +37,7 @@ _NOT_REAL = [np.complex128(0.5), 0.5 + 0j, True, np.True_, "0.5", None, [0.5], n
 @pytest.mark.parametrize(
     ("make", "name"),
     [
-        (lambda v: InterneuronParams(gamma=v), r"InterneuronParams\.gamma must be a real number in \[0, 1\]"),
+        (lambda v: InterneuronParams(gamma=v), r"InterneuronParams\.gamma must be a finite real number in \[0, 1\]"),
         (lambda v: FIG1.replace(E_exc=v), r"E_exc must be a finite real number \(a dimensionless potential\)"),
         (lambda v: FIG1.replace(E_inh=v), r"E_inh must be a finite real number \(a dimensionless potential\)"),
     ],
@@ -81,7 +81,7 @@ def test_gamma_is_accepted_exactly_when_a_real_number_in_0_1(drawn):
     if valid:
         assert InterneuronParams(gamma=value).gamma == value
     else:
-        with pytest.raises(ParameterError, match=r"^InterneuronParams\.gamma must be a real number in \[0, 1\]"):
+        with pytest.raises(ParameterError, match=r"^InterneuronParams\.gamma must be a finite real number in \[0, 1\]"):
             InterneuronParams(gamma=value)
 
 
@@ -97,6 +97,15 @@ def test_shared_checks_name_the_value_and_its_range():
         check_integer("n", 4, 0, 3)
     with pytest.raises(ParameterError, match=r"^x must be a finite real number, got inf$"):
         check_real("x", float("inf"))
+    with pytest.raises(ParameterError, match=r"^x must be a finite real number >= 0, got inf$"):
+        check_real("x", float("inf"), 0)
+
+
+def test_repeated_names_the_first_value_that_repeats():
+    from brian_dendrites.validation import repeated
+
+    assert repeated((3, 1, 4, 1, 3)) == 1
+    assert repeated((0, 1, 2)) is None and repeated(()) is None
 
 
 # -- arrays: bools, complex numbers and strings are refused before any conversion ----------------
@@ -164,7 +173,15 @@ def test_error_neuron_run_refuses_complex_and_string_arrays():
 
 @pytest.mark.parametrize(
     ("indices", "shown"),
-    [((0.5,), r"\(0\.5,\)"), (("a",), r"\('a',\)"), ((True,), r"\(True,\)"), (3, "3"), ((), r"\(\)"), ((1, 1), "")],
+    [
+        ((0.5,), r"\(0\.5,\)"),
+        (("a",), r"\('a',\)"),
+        ((True,), r"\(True,\)"),
+        (3, "3"),
+        (np.array(3), r"array\(3\)"),  # a single value, not a sequence
+        ((), r"\(\)"),
+        ((1, 1), ""),
+    ],
 )
 def test_probe_refuses_indices_that_are_no_distinct_integers(indices, shown):
     with pytest.raises(
@@ -178,6 +195,16 @@ def test_probe_keeps_integer_indices_as_ints():
     assert probe.indices == (2, 0) and all(type(i) is int for i in probe.indices)
     with pytest.raises(ParameterError, match=r"^Probe\.variables must be a list of variable names"):
         Probe(None)
+    with pytest.raises(ParameterError, match=r"^Probe\.variables must be a list of variable names"):
+        Probe(np.array("u"))
+
+
+def test_generators_of_variables_and_indices_are_read_once():
+    probe = Probe((v for v in ["u", "v"]), indices=(i for i in [2, 0]))
+    assert probe == Probe(("u", "v"), indices=(2, 0))
+    assert _simulation(record={"pyramidal_1": (v for v in ["u"])}).record["pyramidal_1"] == Probe(("u",))
+    with pytest.raises(ParameterError, match=r"^record\['pyramidal_1'\] must be a list of variable names"):
+        _simulation(record={"pyramidal_1": np.array("u")})
 
 
 def test_simulation_refuses_spikes_none_and_a_record_of_none():
@@ -250,7 +277,7 @@ def test_settle_refuses_bad_sweeps_and_tolerance(deep):
     engine, weights, biases, x, u_tgt = deep
     with pytest.raises(ParameterError, match=r"^sweeps must be an integer >= 1, got 2\.0$"):
         engine.settle(weights, biases, x, u_tgt, sweeps=2.0)
-    with pytest.raises(ParameterError, match=r"^tolerance must be a real number >= 0, got -1$"):
+    with pytest.raises(ParameterError, match=r"^tolerance must be a finite real number >= 0, got -1$"):
         engine.settle(weights, biases, x, u_tgt, sweeps=2, tolerance=-1)
 
 
@@ -319,7 +346,7 @@ def test_error_neuron_settle_and_feedforward_check_the_rest(error_network):
     params, weights, x, y = error_network
     for kwargs, message in (
         ({"steps": 0}, r"^steps must be an integer >= 1, got 0$"),
-        ({"tol": -1.0}, r"^tol must be a real number >= 0, got -1\.0$"),
+        ({"tol": -1.0}, r"^tol must be a finite real number >= 0, got -1\.0$"),
         ({"converge": "yes"}, r"^converge must be True or False, got 'yes'$"),
     ):
         with pytest.raises(ParameterError, match=message):
@@ -332,3 +359,17 @@ def test_error_neuron_settle_and_feedforward_check_the_rest(error_network):
     )
     with pytest.raises(ParameterError, match=r"^x must be finite"):
         error_feedforward(params, forward, x * np.inf)
+
+
+# -- protocol records ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("chunk", 20.5), ("learning_chunks", True), ("self_prediction_chunks", "3"), ("chunk", 0)]
+)
+def test_fig1_config_counts_are_integers_at_least_1(name, value):
+    from brian_dendrites.protocols.fig1 import Fig1Config
+
+    with pytest.raises(ParameterError, match=rf"^{name} must be an integer >= 1, got {value!r}$"):
+        Fig1Config(**{name: value})
+    assert Fig1Config(chunk=np.int64(20), onset_pattern=2).chunk == 20

@@ -24,7 +24,7 @@ def _with_gammas(params, gammas):
 
 @pytest.mark.parametrize("gamma", [-0.1, 1.5, np.nan, True, "0.5"])
 def test_gamma_outside_zero_to_one_is_refused(gamma):
-    with pytest.raises(ParameterError, match=r"InterneuronParams.gamma must be a real number in \[0, 1\]"):
+    with pytest.raises(ParameterError, match=r"InterneuronParams.gamma must be a finite real number in \[0, 1\]"):
         InterneuronParams(gamma=gamma)
 
 

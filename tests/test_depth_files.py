@@ -4,16 +4,18 @@ seeds and sizes, and damaged or half-written checkpoints. No student is trained 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from brian_dendrites.models.error_neurons import ErrorNeuronParams
+from brian_dendrites.models.error_neurons import ERROR_NEURONS, ErrorNeuronParams
 from brian_dendrites.protocols import depth
 from brian_dendrites.protocols.depth import DepthConfig, load_problem, make_problem
 
 from brian_dendrites import FileFormatError, ParameterError, cli
+from brian_dendrites.canonical import digest, to_json
 from brian_dendrites.cli import main
 
 PARAMS = ErrorNeuronParams()
@@ -237,3 +239,54 @@ def test_a_genuine_checkpoint_resumes_without_training(tmp_path, monkeypatch):
     results = depth.run(config, progress=False)
     monkeypatch.setattr(depth, "TRAINERS", {})
     assert depth.run(config, progress=False) == results
+
+
+def earlier_fingerprint(config: DepthConfig, **given) -> str:
+    """The checkpoint fingerprint that the code before the problem file's content counted computed: of the
+    configuration's fields but ``out`` and ``overwrite``, sizes and seeds as given (default: its own defaults)."""
+    fields = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "overwrite")}
+    return digest(to_json(fields | {"sizes": depth.SIZES, "seeds": tuple(range(10))} | given))
+
+
+@pytest.mark.parametrize("given", [{}, {"sizes": ((4, 2, 1),), "seeds": (3,)}], ids=["defaults", "given"])
+def test_a_checkpoint_of_earlier_code_with_a_problem_file_resumes(tmp_path, monkeypatch, given):
+    config = DepthConfig(problem=write_problem(tmp_path / "p.npz"), epochs=2, models=("backprop",), out=tmp_path / "o")
+    runs = {"4-2-1": {"3": {"backprop": record("backprop", 2, 2)}}}
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / depth.CHECKPOINT).write_text(
+        json.dumps({"fingerprint": earlier_fingerprint(config, **given), "runs": runs})
+    )
+    monkeypatch.setattr(depth, "TRAINERS", {})  # resumes without training
+    assert depth.run(config, progress=False)["runs"] == runs
+    other = dataclasses.replace(config, epochs=3)  # another configuration, of earlier code too: refused
+    (tmp_path / "o" / depth.CHECKPOINT).write_text(json.dumps({"fingerprint": earlier_fingerprint(other), "runs": {}}))
+    with pytest.raises(ParameterError, match="was written by a different configuration"):
+        depth.run(config, progress=False)
+
+
+def test_huge_sizes_in_a_problem_file_allocate_nothing(tmp_path):
+    """Sizes of a million neurons (a weight matrix of 8 TB) are refused by the arrays' shapes, not by memory."""
+    path = write_problem(tmp_path / "p.npz", sizes=np.array([2, 10**6, 1]))
+    with pytest.raises(FileFormatError, match=r"'teacher_1' must be finite numbers of shape \(1000000, 2\)"):
+        load_problem(path, PARAMS)
+
+
+@pytest.mark.parametrize("sizes", depth.SIZES)
+def test_the_problem_files_weight_shapes_are_the_models(sizes):
+    zero = ERROR_NEURONS.zero_state(PARAMS.replace(sizes=sizes, eta=()))
+    assert depth._weight_shapes(sizes) == {name: w.shape for name, w in zero.weights.items()}
+
+
+def test_numpy_integers_are_integers_and_the_rest_refused():
+    config = DepthConfig(sizes=((np.int64(4), 2, 1),), seeds=(np.int64(0), np.uint8(1)), epochs=np.int32(2))
+    assert config == DepthConfig(sizes=((4, 2, 1),), seeds=(0, 1), epochs=2)
+    assert depth._fingerprint(config) == depth._fingerprint(DepthConfig(sizes=((4, 2, 1),), seeds=(0, 1), epochs=2))
+    assert type(config.seeds[0]) is int and type(config.sizes[0][0]) is int and type(config.epochs) is int
+    for fields, message in [
+        ({"seeds": (0.0,)}, r"seeds must be integers >= 0, got \(0\.0,\)"),
+        ({"seeds": (True,)}, "seeds must be integers >= 0"),
+        ({"sizes": ((4.0, 2, 1),)}, "sizes: each must have 2 to 6 layers"),
+        ({"epochs": 2.0}, r"^epochs must be an integer >= 1, got 2\.0$"),
+    ]:
+        with pytest.raises(ParameterError, match=message):
+            DepthConfig(**fields)

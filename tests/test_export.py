@@ -455,6 +455,26 @@ def test_nwb_fingerprint_check(recording: Recording, tmp_path: Path) -> None:
         read_nwb(tmp_path / "missing.nwb")
 
 
+def test_nwb_fingerprint_of_earlier_code_with_simultaneous_spikes_is_explained(tmp_path: Path) -> None:
+    """Earlier code fingerprinted simultaneous spikes in the order given ([3, 0, 1] here), which the file
+    does not keep: such a file cannot be checked, and the refusal says so; one without such spikes not."""
+    spikes = dataclasses.replace(SPIKES[0], times=[0.2501, 0.2501, 0.2612], units=[3, 0, 1])
+    rec = Recording(RATE, (Trace("x", np.zeros((3, 1)), 0, "input", "rate", "rate", [0]),), spikes=(spikes,))
+    earlier = "brian_dendrites-" + "0" * 32  # not the fingerprint of the order the file keeps
+    path = write_nwb(rec, tmp_path / "ties.nwb", identifier=earlier)
+    with pytest.raises(
+        FileFormatError,
+        match=r"ties\.nwb: damaged: .*; or, as it holds simultaneous spikes of "
+        r"several units, it was written by an earlier brian_dendrites .*verify=False",
+    ):
+        read_nwb(path)
+    assert read_nwb(path, verify=False).spikes[0].units.tolist() == [0, 3, 1]
+    alone = dataclasses.replace(spikes, times=[0.2501, 0.2502, 0.2612])
+    path = write_nwb(dataclasses.replace(rec, spikes=(alone,)), tmp_path / "alone.nwb", identifier=earlier)
+    with pytest.raises(FileFormatError, match=r"alone\.nwb: damaged: .*identifier '[^']*' \(read_nwb"):
+        read_nwb(path)
+
+
 @pytest.mark.parametrize("blocker", ["file", "/dev/null"])
 def test_export_into_a_file_says_it_is_no_folder(recording: Recording, tmp_path: Path, blocker: str) -> None:
     if blocker == "file":

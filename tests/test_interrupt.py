@@ -1,6 +1,7 @@
 """Ctrl-C: a command ends with one line and exit status 130, keeps its last checkpoint and leaves no
 Brian2 debug files; a SIGINT ignored at start stays ignored. The commands run in their own process
-group, which gets the SIGINT as a terminal sends it."""
+group, which gets the SIGINT as a terminal sends it. From the Python API, an interrupt stops the
+workers of a process pool too."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from brian_dendrites import interrupt
 from brian_dendrites.files import atomic_target
-
-pytestmark = pytest.mark.slow
+from brian_dendrites.interrupt import interrupted, interruptible, process_pool
+from brian_dendrites.simulation import _interrupted_make
 
 #: A depth run that checkpoints every few ms, for minutes (backprop students only: no Brian2 build).
 DEPTH = ["depth", "--sizes", "2-1", "--seeds", "0-999", "--epochs", "200", "--models", "backprop", "--quiet"]
@@ -73,6 +75,7 @@ class Command:
         assert not list(self.tmp.glob("brian_*")), "Brian2's debug files were left behind"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", [True, False], ids=["process group", "process"])
 def test_ctrl_c_ends_in_one_line_and_keeps_the_checkpoint(tmp_path, group):
     command = Command(tmp_path, [*DEPTH, "--out", "out"])
@@ -85,6 +88,7 @@ def test_ctrl_c_ends_in_one_line_and_keeps_the_checkpoint(tmp_path, group):
     assert not [p.name for p in checkpoint.parent.iterdir() if p.name.endswith(".tmp.json")]
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_worker_processes_and_the_jobs_not_started(tmp_path, mnist_dir):
     # Two workers train two variants, a third waits: on Ctrl-C both stop and the third never starts.
     args = ["mnist", "train", "--out", "out", "--variants", "shallow,backprop,a", "--epochs", "9", "--jobs", "2"]
@@ -96,6 +100,7 @@ def test_ctrl_c_stops_the_worker_processes_and_the_jobs_not_started(tmp_path, mn
     assert not (tmp_path / "out" / "model_a.npz").exists()
 
 
+@pytest.mark.slow
 def test_a_sigint_ignored_at_start_stays_ignored(tmp_path):
     # As in a job started with & by a non-interactive shell; Brian2's handler then failed with
     # "TypeError: 'Handlers' object is not callable".
@@ -117,3 +122,56 @@ def test_an_interrupt_while_a_file_is_written_leaves_the_previous_one(tmp_path):
         raise KeyboardInterrupt
     assert path.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.json"]
+
+
+class _InterruptedFinalizer:
+    def __del__(self) -> None:
+        raise KeyboardInterrupt
+
+
+def test_an_interrupt_in_a_finalizer_is_reported_by_the_hook_in_place(monkeypatch):
+    # The package's hook delivered it again from inside the hook, where Python drops it as a failure
+    # of the hook ("Exception ignored in sys.unraisablehook").
+    reported = []
+    monkeypatch.setattr(sys, "unraisablehook", reported.append)
+    monkeypatch.setitem(interrupt._STATE, "received", False)  # interrupted() again after the test
+    with interruptible():
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+        finalizer = _InterruptedFinalizer()
+        del finalizer
+    assert [type(unraisable.exc_value) for unraisable in reported] == [KeyboardInterrupt]
+
+
+def _mark_and_sleep(marker: Path) -> None:
+    marker.touch()
+    time.sleep(30)
+
+
+def test_an_interrupt_outside_the_command_line_stops_the_workers(tmp_path):
+    # As a Jupyter kernel's interrupt: the parent alone gets SIGINT, outside interruptible(); its
+    # KeyboardInterrupt used to wait until the workers had finished their jobs.
+    marker = tmp_path / "started"
+    assert not interrupted()
+    with pytest.raises(KeyboardInterrupt), process_pool(1) as pool:
+        job = pool.submit(_mark_and_sleep, marker)
+        end = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < end:
+            time.sleep(0.02)
+        assert marker.exists(), "the job did not start"
+        start = time.monotonic()
+        raise KeyboardInterrupt
+    assert time.monotonic() - start < 5
+    assert isinstance(job.exception(), KeyboardInterrupt)
+
+
+@pytest.mark.parametrize(
+    ("message", "interrupted"),
+    [
+        ("Project compilation failed (error code: 2).", True),  # make killed by SIGINT
+        ("Project compilation failed (error code: 512).", False),  # make exited with status 2
+        ("Project compilation failed.", False),
+    ],
+)
+def test_a_compilation_is_interrupted_only_where_make_was_killed_by_sigint(message, interrupted):
+    assert _interrupted_make(RuntimeError(message)) is interrupted

@@ -23,6 +23,12 @@ def test_one_hot_targets_are_the_papers_rates():
     assert rates[0, 3] == pytest.approx(0.8) and rates[0, 0] == pytest.approx(0.1) and rates[1, 0] == pytest.approx(0.8)
 
 
+@pytest.mark.parametrize("labels", [[], np.array([], np.uint8)], ids=["list", "uint8"])
+def test_one_hot_of_an_empty_batch_is_empty(labels):
+    rates = protocol.one_hot(labels)
+    assert rates.shape == (0, 10) and rates.dtype == np.float32
+
+
 @pytest.mark.parametrize(
     "labels, message",
     [
@@ -188,7 +194,7 @@ def test_an_output_path_that_is_a_file_is_refused_before_any_work(tmp_path, monk
 def test_divergence_stops_and_keeps_the_last_epoch(tmp_path, monkeypatch, mnist_dir):
     protocol.run("backprop", 1, tmp_path, mnist_dir, limit=100, progress=False)
     before = (tmp_path / "model_backprop.npz").read_bytes()
-    monkeypatch.setattr(protocol, "BACKPROP_RATE", 1e39)  # float32 overflow
+    monkeypatch.setattr(protocol, "backprop_rate", lambda epoch: 1e39)  # float32 overflow
     with pytest.raises(DivergenceError, match="NaN or infinite"):
         protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
     assert (tmp_path / "model_backprop.npz").read_bytes() == before
@@ -284,3 +290,25 @@ def test_backprop_steps_shrink_by_the_decay_after_the_hold(rng):
     np.testing.assert_allclose(
         third, protocol.BACKPROP_DECAY**3 * held, rtol=1e-3, atol=5e-8
     )  # float32 weights: ulp 1.5e-8
+
+
+def test_backprop_resumes_only_on_the_schedule_it_was_trained_with(tmp_path, monkeypatch, mnist_dir):
+    """A backprop model file records its learning-rate schedule; another schedule, or a file from before
+    schedules were recorded (a constant rate), is refused for training, not silently continued."""
+    protocol.run("backprop", 1, tmp_path, mnist_dir, limit=100, progress=False)
+    path = tmp_path / "model_backprop.npz"
+    model, _ = protocol.load_model(path)
+    assert model.schedule == {"rate": 1.0, "hold": protocol.BACKPROP_HOLD, "decay": protocol.BACKPROP_DECAY}
+    monkeypatch.setattr(protocol, "BACKPROP_DECAY", 0.5)
+    with pytest.raises(
+        ParameterError,
+        match=r"schedule of rate 1 for 100 epochs, then x0\.9 per epoch, not the present rate 1 .* then x0\.5",
+    ):
+        protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
+    monkeypatch.undo()
+    content = dict(np.load(path))
+    del content["schedule"]
+    np.savez(path, **content)
+    with pytest.raises(ParameterError, match="schedule of a constant rate, not the present rate 1 for 100 epochs"):
+        protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
+    assert protocol.load_model(path)[0].log["epoch"] == [1]  # evaluated, not trained further
