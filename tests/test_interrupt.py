@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from brian_dendrites import interrupt
+from brian_dendrites.checkpoint import load_checkpoint
 from brian_dendrites.files import atomic_target
 from brian_dendrites.interrupt import interrupted, interruptible, process_pool
 from brian_dendrites.simulation import _interrupted_make
@@ -86,6 +87,29 @@ def test_ctrl_c_ends_in_one_line_and_keeps_the_checkpoint(tmp_path, group):
     command.assert_interrupted("depth")
     assert json.loads(checkpoint.read_text())["runs"]["2-1"]  # whole, with the seeds done
     assert not [p.name for p in checkpoint.parent.iterdir() if p.name.endswith(".tmp.json")]
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_standalone_binary_in_one_line(tmp_path):
+    # bars runs its network as a cpp_standalone binary, which the terminal's SIGINT stops too: Brian2
+    # then reported "RuntimeError: Project run failed" under its bug-report banner.
+    command = Command(tmp_path, ["bars", "--out", "out", "--epochs", "400", "--quiet"])
+    checkpoint = tmp_path / "out" / "bars_checkpoint.npz"
+    command.wait_until(checkpoint.exists, timeout=240)  # compiled (or from the build cache) and running
+    time.sleep(0.5)
+    command.signal(signal.SIGINT)
+    command.assert_interrupted("bars")
+    assert load_checkpoint(checkpoint)[1]["log"]["epoch"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_attention_protocol_in_one_line(tmp_path, mnist_dir):
+    # Brian2's excepthook dropped the KeyboardInterrupt: the command ended silently with status -2.
+    args = ["attention", "--out", "out", "--epochs", "50", "--hidden", "50", "--train-images", "2000", "--no-demo"]
+    command = Command(tmp_path, [*args, "--quiet", "--data-dir", str(mnist_dir)])
+    command.wait_until(lambda: any((tmp_path / "out").glob("model_*.npz")))
+    command.signal(signal.SIGINT)
+    command.assert_interrupted("attention")
 
 
 @pytest.mark.slow
