@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pytest
 from brian2 import ms
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import mnist as protocol
 
 from brian_dendrites import PyramidalParams
@@ -312,3 +313,34 @@ def test_backprop_resumes_only_on_the_schedule_it_was_trained_with(tmp_path, mon
     with pytest.raises(ParameterError, match="schedule of a constant rate, not the present rate 1 for 100 epochs"):
         protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
     assert protocol.load_model(path)[0].log["epoch"] == [1]  # evaluated, not trained further
+
+
+@pytest.mark.parametrize("name", ["bottom_up_1", "bottom_up_2", "bottom_up_3"])
+def test_backprop_step_is_the_gradient_of_the_feedforward_networks_loss(rng, name):
+    """The step's weight change is -rate times the gradient of the mini-batch's mean 1/2 ||r_N - r_trgt||^2
+    through u_k = a_B (W_k r_{k-1} + b_k), checked by central differences. The weights are moved off the
+    self-predicting start, so that the fixed interneurons no longer cancel the top-down input: backprop
+    through settle's hidden rates, which add that apical input, was not this gradient."""
+    variant = protocol.VARIANTS["backprop"]
+    model = protocol.Model.initial(variant, np.random.default_rng(0))
+    for k in (1, 2, 3):
+        model.weights[f"bottom_up_{k}"] += rng.normal(0, 0.1, model.weights[f"bottom_up_{k}"].shape).astype(np.float32)
+    x, labels = rng.uniform(0, 1, (10, 784)).astype(np.float32), np.arange(10)
+    engine = SteadyStateEngine(variant.params)
+    weights = {k: v.astype(float) for k, v in model.weights.items()}
+    biases = {k: v.astype(float) for k, v in model.biases.items()}
+
+    def loss(w: np.ndarray) -> float:
+        r = engine.feedforward(weights | {name: w}, biases, x.astype(float)).r[-1]
+        return 0.5 * float(np.mean(np.sum((r - protocol.one_hot(labels)) ** 2, axis=1)))
+
+    before = weights[name]
+    protocol._backprop_step(model, engine, x, protocol.one_hot(labels), 1.0)
+    step = model.weights[name].astype(float) - before
+    eps = 1e-4
+    for flat in np.argsort(np.abs(step).ravel())[-5:]:  # entries well above float32 rounding
+        i, j = np.unravel_index(flat, step.shape)
+        plus, minus = before.copy(), before.copy()
+        plus[i, j] += eps
+        minus[i, j] -= eps
+        assert step[i, j] == pytest.approx(-(loss(plus) - loss(minus)) / (2 * eps), rel=1e-2)
