@@ -303,14 +303,16 @@ def test_backprop_resumes_only_on_the_schedule_it_was_trained_with(tmp_path, mon
     monkeypatch.setattr(protocol, "BACKPROP_DECAY", 0.5)
     with pytest.raises(
         ParameterError,
-        match=r"schedule of rate 1 for 100 epochs, then x0\.9 per epoch, not the present rate 1 .* then x0\.5",
+        match=rf"schedule of rate 1 for {protocol.BACKPROP_HOLD} epochs, then x0\.9 per epoch, not the .* x0\.5",
     ):
         protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
     monkeypatch.undo()
     content = dict(np.load(path))
     del content["schedule"]
     np.savez(path, **content)
-    with pytest.raises(ParameterError, match="schedule of a constant rate, not the present rate 1 for 100 epochs"):
+    with pytest.raises(
+        ParameterError, match=f"schedule of a constant rate, not the present rate 1 for {protocol.BACKPROP_HOLD} epochs"
+    ):
         protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
     assert protocol.load_model(path)[0].log["epoch"] == [1]  # evaluated, not trained further
 
