@@ -2,13 +2,14 @@
 
 The attempts behind docs/mnist.md, "The backprop baseline". Every variant trains the protocol's
 backprop network with the protocol's ``train_epoch`` (the same shuffles, mini-batches of 10 and
-one BLAS thread); the learning rate of epoch e (0-based) is ``rate * decay ** max(0, e + 1 - hold)``.
+one BLAS thread); the learning rate of epoch e (0-based) is ``rate * decay ** max(0, e + 1 - hold)``,
+by default the protocol's schedule, so that the defaults give the epochs of ``mnist train``.
 Besides the protocol's squared error on the rates (``--loss mse``, what ``mnist train`` runs), the
 cross-entropy of the logistic outputs (``--loss ce``), an L2 penalty on the weights and inverted
 dropout on the hidden layers can be tried. ``--start`` continues from weights this script saved
 (``--save-every``), so that schedules can branch from a common run.
 
-    python benchmarks/backprop_baseline.py --epochs 100 --data-dir DIR --save-every 10 --save-as const
+    python benchmarks/backprop_baseline.py --epochs 100 --hold 1000 --data-dir DIR --save-every 10 --save-as const
     python benchmarks/backprop_baseline.py --start const_60.npz --first-epoch 60 --epochs 80 --hold 61 --decay 0.9
 """
 
@@ -56,8 +57,8 @@ def main() -> None:
     parser.add_argument("--first-epoch", type=int, default=0, help="epochs already trained (with --start)")
     parser.add_argument("--start", default=None, help="weights saved by this script")
     parser.add_argument("--rate", type=float, default=protocol.BACKPROP_RATE)
-    parser.add_argument("--hold", type=int, default=10**9, help="epochs at the full rate")
-    parser.add_argument("--decay", type=float, default=1.0, help="factor per epoch after the hold")
+    parser.add_argument("--hold", type=int, default=protocol.BACKPROP_HOLD, help="epochs at the full rate")
+    parser.add_argument("--decay", type=float, default=protocol.BACKPROP_DECAY, help="factor per epoch after the hold")
     parser.add_argument("--loss", choices=("mse", "ce"), default="mse")
     parser.add_argument("--l2", type=float, default=0.0)
     parser.add_argument("--dropout", type=float, default=0.0)

@@ -143,7 +143,7 @@ class Fig1Config:
     def __post_init__(self) -> None:
         check_output_folder(self.out)
         for name in ("self_prediction_chunks", "learning_chunks", "chunk"):
-            check_integer(name, getattr(self, name), 1)
+            object.__setattr__(self, name, check_integer(name, getattr(self, name), 1))
         if not 0 <= self.onset_pattern < self.chunk:
             raise ParameterError(f"onset_pattern must lie in [0, chunk) = [0, {self.chunk}), got {self.onset_pattern}")
 

@@ -53,7 +53,7 @@ from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterEr
 from brian_dendrites.files import atomic_savez, atomic_target, check_output_folder, prepare_output, read_npz
 from brian_dendrites.interrupt import process_pool
 from brian_dendrites.transfer import transfer_function
-from brian_dendrites.validation import repeated
+from brian_dendrites.validation import is_integer, is_real, repeated
 
 __all__ = [
     "VARIANTS",
@@ -225,7 +225,7 @@ class Model:
         The seed of the initial weights and the shuffling; None where unknown.
     schedule : dict, optional
         A backprop model's learning-rate schedule (:func:`backprop_schedule`); None for the others,
-        and for backprop models saved before schedules were recorded (trained at a constant rate).
+        and for backprop models saved before schedules were recorded.
     """
 
     variant: str
@@ -262,7 +262,7 @@ class Model:
         biases = {k: np.zeros(v.shape[0], np.float32) for k, v in as32.items() if k.startswith(("bottom_up", "ip"))}
         if variant.start is not None:
             variant.start(as32, biases, p)
-        return cls(variant.name, as32, biases)
+        return cls(variant.name, as32, biases, schedule=backprop_schedule() if variant.backprop else None)
 
     def check_finite(self) -> None:
         """Check that every weight and threshold is finite.
@@ -575,8 +575,9 @@ def _schedule(content: dict[str, np.ndarray], path: Path) -> dict | None:
         schedule = json.loads(str(content["schedule"]))
     except ValueError as error:
         raise FileFormatError(f"{path}: 'schedule' is not valid JSON ({error})") from error
-    if not isinstance(schedule, dict) or schedule.keys() != backprop_schedule().keys():
-        raise FileFormatError(f"{path}: 'schedule' must map {sorted(backprop_schedule())} to numbers")
+    numbers = isinstance(schedule, dict) and schedule.keys() == backprop_schedule().keys()
+    if not (numbers and is_real(schedule["rate"]) and is_real(schedule["decay"]) and is_integer(schedule["hold"])):
+        raise FileFormatError(f"{path}: 'schedule' must map rate and decay to numbers and hold to an integer")
     return schedule
 
 
@@ -687,10 +688,14 @@ def _resumable(path: Path, variant: Variant, seed: int) -> Model | None:
             "evaluated, but training it further would mix two configurations: choose another output folder"
         )
     if variant.backprop and model.schedule != backprop_schedule():
-        old = "a constant rate" if model.schedule is None else _describe_schedule(model.schedule)
+        trained = (
+            "records no learning-rate schedule (an earlier version wrote it)"
+            if model.schedule is None
+            else f"was trained with the backprop learning-rate schedule of {_describe_schedule(model.schedule)}"
+        )
         raise ParameterError(
-            f"{path} was trained with the backprop learning-rate schedule of {old}, not the present "
-            f"{_describe_schedule(backprop_schedule())}; it can be evaluated, but choose another output folder to train"
+            f"{path} {trained}, not the present {_describe_schedule(backprop_schedule())}; it can be evaluated, "
+            "but choose another output folder to train"
         )
     if model.seed != seed:
         raise ParameterError(

@@ -311,10 +311,15 @@ def test_backprop_resumes_only_on_the_schedule_it_was_trained_with(tmp_path, mon
     del content["schedule"]
     np.savez(path, **content)
     with pytest.raises(
-        ParameterError, match=f"schedule of a constant rate, not the present rate 1 for {protocol.BACKPROP_HOLD} epochs"
+        ParameterError,
+        match=f"records no learning-rate schedule .*, not the present rate 1 for {protocol.BACKPROP_HOLD} epochs",
     ):
         protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
     assert protocol.load_model(path)[0].log["epoch"] == [1]  # evaluated, not trained further
+    content["schedule"] = np.array('{"rate": "1", "hold": 50, "decay": 0.9}')
+    np.savez(path, **content)
+    with pytest.raises(FileFormatError, match="'schedule' must map rate and decay to numbers and hold to an integer"):
+        protocol.load_model(path)
 
 
 @pytest.mark.parametrize("name", ["bottom_up_1", "bottom_up_2", "bottom_up_3"])
