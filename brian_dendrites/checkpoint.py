@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import numpy as np
 from brian_dendrites.errors import FileFormatError
 from brian_dendrites.files import atomic_savez, read_npz
 from brian_dendrites.simulation import NetworkState
+from brian_dendrites.validation import is_finite_real
 
 __all__ = ["FORMAT_VERSION", "save_checkpoint", "load_checkpoint", "check_log"]
 
@@ -91,11 +91,6 @@ def load_checkpoint(path: Path) -> tuple[NetworkState, dict, dict[str, np.ndarra
     return state, info, groups["arrays"]
 
 
-def _finite_number(value) -> bool:
-    # JSON gives exact types: bool is no number here.
-    return type(value) in (int, float) and math.isfinite(value)
-
-
 def check_log(path: Path, log, keys: Sequence[str], counter: str | None = None) -> dict[str, list]:
     """The run log of the checkpoint ``path``, checked before a run resumes from it.
 
@@ -132,7 +127,7 @@ def check_log(path: Path, log, keys: Sequence[str], counter: str | None = None) 
         raise FileFormatError(f"checkpoint {path}: its log lacks {missing}")
     for key in keys:
         values = log[key]
-        if not isinstance(values, list) or not values or not all(map(_finite_number, values)):
+        if not isinstance(values, list) or not values or not all(map(is_finite_real, values)):
             raise FileFormatError(f"checkpoint {path}: log '{key}' must be a non-empty list of finite numbers")
     lengths = {key: len(log[key]) for key in keys}
     if len(set(lengths.values())) > 1:

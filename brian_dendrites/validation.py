@@ -23,6 +23,7 @@ __all__ = [
     "finite_array",
     "is_integer",
     "is_real",
+    "is_finite_real",
     "is_sequence",
     "sequence",
     "repeated",
@@ -96,6 +97,22 @@ def is_real(value) -> bool:
         Whether ``value`` is an int, float, or NumPy integer or floating scalar (not bool).
     """
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def is_finite_real(value) -> bool:
+    """True if ``value`` is a finite real number (see :func:`is_real`), e.g. of a JSON record.
+
+    Parameters
+    ----------
+    value : object
+        The value to test.
+
+    Returns
+    -------
+    bool
+        Whether ``value`` is a real number, not NaN or infinite.
+    """
+    return is_real(value) and math.isfinite(value)
 
 
 def is_sequence(value) -> bool:

@@ -39,7 +39,7 @@ from brian_dendrites.canonical import digest, to_json
 from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
 from brian_dendrites.files import atomic_target, check_output_folder, prepare_output, read_npz
 from brian_dendrites.simulation import TARGETS
-from brian_dendrites.validation import check_integer, is_integer, repeated
+from brian_dendrites.validation import check_integer, is_finite_real, is_integer, is_real, repeated
 
 __all__ = [
     "HELP",
@@ -480,7 +480,7 @@ def _numbers(values, length: int, nan: bool = False) -> bool:
     return (
         isinstance(values, list)
         and len(values) == length
-        and all(type(v) in (int, float) and (math.isfinite(v) or (nan and math.isnan(v))) for v in values)
+        and all(is_finite_real(v) or (nan and is_real(v) and math.isnan(v)) for v in values)
     )
 
 

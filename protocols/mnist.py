@@ -53,7 +53,7 @@ from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterEr
 from brian_dendrites.files import atomic_savez, atomic_target, check_output_folder, prepare_output, read_npz
 from brian_dendrites.interrupt import process_pool
 from brian_dendrites.transfer import transfer_function
-from brian_dendrites.validation import is_integer, is_real, repeated
+from brian_dendrites.validation import is_finite_real, is_integer, is_real, repeated
 
 __all__ = [
     "VARIANTS",
@@ -595,7 +595,7 @@ def _check_log(log, path: Path) -> None:
             f"{path}: 'log' epochs must be 1, 2, ..., {len(log['epoch'])}, got {wrong[0][1]!r} as entry {wrong[0][0]}"
         )
     for key, high in (("validation_error", 1.0), ("test_error", 1.0), ("wall_s", math.inf)):
-        bad = [v for v in log[key] if type(v) not in (int, float) or not 0 <= v <= high or not math.isfinite(v)]
+        bad = [v for v in log[key] if not is_finite_real(v) or not 0 <= v <= high]
         if bad:
             allowed = "fractions in [0, 1]" if high == 1 else "finite seconds >= 0"
             raise FileFormatError(f"{path}: 'log' {key} must be {allowed}, got {bad[0]!r}")
