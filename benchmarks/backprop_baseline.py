@@ -1,9 +1,10 @@
 """Training variants of the MNIST backprop baseline (784-500-500-10, seed 0), one JSON line per epoch.
 
 The attempts behind docs/mnist.md, "The backprop baseline". Every variant trains the protocol's
-backprop network with the protocol's ``train_epoch`` (the same shuffles, mini-batches of 10 and
+backprop network with the classifier's ``train_epoch`` (the same shuffles, mini-batches of 10 and
 one BLAS thread); the learning rate of epoch e (0-based) is ``rate * decay ** max(0, e + 1 - hold)``,
-by default the protocol's schedule, so that the defaults give the epochs of ``mnist train``.
+by default the schedule of ``models/microcircuit/learning.py``, so that the defaults give the epochs
+of ``mnist train``.
 Besides the protocol's squared error on the rates (``--loss mse``, what ``mnist train`` runs), the
 cross-entropy of the logistic outputs (``--loss ce``), an L2 penalty on the weights and inverted
 dropout on the hidden layers can be tried. ``--start`` continues from weights this script saved
@@ -20,14 +21,16 @@ import json
 import time
 
 import numpy as np
-from brian_dendrites.protocols import mnist as protocol
+from brian_dendrites.models.microcircuit import learning
+from brian_dendrites.models.microcircuit.classifier import Classifier, predict
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 from threadpoolctl import threadpool_limits
 
-from brian_dendrites import mnist as mnist_data
+from brian_dendrites.datasets import mnist as mnist_data
 
 
 def make_step(loss: str, l2: float, dropout: float, rng: np.random.Generator):
-    """A replacement of the protocol's backprop step: same network, another loss or a regulariser."""
+    """A replacement of the classifier's backprop step: same network, another loss or a regulariser."""
 
     def step(model, engine, x, r_target, rate):
         n, phi, keep = engine.n, engine.phi, 1 - dropout
@@ -56,9 +59,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=100, help="train up to this epoch")
     parser.add_argument("--first-epoch", type=int, default=0, help="epochs already trained (with --start)")
     parser.add_argument("--start", default=None, help="weights saved by this script")
-    parser.add_argument("--rate", type=float, default=protocol.BACKPROP_RATE)
-    parser.add_argument("--hold", type=int, default=protocol.BACKPROP_HOLD, help="epochs at the full rate")
-    parser.add_argument("--decay", type=float, default=protocol.BACKPROP_DECAY, help="factor per epoch after the hold")
+    parser.add_argument("--rate", type=float, default=learning.BACKPROP_RATE)
+    parser.add_argument("--hold", type=int, default=learning.BACKPROP_HOLD, help="epochs at the full rate")
+    parser.add_argument("--decay", type=float, default=learning.BACKPROP_DECAY, help="factor per epoch after the hold")
     parser.add_argument("--loss", choices=("mse", "ce"), default="mse")
     parser.add_argument("--l2", type=float, default=0.0)
     parser.add_argument("--dropout", type=float, default=0.0)
@@ -66,25 +69,25 @@ def main() -> None:
     parser.add_argument("--save-as", default="backprop")
     args = parser.parse_args()
 
-    variant = protocol.VARIANTS["backprop"]
+    variant = VARIANTS["backprop"]
     parts = mnist_data.split(mnist_data.load(args.data_dir))
-    model = protocol.Model.initial(variant, np.random.default_rng(0))
+    model = Classifier.initial(variant, np.random.default_rng(0))
     if args.start:
         with np.load(args.start) as saved:
             model.weights = {k: saved[f"weights/{k}"] for k in model.weights}
             model.biases = {k: saved[f"biases/{k}"] for k in model.biases}
     if (args.loss, args.l2, args.dropout) != ("mse", 0.0, 0.0):
-        protocol._backprop_step = make_step(args.loss, args.l2, args.dropout, np.random.default_rng(123))
-    protocol.BACKPROP_RATE, protocol.BACKPROP_HOLD, protocol.BACKPROP_DECAY = args.rate, args.hold, args.decay
+        learning._backprop_step = make_step(args.loss, args.l2, args.dropout, np.random.default_rng(123))
+    learning.BACKPROP_RATE, learning.BACKPROP_HOLD, learning.BACKPROP_DECAY = args.rate, args.hold, args.decay
     for epoch in range(args.first_epoch, args.epochs):
         start = time.perf_counter()
         with threadpool_limits(1):
-            protocol.train_epoch(model, variant, *parts["train"], np.random.default_rng([0, epoch]), epoch=epoch)
+            learning.train_epoch(model, variant, *parts["train"], np.random.default_rng([0, epoch]), epoch=epoch)
         errors = {
-            part: float(np.mean(protocol.predict(model, variant.params, parts[part][0]) != parts[part][1]))
+            part: float(np.mean(predict(model, variant.params, parts[part][0]) != parts[part][1]))
             for part in ("validation", "test")
         }
-        rate = protocol.backprop_rate(epoch)
+        rate = learning.backprop_rate(epoch)
         print(json.dumps({"epoch": epoch + 1, "rate": rate, **errors, "s": time.perf_counter() - start}), flush=True)
         if args.save_every and (epoch + 1) % args.save_every == 0:
             arrays = {f"weights/{k}": w for k, w in model.weights.items()} | {

@@ -1,8 +1,8 @@
 """Seconds per MNIST training epoch (55,000 images) per network: NumPy against PyTorch stacks, variant (a).
 
 784-500-500-10 with 500 + 10 interneurons, mini-batches of 10, float32. The baseline, run side by side,
-is the NumPy engine under one BLAS thread (``mnist.train_epoch``, the protocol's default backend); each
-stack of S networks trains with ``mnist.train_stack`` on ``--device``, every network on its own
+is the NumPy engine under one BLAS thread (``learning.train_epoch``, the protocol's default backend);
+each stack of S networks trains with ``stacked.train_stack`` on ``--device``, every network on its own
 shuffle. Each is timed on ``--images`` training images and scaled to an epoch; medians of ``--repeats``
 runs, after one warm-up run per configuration (CUDA start-up, allocator).
 
@@ -17,10 +17,13 @@ import time
 
 import numpy as np
 import torch
-from brian_dendrites.protocols import mnist as protocol
+from brian_dendrites.models.microcircuit.classifier import Classifier
+from brian_dendrites.models.microcircuit.learning import train_epoch
+from brian_dendrites.models.microcircuit.stacked import train_stack
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 from threadpoolctl import threadpool_limits
 
-from brian_dendrites import mnist as mnist_data
+from brian_dendrites.datasets import mnist as mnist_data
 
 EPOCH = 55_000
 
@@ -45,23 +48,23 @@ def main() -> None:
     opts = args.parse_args()
     images, labels = mnist_data.split(mnist_data.load(opts.data_dir))["train"]
     images, labels = images[: opts.images], labels[: opts.images]
-    variant = protocol.VARIANTS["a"]
+    variant = VARIANTS["a"]
     scale = EPOCH / len(images)
     torch.set_num_threads(1)  # on the CPU, as the NumPy baseline: one core each
 
     def numpy_epoch():
-        model = protocol.Model.initial(variant, np.random.default_rng(0))
+        model = Classifier.initial(variant, np.random.default_rng(0))
         with threadpool_limits(1):
-            protocol.train_epoch(model, variant, images, labels, np.random.default_rng(0))
+            train_epoch(model, variant, images, labels, np.random.default_rng(0))
 
     numpy_s = timed(numpy_epoch, opts.repeats) * scale
     print(f"numpy, 1 BLAS thread: {numpy_s:.2f} s per epoch per network (median of {opts.repeats})")
     for count in opts.networks:
 
         def stack_epoch(count=count):
-            models = [protocol.Model.initial(variant, np.random.default_rng(s)) for s in range(count)]
+            models = [Classifier.initial(variant, np.random.default_rng(s)) for s in range(count)]
             rngs = [np.random.default_rng(s) for s in range(count)]
-            protocol.train_stack(models, variant, images, labels, rngs, device=opts.device)  # ends on the host
+            train_stack(models, variant, images, labels, rngs, device=opts.device)  # ends on the host
 
         stack_s = timed(stack_epoch, opts.repeats) * scale
         print(

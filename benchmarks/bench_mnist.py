@@ -20,21 +20,22 @@ import statistics
 import time
 
 import numpy as np
+from brian_dendrites.models.microcircuit.classifier import Classifier, Variant
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine, _accumulate, _dendrite
-from brian_dendrites.protocols import mnist as protocol
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 from threadpoolctl import threadpool_limits
 
-from brian_dendrites import mnist as mnist_data
+from brian_dendrites.datasets import mnist as mnist_data
 
 EPOCH = 55_000
 
 
-def baseline(model: protocol.Model, engine: SteadyStateEngine, images, labels, batch: int = 10) -> None:
+def baseline(model: Classifier, engine: SteadyStateEngine, images, labels, batch: int = 10) -> None:
     """Per-sample float64 loop: the engine settles one image at a time (matrix-vector products) and adds
     its weight change, divided by the batch size, to the mini-batch's change, applied once per batch."""
     w = {k: v.astype(np.float64) for k, v in model.weights.items()}
     b = {k: v.astype(np.float64) for k, v in model.biases.items()}
-    u_targets = engine.phi.inverse(protocol.one_hot(labels))
+    u_targets = engine.phi.inverse(mnist_data.one_hot(labels))
     for start in range(0, len(images), batch):
         chunk = slice(start, start + batch)
         dw, db = {k: np.zeros_like(v) for k, v in w.items()}, {k: np.zeros_like(v) for k, v in b.items()}
@@ -47,18 +48,18 @@ def baseline(model: protocol.Model, engine: SteadyStateEngine, images, labels, b
     model.weights, model.biases = w, b
 
 
-def engine_epoch(model: protocol.Model, variant: protocol.Variant, images, labels) -> None:
+def engine_epoch(model: Classifier, variant: Variant, images, labels) -> None:
     """The protocol's step without shuffling, so that it sees images in the baseline's order."""
     engine = SteadyStateEngine(variant.params)
     dtype = model.weights["bottom_up_1"].dtype  # float32 as in the protocol; float64 for the agreement check
-    u_targets = variant.params.phi.inverse(protocol.one_hot(labels)).astype(dtype)
+    u_targets = variant.params.phi.inverse(mnist_data.one_hot(labels)).astype(dtype)
     for start in range(0, len(images), 10):
         batch = slice(start, start + 10)
         state = engine.settle(model.weights, model.biases, images[batch], u_targets[batch])
         engine.learn(state, model.weights, model.biases)
 
 
-def products_alone(model: protocol.Model, engine: SteadyStateEngine) -> None:
+def products_alone(model: Classifier, engine: SteadyStateEngine) -> None:
     """An epoch's matrix algebra alone, the floor that BLAS sets: per mini-batch, the engine's own
     product for every projection (as one settling pass computes them) and its in-place update of
     every plastic projection, with the same shapes and dtype, on fixed rates."""
@@ -80,9 +81,9 @@ def main() -> None:
     args.add_argument("--data-dir")
     opts = args.parse_args()
     images, labels = mnist_data.split(mnist_data.load(opts.data_dir))["train"]
-    variant = protocol.VARIANTS["a"]
-    start = protocol.Model.initial(variant, np.random.default_rng(0))
-    fresh = lambda: protocol.Model(  # noqa: E731
+    variant = VARIANTS["a"]
+    start = Classifier.initial(variant, np.random.default_rng(0))
+    fresh = lambda: Classifier(  # noqa: E731
         "a", {k: v.copy() for k, v in start.weights.items()}, {k: v.copy() for k, v in start.biases.items()}
     )
 

@@ -24,7 +24,8 @@ from brian_dendrites.models.microcircuit import (
     random_weights,
 )
 
-from brian_dendrites.simulation import NetworkState, Simulation
+from brian_dendrites.simulation import Simulation
+from brian_dendrites.state import NetworkState
 
 ETA = 1e-5 / ms
 RATE = FIG1.replace(plastic=frozenset(PATHWAYS), tau_w=None, eta=LearningRates(ETA, ETA, ETA, ETA))

@@ -35,7 +35,8 @@ from brian_dendrites.models.microcircuit import (
     self_predicting_weights,
 )
 from brian_dendrites.recording import Probe, Recording, Trace
-from brian_dendrites.simulation import NetworkState, RunResult, Simulation
+from brian_dendrites.simulation import RunResult, Simulation
+from brian_dendrites.state import NetworkState
 from brian_dendrites.transfer import Logistic, SoftRectifier, Tanh, transfer_function
 
 __version__ = "0.1.0"

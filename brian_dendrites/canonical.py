@@ -12,14 +12,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping
+import typing
+from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 
 import numpy as np
 from brian2 import Quantity
 from brian2.units.fundamentalunits import get_or_create_dimension
 
-__all__ = ["to_json", "from_json", "dumps", "digest"]
+__all__ = ["to_json", "from_json", "record_types", "dumps", "digest"]
 
 
 def to_json(value):
@@ -138,6 +139,60 @@ def from_json(value, types: Mapping[str, type]):
             raise ValueError(f"{name} has no fields {unknown}")
         return kind(**{key: from_json(item, types) for key, item in value.items() if key != "type"})
     return {key: from_json(item, types) for key, item in value.items()}
+
+
+def record_types(*records: type) -> dict[str, type]:
+    """``records`` and every record class their fields may hold, by class name: the ``types`` of :func:`from_json`.
+
+    Walks the type hints of the records' fields. A dataclass in a hint is a record, whose fields are
+    walked in turn; a field typed with a class may hold any of its dataclass subclasses (e.g. ``phi:
+    TransferFunction`` holds a Logistic, SoftRectifier or Tanh), those defined when this is called.
+
+    Parameters
+    ----------
+    *records : type
+        Dataclass records, e.g. a model's parameter record.
+
+    Returns
+    -------
+    dict of str to type
+        Class name -> record class, sorted by name.
+
+    Raises
+    ------
+    ValueError
+        If two different record classes have the same name (a description could not tell them apart).
+    """
+    found: dict[str, type] = {}
+    pending = list(records)
+    while pending:
+        kind = pending.pop()
+        for record in (kind, *_subclasses(kind)):
+            if not dataclasses.is_dataclass(record) or found.get(record.__name__) is record:
+                continue
+            if record.__name__ in found:
+                raise ValueError(
+                    f"two record types are named {record.__name__!r}: {found[record.__name__]} and {record}"
+                )
+            found[record.__name__] = record
+            pending += _classes(typing.get_type_hints(record).values())
+    return dict(sorted(found.items()))
+
+
+def _subclasses(kind: type) -> list[type]:
+    """Every subclass of ``kind``, at any depth."""
+    direct = kind.__subclasses__() if kind is not type else []
+    return [sub for child in direct for sub in (child, *_subclasses(child))]
+
+
+def _classes(hints: Iterable) -> list[type]:
+    """The classes that type hints name, e.g. ``A`` and ``int`` in ``A | tuple[int, ...]``."""
+    result = []
+    for hint in hints:
+        if isinstance(hint, type) and typing.get_origin(hint) is None:  # a class, not tuple[...]
+            result.append(hint)
+        result += _classes(typing.get_args(hint))
+    return result
 
 
 def _dimension(text: str):

@@ -1,65 +1,136 @@
-"""Atomic checkpoints of a long run: network state, a JSON-able log and extra arrays, in one NPZ."""
+"""The one resume mechanism of every resumable protocol: atomic checkpoints of a run, with its fingerprint.
+
+A checkpoint is one NPZ file (no pickles) holding
+
+- ``format_version`` (:data:`FORMAT_VERSION`);
+- ``info``, a JSON object: ``fingerprint`` (:func:`fingerprint` of the configuration that wrote it)
+  and the protocol's record (its progress and log);
+- ``weights/<name>``, ``induction/<name>``, ``potentials/<name>``: a network state, if any;
+- ``arrays/<name>``: any other arrays (a name may hold "/": ``arrays/weights/hidden``).
+
+:func:`save` writes it atomically (an interruption leaves the previous file intact); :func:`load`
+reads it back and refuses, with one message each, a file that is not such a checkpoint or is
+damaged (FileFormatError), one of another configuration (ParameterError), or a state that does not
+fit the network (FileFormatError). :func:`check_log` checks the run log a protocol keeps in it.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from brian_dendrites.errors import FileFormatError
+from brian_dendrites.canonical import digest, to_json
+from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import atomic_savez, read_npz
-from brian_dendrites.simulation import NetworkState
-from brian_dendrites.validation import is_finite_real
+from brian_dendrites.state import NetworkState
+from brian_dendrites.validation import check_state, is_finite_real
 
-__all__ = ["FORMAT_VERSION", "save_checkpoint", "load_checkpoint", "check_log"]
+__all__ = ["FORMAT_VERSION", "Checkpoint", "fingerprint", "save", "load", "check_log"]
 
-#: Written into every checkpoint; :func:`load_checkpoint` refuses others.
+#: Written into every checkpoint; :func:`load` refuses others.
 FORMAT_VERSION = 1
 _GROUPS = ("weights", "induction", "potentials", "arrays")
 
 
-def save_checkpoint(path: Path, state: NetworkState, info: dict, arrays: dict[str, np.ndarray] | None = None) -> None:
-    """Write ``state``, ``info`` (JSON) and ``arrays`` to ``path``; an interruption leaves the old file intact.
+@dataclass(frozen=True)
+class Checkpoint:
+    """What :func:`load` read from a checkpoint.
+
+    Parameters
+    ----------
+    info : dict
+        The protocol's JSON record, without the fingerprint.
+    state : NetworkState
+        The network state (empty where none was saved).
+    arrays : dict of str to numpy.ndarray, optional
+        The other arrays by name.
+    """
+
+    info: dict
+    state: NetworkState
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def fingerprint(record) -> str:
+    """The fingerprint of a configuration: the digest of its canonical JSON (equal in every process).
+
+    Parameters
+    ----------
+    record : object
+        What must match for a checkpoint to be resumed, e.g. a configuration record or a dict of its
+        fields; anything :func:`brian_dendrites.canonical.to_json` accepts.
+
+    Returns
+    -------
+    str
+        :func:`brian_dendrites.canonical.digest` of ``to_json(record)``.
+    """
+    return digest(to_json(record))
+
+
+def save(
+    path: Path,
+    fingerprint: str,
+    info: dict,
+    state: NetworkState | None = None,
+    arrays: dict[str, np.ndarray] | None = None,
+) -> None:
+    """Write a checkpoint to ``path``; an interruption leaves the old file intact.
 
     Parameters
     ----------
     path : pathlib.Path
         The checkpoint file, replaced if it exists.
-    state : NetworkState
-        The network state to save.
+    fingerprint : str
+        The fingerprint of the run's configuration (:func:`fingerprint`), which :func:`load` compares.
     info : dict
-        A record of plain JSON types (e.g. the run's progress and log).
+        A record of plain JSON types (e.g. the run's progress and log), without a 'fingerprint' key.
+    state : NetworkState or None, optional
+        The network state to save (None: none).
     arrays : dict of str to numpy.ndarray or None, optional
-        Extra arrays by name (None: none).
+        Other arrays by name (None: none).
     """
-    content = {"format_version": np.array(FORMAT_VERSION), "info": np.array(json.dumps(info))}
+    state = NetworkState({}) if state is None else state
+    record = {"fingerprint": fingerprint, **info}
+    content = {"format_version": np.array(FORMAT_VERSION), "info": np.array(json.dumps(record))}
     for group, values in zip(_GROUPS, (state.weights, state.induction, state.potentials, arrays or {}), strict=True):
         content |= {f"{group}/{key}": np.asarray(value) for key, value in values.items()}
     atomic_savez(path, content)
 
 
-def load_checkpoint(path: Path) -> tuple[NetworkState, dict, dict[str, np.ndarray]]:
-    """The state, info and arrays written by :func:`save_checkpoint`.
+def load(
+    path: Path,
+    fingerprints: str | Collection[str] | None,
+    zero_state: NetworkState | None = None,
+    what: str = "checkpoint",
+) -> Checkpoint:
+    """The checkpoint ``path`` that :func:`save` wrote, if a run of one of ``fingerprints`` wrote it.
 
-    Raises FileFormatError, naming the file, if it is not such a checkpoint, is damaged, has another
-    format version, an 'info' record that is not a JSON object, or a non-finite state. Nothing in the
-    file is executed (no pickles).
+    Nothing in the file is executed (no pickles). A ``.json`` path is a checkpoint of earlier code
+    that wrote one JSON object (depth's ``depth_checkpoint.json``): its ``fingerprint`` is checked
+    the same way, the rest is the info, and it has no state or arrays.
 
     Parameters
     ----------
     path : pathlib.Path
         The checkpoint file.
+    fingerprints : str, collection of str or None
+        The fingerprint of the run that resumes, or several that it accepts (e.g. those of earlier code);
+        None accepts any (a file that is read, not resumed, e.g. a trained network to evaluate).
+    zero_state : NetworkState or None, optional
+        The network's zero state (its model's ``zero_state``): the saved state must fit it (see
+        :func:`brian_dendrites.validation.check_state`). None: not checked.
+    what : str, default "checkpoint"
+        What the file is, for the messages.
 
     Returns
     -------
-    state : NetworkState
-        The saved network state.
-    info : dict
-        The saved JSON record.
-    arrays : dict of str to numpy.ndarray
-        The saved extra arrays.
+    Checkpoint
+        The saved info (without the fingerprint), state and arrays.
 
     Raises
     ------
@@ -67,28 +138,64 @@ def load_checkpoint(path: Path) -> tuple[NetworkState, dict, dict[str, np.ndarra
         If ``path`` does not exist.
     FileFormatError
         If the file is not such a checkpoint, is damaged, has another format version, an 'info'
-        record that is not a JSON object, or a non-finite state.
+        record that is not a JSON object, a non-finite state, or a state that does not fit ``zero_state``.
+    ParameterError
+        If a configuration of another fingerprint wrote it.
     """
-    arrays = read_npz(path, "checkpoint")
+    path = Path(path)
+    if path.suffix == ".json":
+        return _load_json(path, fingerprints, what)
+    arrays = read_npz(path, what)
     version = arrays.pop("format_version", None)
     if version is None or version.shape != () or int(version) != FORMAT_VERSION:
-        raise FileFormatError(f"checkpoint {path}: format version {version}, this package reads {FORMAT_VERSION}")
+        raise FileFormatError(f"{what} {path}: format version {version}, this package reads {FORMAT_VERSION}")
     try:
         info = json.loads(str(arrays.pop("info")))
     except (KeyError, ValueError) as error:
-        raise FileFormatError(f"checkpoint {path}: its 'info' record is missing or not JSON") from error
-    if not isinstance(info, dict):
-        raise FileFormatError(f"checkpoint {path}: its 'info' record must be a JSON object, got {type(info).__name__}")
+        raise FileFormatError(f"{what} {path}: its 'info' record is missing or not JSON") from error
     groups: dict[str, dict] = {group: {} for group in _GROUPS}
     for key, value in arrays.items():
         group, _, name = key.partition("/")
         if group not in groups or not name:
-            raise FileFormatError(f"checkpoint {path}: unexpected entry '{key}'")
+            raise FileFormatError(f"{what} {path}: unexpected entry '{key}'")
         if group != "arrays" and not (value.dtype.kind == "f" and np.all(np.isfinite(value))):
-            raise FileFormatError(f"checkpoint {path}: '{key}' is not a finite floating-point array")
+            raise FileFormatError(f"{what} {path}: '{key}' is not a finite floating-point array")
         groups[group][name] = value
+    info = _own(path, info, fingerprints, what)
     state = NetworkState(groups["weights"], groups["induction"], groups["potentials"])
-    return state, info, groups["arrays"]
+    if zero_state is not None:
+        try:
+            check_state(zero_state, state)
+        except ParameterError as error:
+            raise FileFormatError(f"{what} {path} does not fit its configuration: {error}") from error
+    return Checkpoint(info, state, groups["arrays"])
+
+
+def _load_json(path: Path, fingerprints: str | Collection[str] | None, what: str) -> Checkpoint:
+    """A checkpoint of earlier code, one JSON object: its fingerprint and the info."""
+    try:
+        info = json.loads(path.read_text())
+    except (UnicodeDecodeError, ValueError) as error:
+        raise FileFormatError(f"{what} {path}: not readable JSON: {error}") from error
+    return Checkpoint(_own(path, info, fingerprints, what), NetworkState({}))
+
+
+def _own(path: Path, info, fingerprints: str | Collection[str] | None, what: str) -> dict:
+    """``info`` without its fingerprint; FileFormatError unless it is a JSON object, ParameterError unless
+    its fingerprint is one of ``fingerprints`` (None: any)."""
+    if not isinstance(info, dict):
+        raise FileFormatError(f"{what} {path}: its 'info' record must be a JSON object, got {type(info).__name__}")
+    info = dict(info)
+    fingerprint = info.pop("fingerprint", None)
+    if fingerprints is None:
+        return info
+    accepted = [fingerprints] if isinstance(fingerprints, str) else list(fingerprints)
+    if fingerprint not in accepted:  # a list: any JSON value compares, unhashed
+        raise ParameterError(
+            f"{what} {path} was written by a different configuration; "
+            "run with the same arguments to resume, or remove it to restart"
+        )
+    return info
 
 
 def check_log(path: Path, log, keys: Sequence[str], counter: str | None = None) -> dict[str, list]:
@@ -103,7 +210,7 @@ def check_log(path: Path, log, keys: Sequence[str], counter: str | None = None) 
     path : pathlib.Path
         The checkpoint file, for the messages.
     log : object
-        The log as :func:`load_checkpoint` read it from the info record.
+        The log as :func:`load` read it from the info record.
     keys : sequence of str
         The lists the log must hold; others are left out of the result.
     counter : str, optional

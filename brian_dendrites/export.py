@@ -20,7 +20,8 @@ Elephant and the rest of the Neo ecosystem; the files stay NWB and NPZ.
 
 NWB layout (written by :func:`write_nwb`)::
 
-    /processing/microcircuit/            ProcessingModule
+    /processing/<model>/                 ProcessingModule named by Recording.metadata["model"] when that is a
+                                         name (the model that ran, e.g. "microcircuit"), else "network"
         <trace name>                     TimeSeries, data (n_samples, n_neurons), unit, and either rate and
                                          starting_time or timestamps (the first series holds them, the
                                          others link to them)
@@ -35,6 +36,7 @@ NWB layout (written by :func:`write_nwb`)::
                                          is ``spike_resolution``
     /general/notes                       Recording.metadata as JSON
     /general/experiment_description      Recording.description (absent when empty)
+    /session_description                 Recording.description, else DEFAULT_SESSION_DESCRIPTION
     /general/subject                     Subject marking the data as simulated (species: Mammalia)
 
 pynwb and hdmf are imported inside the NWB functions, and neo inside :func:`to_neo`, so that
@@ -64,12 +66,13 @@ if TYPE_CHECKING:
     import neo
     import quantities as pq
     from hdmf.common import DynamicTable
+    from pynwb import NWBFile, ProcessingModule
     from pynwb.misc import Units
 
 __all__ = [
+    "DEFAULT_NWB_MODULE",
     "DEFAULT_SESSION_DESCRIPTION",
     "DEFAULT_SESSION_START_TIME",
-    "NWB_MODULE_NAME",
     "SUBJECT_SPECIES",
     "export_recording",
     "read_npz",
@@ -79,8 +82,10 @@ __all__ = [
     "write_nwb",
 ]
 
-NWB_MODULE_NAME = "microcircuit"
-DEFAULT_SESSION_DESCRIPTION = "Simulation of the dendritic cortical microcircuit of Sacramento et al. (2018)"
+#: The NWB processing module of a recording whose metadata names no model (``metadata["model"]``).
+DEFAULT_NWB_MODULE = "network"
+#: The NWB session description of a recording without a description.
+DEFAULT_SESSION_DESCRIPTION = "Simulation of a network model with brian_dendrites"
 # A simulation has no wall-clock start; a fixed one makes the same run write the same content.
 DEFAULT_SESSION_START_TIME = datetime(2018, 1, 1, tzinfo=UTC)
 
@@ -96,7 +101,7 @@ _TRACE_TABLE = "traces"
 _NEURON_TABLE = "neurons"
 #: The columns of the NWB Units table besides spike_times, with their descriptions.
 _UNIT_COLUMNS = {
-    "unit_name": "name of the unit, e.g. 'pyramidal_1[3]'; opponent inputs: 'input_0[3] ON' and 'input_0[3] OFF'",
+    "unit_name": "name of the unit: a neuron, e.g. 'pyramidal_1[3]', or a unit the model names, e.g. 'input_0[3] ON'",
     "group": "name of the unit's spike train, the population's group (Recording.spike_train)",
     "layer": "layer index",
     "population": "neuron population",
@@ -270,14 +275,16 @@ def write_nwb(
     path: str | os.PathLike,
     *,
     overwrite: bool = False,
-    session_description: str = DEFAULT_SESSION_DESCRIPTION,
+    session_description: str | None = None,
     identifier: str | None = None,
     session_start_time: datetime | None = None,
     spike_resolution: float | None = None,
 ) -> Path:
     """Write ``recording`` to an NWB file at ``path`` and return the path.
 
-    Each trace becomes a TimeSeries in the "microcircuit" processing module and
+    Each trace becomes a TimeSeries in the processing module named by
+    ``recording.metadata["model"]``, the model that ran, when that is a name (a
+    non-empty str without "/"), else :data:`DEFAULT_NWB_MODULE`; and
     each unit of each spike train a row of the Units table (see the module
     docstring for the layout). ``identifier`` defaults to a hash of
     the recording's content and ``session_start_time`` (timezone-aware) to
@@ -296,8 +303,9 @@ def write_nwb(
         The file to write (its folder is created if needed).
     overwrite : bool, optional
         Replace an existing file at ``path``.
-    session_description : str, optional
-        The NWB file's session description.
+    session_description : str or None, optional
+        The NWB file's session description; None: ``recording.description``, or
+        :data:`DEFAULT_SESSION_DESCRIPTION` when that is empty.
     identifier : str or None, optional
         The NWB file's identifier; None: a hash of the recording's content.
     session_start_time : datetime.datetime or None, optional
@@ -327,6 +335,7 @@ def write_nwb(
     for trace in recording.traces:
         if trace.name in (_TRACE_TABLE, _NEURON_TABLE):
             raise ParameterError(f"trace '{trace.name}': the name is reserved for a label table in the NWB file")
+    model = _model_name(recording)
     start = DEFAULT_SESSION_START_TIME if session_start_time is None else session_start_time
     if start.tzinfo is None:
         raise ParameterError(f"session_start_time must be timezone-aware, got {start!r}")
@@ -334,13 +343,13 @@ def write_nwb(
         raise ParameterError(f"spike_resolution must be a positive number of seconds, got {spike_resolution}")
 
     nwbfile = NWBFile(
-        session_description=session_description,
+        session_description=session_description or recording.description or DEFAULT_SESSION_DESCRIPTION,
         identifier=identifier or _fingerprint(recording, metadata_json),
         session_start_time=start,
         file_create_date=start,  # not "now", so that repeated writes agree
         experiment_description=recording.description or None,
         notes=metadata_json,
-        keywords=["simulation", "dendritic microcircuit", "Brian2", "brian_dendrites"],
+        keywords=["simulation", model, "Brian2", "brian_dendrites"],
         # nwbinspector rates a missing subject as CRITICAL; say plainly that there is no animal.
         subject=Subject(
             subject_id="model",
@@ -356,9 +365,9 @@ def write_nwb(
     for epoch in recording.epochs:
         nwbfile.add_epoch(epoch.start_time, epoch.stop_time, tags=[epoch.name], epoch_description=epoch.description)
     module = nwbfile.create_processing_module(
-        name=NWB_MODULE_NAME,
+        name=model,
         description=(
-            "Traces of the simulated dendritic cortical microcircuit, one TimeSeries per recorded variable; "
+            "Traces of the simulated network, one TimeSeries per recorded variable; "
             f"'{_TRACE_TABLE}' labels each TimeSeries, '{_NEURON_TABLE}' maps each data column to a neuron."
         ),
     )
@@ -472,7 +481,7 @@ def _read_nwb(path: str | os.PathLike) -> tuple[Recording, str, str]:
 
     with NWBHDF5IO(str(path), mode="r") as io:
         nwbfile = io.read()
-        module = nwbfile.processing[NWB_MODULE_NAME]
+        module = _trace_module(nwbfile)
         labels = {col: list(module[_TRACE_TABLE][col].data[:]) for col in module[_TRACE_TABLE].colnames}
         neurons = {col: np.asarray(module[_NEURON_TABLE][col].data[:]) for col in ("trace", "column", "neuron_id")}
         traces = []
@@ -763,8 +772,8 @@ def _units(spikes: tuple[Spikes, ...], resolution: float | None) -> Units:
     ]
     table = Units(
         name="units",
-        description="Spikes of the simulated populations: one row per unit (a neuron, or the ON or OFF half of "
-        "an opponent input), the units of each spike train ('group') in order.",
+        description="Spikes of the simulated populations: one row per unit (a neuron, or a unit the model names, "
+        "e.g. the ON or OFF half of an input), the units of each spike train ('group') in order.",
         resolution=resolution,
         id=np.arange(len(rows)),
     )
@@ -809,6 +818,21 @@ def _read_units(table: Units | None) -> tuple[Spikes, ...]:
             )
         )
     return tuple(trains)
+
+
+def _model_name(recording: Recording) -> str:
+    """The processing module's name: ``recording.metadata["model"]`` if it is a name, else the default."""
+    model = recording.metadata.get("model")
+    return model if isinstance(model, str) and model and "/" not in model else DEFAULT_NWB_MODULE
+
+
+def _trace_module(nwbfile: NWBFile) -> ProcessingModule:
+    """The processing module of ``nwbfile`` that holds the traces: the one with a traces table, whatever its
+    name (the model's; "microcircuit" in every file of brian_dendrites before issue 25)."""
+    modules = [module for module in nwbfile.processing.values() if _TRACE_TABLE in module.data_interfaces]
+    if len(modules) != 1:
+        raise ValueError(f"expected one processing module with a '{_TRACE_TABLE}' table, found {len(modules)}")
+    return modules[0]
 
 
 def _table(name: str, description: str, columns: dict[str, tuple[str, list]]) -> DynamicTable:

@@ -2,7 +2,10 @@
 
 The runner (:class:`~brian_dendrites.simulation.Simulation`), recording, export and checks know a
 model only through :class:`NetworkModel`. A model lives in its own folder under models/ and
-registers itself with one line, ``register(ParamsRecord, model)``.
+registers itself with one line, ``register(ParamsRecord, model)``. :func:`structure`,
+:func:`load_state` and :func:`read_state` reach any registered model's record or circuit through it;
+:func:`check_record`, :func:`check_spikes` and :func:`check_currents` check what a caller asks to record
+or add against a model's labels (a group with ``n_spikes`` spikes, one with ``u`` takes currents).
 """
 
 from __future__ import annotations
@@ -13,13 +16,26 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from brian_dendrites.errors import ParameterError
+from brian_dendrites.recording import Probe
+from brian_dendrites.validation import check_state, is_sequence, sequence
 
 if TYPE_CHECKING:
     from brian2 import TimedArray
 
-    from brian_dendrites.simulation import NetworkState
+    from brian_dendrites.state import NetworkState
 
-__all__ = ["Label", "NetworkModel", "register", "model_for"]
+__all__ = [
+    "Label",
+    "NetworkModel",
+    "register",
+    "model_for",
+    "structure",
+    "load_state",
+    "read_state",
+    "check_record",
+    "check_spikes",
+    "check_currents",
+]
 
 
 @dataclass(frozen=True)
@@ -57,10 +73,16 @@ class NetworkModel(Protocol):  # numpydoc ignore=PR01
 
     Attributes
     ----------
+    name : str
+        The model's name, e.g. ``"microcircuit"``: it names the Brian2 Network and the recordings' model.
+    description : str
+        One sentence on what the model is, e.g. the paper it comes from (the recordings' description).
     inputs : tuple of str
         Names of the per-pattern TimedArrays the network reads, the keys of ``check_run``'s arrays.
     """
 
+    name: str
+    description: str
     inputs: tuple[str, ...]
 
     def structure(self, params) -> dict:
@@ -89,6 +111,25 @@ class NetworkModel(Protocol):  # numpydoc ignore=PR01
         -------
         dict of str to dict of str to Label
             The label of each recordable variable, by group (or synapse) name and variable name.
+        """
+
+    def spike_units(self, params, group: str) -> list[str]:
+        """The names of the units whose spikes a spiking group's count ``n_spikes`` gives.
+
+        One unit per neuron i, or two where the counts are signed: a count k < 0 of neuron i is -k spikes
+        of unit n + i, n the group's size. Only a model with spike counts (an ``n_spikes`` label) needs it.
+
+        Parameters
+        ----------
+        params : parameter record
+            A parameter record of this model.
+        group : str
+            A group with the label ``n_spikes``.
+
+        Returns
+        -------
+        list of str
+            n names (2n for signed counts), in the order of the units.
         """
 
     def check_run(self, params, n_patterns: int, inputs, targets, nudging, eta) -> tuple[dict[str, np.ndarray], object]:
@@ -240,3 +281,176 @@ def model_for(params) -> NetworkModel:
     raise ParameterError(
         f"params must be the parameter record of a registered model {known}, got {type(params).__name__}"
     )
+
+
+def structure(params) -> dict:
+    """What the generated code of ``params``'s model depends on, as canonical JSON (see NetworkModel.structure).
+
+    Parameters
+    ----------
+    params : parameter record
+        The parameter record of a registered model.
+
+    Returns
+    -------
+    dict
+        Plain JSON types; records of equal structure compile to the same code.
+
+    Raises
+    ------
+    ParameterError
+        If ``params`` is not a registered model's record.
+    """
+    return model_for(params).structure(params)
+
+
+def load_state(circuit, state: NetworkState, *, plasticity: bool = True, noise: bool = True) -> None:
+    """Put ``state`` into a circuit built by a model (``model.build``) on the runtime device.
+
+    Uses the conductances, noise amplitudes and learning rates ``eta`` of the circuit's parameter record,
+    for users who run it in a Network of their own. ``plasticity=False`` freezes every weight;
+    ``noise=False`` sets the noise amplitudes to 0.
+
+    Parameters
+    ----------
+    circuit : circuit
+        A circuit built by a model's ``build``.
+    state : NetworkState
+        The state to load, of the model's names and shapes.
+    plasticity : bool, optional
+        False freezes every weight.
+    noise : bool, optional
+        False sets the noise amplitudes to 0.
+
+    Raises
+    ------
+    ParameterError
+        If the state does not fit the circuit.
+    """
+    params = circuit.params
+    model = model_for(params)
+    check_state(model.zero_state(params), state)
+    for variable, value in model.load_state(circuit, params, state, params.eta if plasticity else None, noise).items():
+        variable.set_item(slice(None), value)
+
+
+def read_state(circuit) -> NetworkState:
+    """The current state of a circuit built by a model (see :func:`load_state`).
+
+    Parameters
+    ----------
+    circuit : circuit
+        A circuit built by a model's ``build``.
+
+    Returns
+    -------
+    NetworkState
+        The circuit's weights, filtered inductions and carried potentials.
+    """
+    return model_for(circuit.params).read_state(circuit)
+
+
+def check_record(labels: dict[str, dict[str, Label]], record) -> dict[str, Probe]:
+    """``record`` as {group: Probe}, every group and variable among a model's ``labels``.
+
+    Parameters
+    ----------
+    labels : dict of str to dict of str to Label
+        The model's recordable variables (see :meth:`NetworkModel.labels`).
+    record : dict of str to (list of str or Probe), or None
+        Group or synapse name -> variables to record (or a Probe); None records nothing.
+
+    Returns
+    -------
+    dict of str to Probe
+        The probe of each group to record.
+
+    Raises
+    ------
+    ParameterError
+        If ``record`` is no such dict, or names a group or variable the labels lack.
+    """
+    if record is None:
+        return {}
+    if not isinstance(record, dict):
+        raise ParameterError(f"record must map group names to lists of variables, got {type(record).__name__}")
+    allowed = {group: tuple(variables) for group, variables in labels.items()}
+    checked = {}
+    for group, probe in record.items():
+        if group not in allowed:
+            raise ParameterError(f"record: unknown group {group!r}; groups: {sorted(allowed)}")
+        if not isinstance(probe, Probe):
+            variables = sequence(probe)  # read once: a generator is a sequence too
+            if variables is None or not all(isinstance(v, str) for v in variables):
+                raise ParameterError(f"record[{group!r}] must be a list of variable names, e.g. ['u'], got {probe!r}")
+            probe = Probe(variables)
+        unknown = [v for v in probe.variables if v not in allowed[group]]
+        if unknown or not probe.variables:
+            raise ParameterError(f"record[{group!r}]: unknown or no variables {unknown}; choose from {allowed[group]}")
+        checked[group] = probe
+    return checked
+
+
+def check_spikes(labels: dict[str, dict[str, Label]], spikes) -> tuple[str, ...]:
+    """``spikes`` as a tuple of group names, every group one with a spike count ``n_spikes`` in ``labels``.
+
+    Parameters
+    ----------
+    labels : dict of str to dict of str to Label
+        The model's recordable variables (see :meth:`NetworkModel.labels`).
+    spikes : sequence of str
+        Names of the groups whose spikes to record.
+
+    Returns
+    -------
+    tuple of str
+        The group names.
+
+    Raises
+    ------
+    ParameterError
+        If ``spikes`` is no sequence of names, or names a group without spike counts.
+    """
+    names = tuple(spikes) if is_sequence(spikes) else None
+    if names is None or not all(isinstance(name, str) for name in names):
+        raise ParameterError(f"spikes must be a list of group names (empty: none), got {spikes!r}")
+    spiking = sorted(name for name, variables in labels.items() if "n_spikes" in variables)
+    for name in names:
+        if name not in spiking:
+            raise ParameterError(f"spikes: {name!r} has no spikes; groups with spikes (spiking mode only): {spiking}")
+    return names
+
+
+def check_currents(labels: dict[str, dict[str, Label]], currents) -> dict[str, list[str]]:
+    """``currents`` as {group: [equation lines]}, every group one with a membrane potential ``u`` in ``labels``.
+
+    Parameters
+    ----------
+    labels : dict of str to dict of str to Label
+        The model's recordable variables (see :meth:`NetworkModel.labels`).
+    currents : dict of str to list of str, or None
+        Group name -> equation lines of extra currents (1/second); None: none.
+
+    Returns
+    -------
+    dict of str to list of str
+        The equation lines of each group.
+
+    Raises
+    ------
+    ParameterError
+        If ``currents`` is no such dict, or names a group without a membrane potential.
+    """
+    if currents is None:
+        return {}
+    if not isinstance(currents, dict):
+        raise ParameterError(f"currents must map group names to lists of equation lines, got {type(currents).__name__}")
+    checked = {}
+    for group, lines in currents.items():
+        if "u" not in labels.get(group, {}):
+            choices = sorted(name for name, variables in labels.items() if "u" in variables)
+            raise ParameterError(f"currents: {group!r} has no membrane potential u; choose from {choices}")
+        if isinstance(lines, str) or not lines or not all(isinstance(line, str) for line in lines):
+            raise ParameterError(f"currents[{group!r}] must be a list of equation lines, got {lines!r}")
+        checked[group] = list(lines)
+    return checked

@@ -1,4 +1,4 @@
-"""Recorded traces of a microcircuit run, independent of the simulator.
+"""Recorded traces of a network run, independent of the simulator.
 
 A :class:`Recording` is what the network returns and what the exporters write:
 regularly sampled traces, each labelled with the layer, the population and
@@ -143,8 +143,8 @@ class Spikes:
     units : array_like
         The unit of each spike, an index into ``unit_names``; stored as int64.
     unit_names : sequence of str
-        The name of each unit, e.g. ``'pyramidal_1[3]'`` (opponent inputs: ``'input_0[3] ON'`` and
-        ``'input_0[3] OFF'``); stored as a tuple.
+        The name of each unit, e.g. ``'pyramidal_1[3]'``; a model may name units otherwise, e.g. the
+        microcircuit's opponent inputs ``'input_0[3] ON'`` and ``'input_0[3] OFF'``. Stored as a tuple.
     layer : int
         The layer index of the population.
     population : str
@@ -252,9 +252,10 @@ class Recording:
     start_time : float, optional
         Time of the first sample, in seconds (regular sampling only).
     description : str, optional
-        Free text.
+        Free text, e.g. what ran; the NWB file's session description (:func:`~brian_dendrites.export.write_nwb`).
     metadata : dict, optional
-        Anything to keep with the traces; the exporters write it as JSON.
+        Anything to keep with the traces; the exporters write it as JSON. ``"model"``, the name of the
+        model that ran, names the NWB processing module.
     timestamps : array_like or None, optional
         The time of each sample in seconds, finite and increasing, one per sample; only without a
         ``sampling_rate``. Stored as a float64 array.

@@ -19,7 +19,7 @@ conductances of training. Every condition is measured at the steady state of the
 in continuous time (:func:`demonstrate`).
 
 This module is also the protocol ``brian-dendrites attention``: training resumes from the model
-file ``model_attention.npz`` that :func:`brian_dendrites.protocols.mnist.run` writes after every
+file ``model_attention.npz`` that :func:`brian_dendrites.protocols.mnist.train` writes after every
 epoch.
 """
 
@@ -33,16 +33,20 @@ from pathlib import Path
 import numpy as np
 from brian2 import ms
 from brian_dendrites.models.microcircuit import MNIST, LearningRates, MicrocircuitParams
+from brian_dendrites.models.microcircuit.classifier import Classifier, Variant
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import attention_figures, mnist
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from brian_dendrites import cli
-from brian_dendrites import mnist as mnist_data
+from brian_dendrites import options
+from brian_dendrites.datasets import mnist as mnist_data
+from brian_dendrites.datasets.mnist import corrupt
 from brian_dendrites.errors import DivergenceError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.simulation import TARGETS
+from brian_dendrites.validation import check_integer
 
 __all__ = [
     "HELP",
@@ -59,7 +63,6 @@ __all__ = [
     "variant",
     "stimulus",
     "image_of",
-    "corrupt",
     "Conditions",
     "AttentionConfig",
     "Config",
@@ -80,8 +83,8 @@ HELP = "attention-like denoising and generation by disinhibition (2017 version; 
 CONTRAST = 3.0
 #: Disinhibition gains, from the paper's circuit (1) to fully disinhibited (0).
 GAMMAS = (1.0, 0.75, 0.5, 0.25, 0.0)
-#: Noise levels per kind: Gaussian sigma (pixels clipped to [0, 1]), the fraction of pixels
-#: dropped, the fraction of the image a random square covers.
+#: Noise levels per kind (:func:`~brian_dendrites.datasets.mnist.corrupt`): Gaussian sigma (pixels
+#: clipped to [0, 1]), the fraction of pixels dropped, the fraction of the image a random square covers.
 NOISE = {
     "gaussian": (0.0, 0.25, 0.5, 0.75, 1.0),
     "dropout": (0.0, 0.25, 0.5, 0.75, 0.9),
@@ -130,8 +133,7 @@ def hierarchy(hidden: int = 500) -> MicrocircuitParams:
     MicrocircuitParams
         The record; the sensory map (``bottom_up_1``) has rate 0.
     """
-    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
-        raise ParameterError(f"hidden must be an integer >= 1, got {hidden!r}")
+    check_integer("hidden", hidden, 1)
     area = replace(MNIST.hidden_layer(1), g_A=MNIST.hidden_layer(1).g_lk + MNIST.hidden_layer(1).g_B)
     eta = LearningRates(
         bottom_up=(0 / ms, 0.03 / ms, 0.1 / ms),
@@ -153,7 +155,7 @@ def _sensory_map(weights: dict, biases: dict, params: MicrocircuitParams) -> Non
     weights["bottom_up_1"] = w
 
 
-def variant(hidden: int = 500) -> mnist.Variant:
+def variant(hidden: int = 500) -> Variant:
     """The MNIST variant that trains the hierarchy: self-predicting start, the sensory map fixed, no thresholds.
 
     Parameters
@@ -163,10 +165,10 @@ def variant(hidden: int = 500) -> mnist.Variant:
 
     Returns
     -------
-    brian_dendrites.protocols.mnist.Variant
+    brian_dendrites.models.microcircuit.classifier.Variant
         The variant "attention" (its model file: model_attention.npz).
     """
-    return mnist.Variant(
+    return Variant(
         "attention",
         hierarchy(hidden),
         frozen=("bottom_up_1",),
@@ -208,43 +210,6 @@ def image_of(rates: np.ndarray, params: MicrocircuitParams) -> np.ndarray:
         Pixels, (n, 784), float32; outside [0, 1] where the rates are beyond the map's range.
     """
     return ((params.phi.inverse(rates) + CONTRAST) / (2 * CONTRAST)).astype(np.float32)
-
-
-def corrupt(images: np.ndarray, kind: str, level: float, rng: np.random.Generator) -> np.ndarray:
-    """Noisy copies of ``images``.
-
-    Parameters
-    ----------
-    images : numpy.ndarray
-        Pixels in [0, 1], (n, 784).
-    kind : {'gaussian', 'dropout', 'occlusion'}
-        Gaussian: add sigma = ``level`` times N(0, 1), clipped to [0, 1]; dropout: set the fraction
-        ``level`` of pixels to 0 at random; occlusion: set a square covering the fraction ``level``
-        of the image, at a random place, to 0.
-    level : float
-        The noise level, in [0, 1].
-    rng : numpy.random.Generator
-        Draws the noise.
-
-    Returns
-    -------
-    numpy.ndarray
-        The noisy images, float32, (n, 784).
-    """
-    if kind not in NOISE:
-        raise ParameterError(f"kind must be one of {sorted(NOISE)}, got {kind!r}")
-    if not 0 <= level <= 1:
-        raise ParameterError(f"level must lie in [0, 1], got {level!r}")
-    x = np.array(images, dtype=np.float32)
-    if kind == "gaussian":
-        return np.clip(x + level * rng.standard_normal(x.shape), 0, 1).astype(np.float32)
-    if kind == "dropout":
-        return x * (rng.random(x.shape) >= level)
-    side = round(28 * np.sqrt(level))
-    squares = x.reshape(-1, 28, 28)
-    for image, (row, col) in zip(squares, rng.integers(0, 28 - side + 1, (len(x), 2)), strict=True):
-        image[row : row + side, col : col + side] = 0
-    return squares.reshape(len(x), 784)
 
 
 @dataclass(frozen=True)
@@ -289,10 +254,10 @@ def _engine(params: MicrocircuitParams, gamma: float, g_som=None) -> SteadyState
 
 def _targets(params: MicrocircuitParams, classes: np.ndarray) -> np.ndarray:
     """Target potentials that nudge the class area toward ``classes`` (the training's one-hot rates)."""
-    return params.phi.inverse(mnist.one_hot(classes)).astype(np.float32)
+    return params.phi.inverse(mnist_data.one_hot(classes)).astype(np.float32)
 
 
-def _classify(model: mnist.Model, engine: SteadyStateEngine, images: np.ndarray) -> np.ndarray:
+def _classify(model: Classifier, engine: SteadyStateEngine, images: np.ndarray) -> np.ndarray:
     """The trained network's classes of ``images``: the feedforward pass, without disinhibition or attention."""
     return np.argmax(engine.feedforward(model.weights, model.biases, stimulus(images)).r[-1], axis=1)
 
@@ -308,7 +273,7 @@ def measure(model, params, images, labels, conditions: Conditions, rng, progress
 
     Parameters
     ----------
-    model : brian_dendrites.protocols.mnist.Model
+    model : brian_dendrites.models.microcircuit.classifier.Classifier
         The trained hierarchy.
     params : MicrocircuitParams
         Its record (:func:`hierarchy`).
@@ -378,7 +343,7 @@ def generate(model, params) -> dict:
 
     Parameters
     ----------
-    model : brian_dendrites.protocols.mnist.Model
+    model : brian_dendrites.models.microcircuit.classifier.Classifier
         The trained hierarchy.
     params : MicrocircuitParams
         Its record.
@@ -420,7 +385,7 @@ def demonstrate(model, params, image, label: int, phase=60 * ms, target: str = "
 
     Parameters
     ----------
-    model : brian_dendrites.protocols.mnist.Model
+    model : brian_dendrites.models.microcircuit.classifier.Classifier
         The trained hierarchy.
     params : MicrocircuitParams
         Its record.
@@ -512,7 +477,7 @@ class AttentionConfig:
     seed : int, default 0
         Seed of the initial weights, the shuffling, the noise and the wrong classes; >= 0.
     data_dir : str or os.PathLike, optional
-        The folder with the MNIST files (see :func:`brian_dendrites.mnist.locate`).
+        The folder with the MNIST files (see :func:`brian_dendrites.datasets.mnist.locate`).
     overwrite : bool, default False
         Replace existing output files (the model file is always resumed from).
 
@@ -538,11 +503,9 @@ class AttentionConfig:
         check_output_folder(self.out)
         hierarchy(self.hidden)  # checks hidden
         for name, low, high in (("epochs", 1, None), ("test_images", 1, 10_000), ("seed", 0, None)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low or (high and value > high):
-                raise ParameterError(f"{name} must be an integer in [{low}, {high or 'inf'}], got {value!r}")
-        if self.train_images is not None and (not isinstance(self.train_images, int) or self.train_images < 10):
-            raise ParameterError(f"train_images must be an integer >= 10 or None, got {self.train_images!r}")
+            check_integer(name, getattr(self, name), low, high)
+        if self.train_images is not None:
+            check_integer("train_images", self.train_images, 10)
         if not isinstance(self.conditions, Conditions):
             raise ParameterError(f"conditions must be a Conditions record, got {type(self.conditions).__name__}")
         if self.target not in TARGETS:
@@ -573,9 +536,10 @@ def run(config: AttentionConfig, *, progress: bool = True) -> dict:
     Returns
     -------
     dict
-        ``config``; ``training``: the training log (see :class:`~brian_dendrites.protocols.mnist.Model`);
-        ``conditions``: the records of :func:`measure`; ``generation``: what :func:`generate` returns;
-        ``examples``: six noisy test images and what the sensory area shows of them per condition;
+        ``config``; ``training``: the training log (see
+        :class:`~brian_dendrites.models.microcircuit.classifier.Classifier`); ``conditions``: the
+        records of :func:`measure`; ``generation``: what :func:`generate` returns; ``examples``: six
+        noisy test images and what the sensory area shows of them per condition;
         ``demo`` (with ``config.demo``): what :func:`demonstrate` returns.
 
     Raises
@@ -587,10 +551,10 @@ def run(config: AttentionConfig, *, progress: bool = True) -> dict:
     """
     check(config)
     trained = variant(config.hidden)
-    log = mnist.run(
+    log = mnist.train(
         trained, config.epochs, config.out, config.data_dir, config.seed, config.train_images, progress=progress
     )
-    model, params = mnist.load_model(Path(config.out) / "model_attention.npz")
+    model, params = load_classifier(Path(config.out) / "model_attention.npz")
     images, labels = (a[: config.test_images] for a in mnist_data.split(mnist_data.load(config.data_dir))["test"])
     rng = np.random.default_rng([config.seed, 15])
     with threadpool_limits(1):  # see SteadyStateEngine.learn
@@ -684,18 +648,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
     parser.add_argument(
-        "--out", type=cli.output_folder, required=True, help="output folder (model file, results JSON, figures)"
+        "--out", type=options.output_folder, required=True, help="output folder (model file, results JSON, figures)"
     )
-    parser.add_argument("--epochs", type=cli.positive_int, default=20, help="training epochs (default 20)")
-    parser.add_argument("--hidden", type=cli.positive_int, default=500, help="neurons in the hidden area (default 500)")
-    parser.add_argument("--train-images", type=cli.positive_int, help="train on the first N images (default all)")
-    parser.add_argument("--test-images", type=cli.positive_int, default=500, help="test images measured (default 500)")
+    parser.add_argument("--epochs", type=options.positive_int, default=20, help="training epochs (default 20)")
+    parser.add_argument(
+        "--hidden", type=options.positive_int, default=500, help="neurons in the hidden area (default 500)"
+    )
+    parser.add_argument("--train-images", type=options.positive_int, help="train on the first N images (default all)")
+    parser.add_argument(
+        "--test-images", type=options.positive_int, default=500, help="test images measured (default 500)"
+    )
     parser.add_argument("--gammas", type=_levels, default=GAMMAS, help="disinhibition gains (default 1,0.75,...,0)")
     for kind, levels in NOISE.items():
         parser.add_argument(f"--{kind}", type=_levels, default=levels, help=f"{kind} levels (default {levels})")
     parser.add_argument("--no-demo", action="store_true", help="skip the Brian2 demonstration")
     parser.add_argument("--target", choices=TARGETS, default="cpp_standalone", help="Brian2 target of the demo")
-    parser.add_argument("--seed", type=cli.seed, default=0, help="seed (default 0)")
+    parser.add_argument("--seed", type=options.seed, default=0, help="seed (default 0)")
     parser.add_argument("--data-dir", help="folder with the MNIST files")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -1,7 +1,8 @@
 """The bars task: a 9-30-3 microcircuit learns to classify 3x3 images of bars.
 
-The data set of the latent-equilibrium paper (Haider et al. 2021), which the NEST fork of the model
-uses as its spiking benchmark: eight 3x3 images (low pixels 0.1, high pixels 1), three horizontal
+The data set of the latent-equilibrium paper (Haider et al. 2021,
+:mod:`brian_dendrites.datasets.bars`), which the NEST fork of the model uses as its spiking benchmark:
+eight 3x3 images (low pixels 0.1, high pixels 1), three horizontal
 bars, three vertical bars and two diagonals, in three classes. The classes are not linearly
 separable (each pixel lies in one horizontal and in one vertical bar), so the hidden layer must learn.
 
@@ -13,8 +14,8 @@ the target rates phi(u_target), averaged over the images and the three outputs.
 
 This module is also the protocol ``brian-dendrites bars`` (it keeps the
 :class:`~brian_dendrites.protocols.registry.Contract`): :class:`BarsConfig` is its record, and
-:func:`run` trains, checkpointing every epoch into the output folder, from which an interrupted run
-resumes.
+:func:`run` trains, checkpointing every epoch into the output folder (:mod:`brian_dendrites.checkpoint`),
+from which an interrupted run resumes.
 """
 
 from __future__ import annotations
@@ -39,27 +40,25 @@ from brian_dendrites.models.microcircuit.network import group_sizes
 from brian_dendrites.protocols.modes import add_mode_options, params_from_args
 from tqdm import tqdm
 
-from brian_dendrites import cli
-from brian_dendrites.canonical import digest, to_json
-from brian_dendrites.checkpoint import check_log, load_checkpoint, save_checkpoint
-from brian_dendrites.errors import FileFormatError, ParameterError
+from brian_dendrites import checkpoint, options
+from brian_dendrites.canonical import to_json
+from brian_dendrites.datasets.bars import CLASSES, bars_data
+from brian_dendrites.errors import ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.raster import plot_raster
-from brian_dendrites.simulation import NetworkState, Simulation
-from brian_dendrites.validation import check_state
+from brian_dendrites.simulation import Simulation
+from brian_dendrites.state import NetworkState
+from brian_dendrites.validation import check_integer, is_real
 
 __all__ = [
     "HELP",
-    "CLASSES",
-    "LOW",
-    "HIGH",
     "OUTPUTS",
     "RASTER",
     "CHECKPOINT",
+    "QUICK_EPOCHS",
     "WEIGHT_SCALE",
     "Config",
     "BarsConfig",
-    "bars_data",
     "class_targets",
     "add_arguments",
     "config_from_args",
@@ -71,16 +70,14 @@ __all__ = [
 
 HELP = "the bars task: a 9-30-3 microcircuit learns to classify 3x3 bars"
 
-#: The classes, in the order of the output neurons.
-CLASSES = ("horizontal", "vertical", "diagonal")
-#: The pixel values of the images.
-LOW, HIGH = 0.1, 1.0
 #: The files that every run writes into its output folder.
 OUTPUTS = ("bars_results.json", "bars.png")
 #: The raster figure of a spiking run.
 RASTER = "bars_raster.png"
 #: The checkpoint, rewritten after every epoch.
 CHECKPOINT = "bars_checkpoint.npz"
+#: The epochs of a ``--quick`` run.
+QUICK_EPOCHS = 10
 #: Spiking mode: the images of the raster run at the end (one per class), tested without plasticity.
 RASTER_IMAGES = (0, 3, 6)
 RECORD = {"pyramidal_2": ["r", "u"]}
@@ -88,31 +85,6 @@ RECORD = {"pyramidal_2": ["r", "u"]}
 #: Fig. 1's U(-1, 1): with 9 inputs in [0.1, 1] the hidden potentials then reach the logistic's bends,
 #: and the hidden layer starts from features that are not nearly linear in the image.
 WEIGHT_SCALE = {"bottom_up_1": 3.0}
-
-
-def bars_data(low: float = LOW, high: float = HIGH) -> tuple[np.ndarray, np.ndarray]:
-    """The eight images of the bars data set and their labels.
-
-    Parameters
-    ----------
-    low : float, default 0.1
-        The value of the pixels off the bar (an input rate).
-    high : float, default 1.0
-        The value of the pixels on the bar (an input rate).
-
-    Returns
-    -------
-    images : numpy.ndarray
-        Shape (8, 9), row-major 3x3 images: the horizontal bars in rows 0, 1, 2; the vertical bars in
-        columns 0, 1, 2; the main diagonal; the anti-diagonal.
-    labels : numpy.ndarray
-        Shape (8,), the class of each image, an index into :data:`CLASSES`: 0, 0, 0, 1, 1, 1, 2, 2.
-    """
-    row, column = np.divmod(np.arange(9), 3)
-    masks = [row == k for k in range(3)] + [column == k for k in range(3)]
-    masks += [row == column, row + column == 2]
-    images = np.array([np.where(mask, high, low) for mask in masks])
-    return images, np.array([0, 0, 0, 1, 1, 1, 2, 2])
 
 
 def class_targets(on: float, off: float, n_classes: int = 3) -> np.ndarray:
@@ -204,18 +176,15 @@ class BarsConfig:
         if p.sizes[0] != 9 or p.sizes[-1] != len(CLASSES):
             raise ParameterError(f"params.sizes must have 9 inputs and 3 outputs, got {p.sizes}")
         for name, low in (("epochs", 1), ("seed", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ParameterError(f"{name} must be an integer >= {low}, got {value!r}")
+            check_integer(name, getattr(self, name), low)
         for name in ("target_on", "target_off"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not p.E_inh <= value <= p.E_exc:
+            if not is_real(value) or not p.E_inh <= value <= p.E_exc:
                 raise ParameterError(f"{name} must lie in [E_inh, E_exc] = [{p.E_inh}, {p.E_exc}], got {value!r}")
         if self.target_off >= self.target_on:
             raise ParameterError(f"target_off ({self.target_off}) must be < target_on ({self.target_on})")
         if not isinstance(self.weight_scale, dict) or not all(
-            isinstance(s, (int, float)) and not isinstance(s, bool) and 0 < s < np.inf
-            for s in self.weight_scale.values()
+            is_real(s) and 0 < s < np.inf for s in self.weight_scale.values()
         ):
             raise ParameterError(f"weight_scale must map projection names to numbers > 0, got {self.weight_scale!r}")
         check_output_folder(self.out)
@@ -233,7 +202,7 @@ Config = BarsConfig
 def _fingerprint(config: BarsConfig) -> str:
     """What a checkpoint must match to be resumed: everything but the length of the run and the outputs."""
     fields = {k: v for k, v in asdict(config).items() if k not in ("epochs", "raster", "out", "overwrite")}
-    return digest(to_json(fields))
+    return checkpoint.fingerprint(fields)
 
 
 def _test(sim: Simulation, state: NetworkState, config: BarsConfig, images, labels, rates) -> dict:
@@ -292,7 +261,8 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
         ``config.epochs``, or the simulation refuses ``config.target`` or ``config.pattern_duration``.
     FileFormatError
         If the checkpoint is not a readable checkpoint, does not fit its configuration or holds a
-        damaged log (see :func:`brian_dendrites.checkpoint.check_log`).
+        damaged log (see :func:`brian_dendrites.checkpoint.load` and
+        :func:`~brian_dendrites.checkpoint.check_log`).
     DivergenceError
         If the network state becomes non-finite or diverges.
     """
@@ -302,26 +272,16 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
     rates = p.phi(targets)
     sim = Simulation(p, len(images), config.pattern_duration, record=RECORD, target=config.target, name="bars")
     fingerprint = _fingerprint(config)
-    checkpoint = None if config.out is None else Path(config.out) / CHECKPOINT
+    path = None if config.out is None else Path(config.out) / CHECKPOINT
 
     log: dict[str, list] = {k: [] for k in ("epoch", "accuracy", "mse", "train_s", "test_s")}
     state = None
-    if checkpoint is not None and checkpoint.exists():
-        state, info, _ = load_checkpoint(checkpoint)
-        if info.get("fingerprint") != fingerprint:
-            raise ParameterError(
-                f"checkpoint {checkpoint} was written by a different configuration; "
-                "run with the same arguments to resume, or remove it to restart"
-            )
-        try:
-            check_state(sim.model.zero_state(p), state)
-        except ParameterError as error:
-            raise FileFormatError(f"checkpoint {checkpoint} does not fit its configuration: {error}") from error
-        log = check_log(checkpoint, info.get("log"), tuple(log), counter="epoch")
+    if path is not None and path.exists():
+        saved = checkpoint.load(path, fingerprint, sim.model.zero_state(p))
+        state = saved.state
+        log = checkpoint.check_log(path, saved.info.get("log"), tuple(log), counter="epoch")
         if log["epoch"][-1] > config.epochs:
-            raise ParameterError(
-                f"checkpoint {checkpoint} holds {log['epoch'][-1]} epochs, more than epochs={config.epochs}"
-            )
+            raise ParameterError(f"checkpoint {path} holds {log['epoch'][-1]} epochs, more than epochs={config.epochs}")
     if state is None:
         rng = np.random.default_rng(config.seed)
         state = NetworkState(self_predicting_weights(p, random_weights(p, rng, config.weight_scale)))
@@ -345,8 +305,8 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
         t1 = time.perf_counter()
         record(epoch + 1, t1 - t0, t1)
         bar.set_postfix(accuracy=f"{log['accuracy'][-1]:.3f}", mse=f"{log['mse'][-1]:.4f}")
-        if checkpoint is not None:
-            save_checkpoint(checkpoint, state, {"fingerprint": fingerprint, "log": log})
+        if path is not None:
+            checkpoint.save(path, fingerprint, {"log": log}, state)
 
     first, stable = _first_and_stable(log["accuracy"])
     n = len(images)
@@ -436,16 +396,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
-    cli.add_shared_options(parser)
+    options.add_shared_options(parser)
+    options.add_quick_option(parser, f"{QUICK_EPOCHS} epochs")
     add_mode_options(parser)
     parser.add_argument(
         "--no-lookahead",
         action="store_true",
         help="spiking mode: rates of the somatic potential, not of the prospective one (BARS has lookahead)",
     )
-    parser.add_argument(
-        "--epochs", type=cli.positive_int, default=100, help="training epochs of 8 images (default 100)"
-    )
+    parser.add_argument("--epochs", type=options.positive_int, help="training epochs of 8 images (default 100)")
 
 
 def config_from_args(args: argparse.Namespace) -> BarsConfig:
@@ -460,7 +419,7 @@ def config_from_args(args: argparse.Namespace) -> BarsConfig:
         params = params.replace(spiking=replace(params.spiking, lookahead=False))
     return BarsConfig(
         params=params,
-        epochs=args.epochs,
+        epochs=options.quick_value(args, "epochs", QUICK_EPOCHS, 100, f"{QUICK_EPOCHS} epochs"),
         seed=args.seed,
         target=args.target,
         out=args.out,

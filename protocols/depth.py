@@ -4,7 +4,8 @@ A teacher network r_k = tanh(a W_k r_{k-1}) with weights U(-1, 1) (a = g_bas/(g_
 authors' ANN) maps inputs U(0, 1) to targets; students of the teacher's sizes (2-1 up to
 32-16-8-4-2-1) learn from 100 training samples; 100 validation and 100 test samples measure them.
 For each size and seed: the error-neuron model (Brian2, C++), this project's 2018 dendritic-error
-microcircuit (steady-state engine) and backprop (:mod:`~brian_dendrites.protocols.depth_students`)
+microcircuit (steady-state engine) and backprop (:mod:`~brian_dendrites.protocols.depth_students`;
+the problems: :mod:`~brian_dendrites.protocols.depth_problems`)
 start from the same forward weights and see the samples in the same order. Their untrained
 controls are the same students at epoch 0.
 
@@ -15,7 +16,7 @@ student at the epoch's start (summed over the training set). Learning rates are 
 Fig. 3 params.json files, :data:`ETA`).
 
 This module is also the protocol ``brian-dendrites depth``: it checkpoints after each (size, seed)
-into the output folder, from which an interrupted run resumes.
+into the output folder (:mod:`brian_dendrites.checkpoint`), from which an interrupted run resumes.
 """
 
 from __future__ import annotations
@@ -30,14 +31,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from brian_dendrites.models.error_neurons import ErrorNeuronParams, group_sizes, initial_state, projections
+from brian_dendrites.models.error_neurons import ErrorNeuronParams
+from brian_dendrites.protocols.depth_problems import load_problem, make_problem, read_problem
 from brian_dendrites.protocols.depth_students import TRAINERS, Problem, backprop_terms, forward, gains, model_terms
 from tqdm import tqdm
 
-from brian_dendrites import cli
-from brian_dendrites.canonical import digest, to_json
+from brian_dendrites import checkpoint, options
+from brian_dendrites.canonical import to_json
 from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
-from brian_dendrites.files import atomic_target, check_output_folder, prepare_output, read_npz
+from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.simulation import TARGETS
 from brian_dendrites.validation import check_integer, is_finite_real, is_integer, is_real, repeated
 
@@ -48,11 +50,10 @@ __all__ = [
     "ETA",
     "OUTPUTS",
     "CHECKPOINT",
+    "LEGACY_CHECKPOINT",
+    "QUICK",
     "Config",
     "DepthConfig",
-    "make_problem",
-    "PROBLEM_ARRAYS",
-    "load_problem",
     "add_arguments",
     "config_from_args",
     "check",
@@ -67,8 +68,6 @@ HELP = "depth comparison (Max et al. 2025, Fig. 3): error neurons, dendritic err
 SIZES = ((2, 1), (4, 2, 1), (8, 4, 2, 1), (16, 8, 4, 2, 1), (32, 16, 8, 4, 2, 1))
 #: The trained students.
 MODELS = ("error_neurons", "dendritic", "backprop")
-#: Samples per set (training, validation, test).
-SAMPLES = 100
 #: Learning rates (1/ms) by model and number of layers, from the authors'
 #: numpy_model/experiments/Fig3_multilayer_comparison/<size>/{errormc,sacramento2018,ann}/params.json.
 #: error_neurons: eta_fw per layer (their Fig. 3 runs scale it by a connectome in 'skip' mode; here the
@@ -98,8 +97,14 @@ ETA = {
 }
 #: The files every run writes.
 OUTPUTS = ("depth_results.json", "depth_curves.png", "depth_final.png", "depth_angles.png")
-#: The checkpoint, rewritten after each (size, seed).
-CHECKPOINT = "depth_checkpoint.json"
+#: The checkpoint (:mod:`brian_dendrites.checkpoint`), rewritten after each (size, seed).
+CHECKPOINT = "depth_checkpoint.npz"
+#: The checkpoint of earlier code, one JSON object: resumed from if there is no :data:`CHECKPOINT`, and
+#: removed once that is written.
+LEGACY_CHECKPOINT = "depth_checkpoint.json"
+#: The sizes, seeds and epochs of a ``--quick`` run.
+QUICK = (((4, 2, 1),), (0, 1), 40)
+_QUICK = "sizes 4-2-1, seeds 0,1 and 40 epochs"
 
 
 def _label(sizes: tuple[int, ...]) -> str:
@@ -125,8 +130,9 @@ class DepthConfig:
     params : ErrorNeuronParams, default ErrorNeuronParams()
         The conductances and dt of every model (the authors' template); sizes and eta come from here.
     problem : str or os.PathLike, optional
-        An NPZ file with teacher, data and initial weights (see :func:`load_problem`), e.g. written
-        beside the authors' code; then ``sizes`` and ``seeds`` are its own (given ones must equal them).
+        An NPZ file with teacher, data and initial weights (see
+        :func:`~brian_dendrites.protocols.depth_problems.load_problem`), e.g. written beside the authors'
+        code; then ``sizes`` and ``seeds`` are its own (given ones must equal them).
     target : str, default "cpp_standalone"
         Brian2 code-generation target of the error-neuron network.
     out : str or os.PathLike, optional
@@ -140,7 +146,7 @@ class DepthConfig:
         If a field is outside its allowed values, a size or seed repeats, or ``sizes`` or ``seeds``
         differ from the problem file's.
     FileFormatError
-        If the problem file is not a problem (see :func:`load_problem`).
+        If the problem file is not a problem (see :func:`~brian_dendrites.protocols.depth_problems.load_problem`).
     FileNotFoundError
         If the problem file does not exist.
     """
@@ -192,7 +198,7 @@ class DepthConfig:
 
     def _follow_problem(self) -> None:
         """Take ``sizes`` and ``seeds`` from the problem file; refuse given ones that differ."""
-        sizes, seed, _ = _read_problem(self.problem)
+        sizes, seed, _ = read_problem(self.problem)
         for name, own, text in (("sizes", (sizes,), _label), ("seeds", (seed,), str)):
             given = getattr(self, name)
             if given is not None and given != own:
@@ -204,134 +210,6 @@ class DepthConfig:
 
 
 Config = DepthConfig
-
-
-def make_problem(sizes: tuple[int, ...], seed: int, params: ErrorNeuronParams) -> Problem:
-    """The teacher, data and initial student weights of one size and seed.
-
-    Drawn from ``numpy.random.default_rng([seed, *sizes])`` in this order: teacher weights U(-1, 1),
-    300 inputs U(0, 1) (training, validation, test), then the error-neuron student's initial state
-    (:func:`~brian_dendrites.models.error_neurons.initial_state`), whose forward weights every
-    student starts from.
-
-    Parameters
-    ----------
-    sizes : tuple of int
-        Layer sizes.
-    seed : int
-        The seed.
-    params : ErrorNeuronParams
-        The conductances (they give the teacher's gain).
-
-    Returns
-    -------
-    Problem
-        The problem.
-    """
-    rng = np.random.default_rng([seed, *sizes])
-    teacher = [rng.uniform(-1, 1, (sizes[k], sizes[k - 1])) for k in range(1, len(sizes))]
-    inputs = rng.uniform(0, 1, (3 * SAMPLES, sizes[0]))
-    initial = initial_state(params.replace(sizes=sizes, eta=()), rng)
-    return _problem(sizes, seed, params, teacher, np.split(inputs, 3), initial)
-
-
-def _problem(sizes, seed, params, teacher, inputs, initial) -> Problem:
-    a = gains("teacher", sizes, params)
-    x, y, y_potential = {}, {}, {}
-    for name, values in zip(("train", "validation", "test"), inputs, strict=True):
-        rates, potentials = forward(teacher, a, values)
-        x[name], y[name], y_potential[name] = values, rates[-1], potentials[-1]
-    return Problem(tuple(sizes), teacher, x, y, y_potential, initial, seed)
-
-
-#: What a problem file holds, for messages.
-PROBLEM_ARRAYS = (
-    "sizes (n_0, ..., n_N), seed, teacher_k (n_k, n_{k-1}) for k = 1..N, x_train, x_validation and x_test "
-    "(samples, n_0), forward_k (n_k, n_{k-1}), lateral_ip_k and lateral_pi_k (n_k, n_k), feedback_k (n_k, n_{k+1})"
-)
-
-
-def _read_problem(path: str | os.PathLike) -> tuple[tuple[int, ...], int, dict]:
-    """The sizes, seed and checked arrays of a problem file; FileFormatError naming the file and its fault."""
-
-    def fault(what: str) -> FileFormatError:
-        return FileFormatError(f"problem file {path}: {what}; a problem file holds {PROBLEM_ARRAYS}")
-
-    try:
-        arrays = read_npz(path, "depth problem file")
-    except FileFormatError as error:
-        raise fault("not an NPZ archive of arrays, or damaged") from error
-
-    def array(name: str, shape: tuple) -> np.ndarray:  # shape: None for any number of samples (>= 1)
-        if name not in arrays:
-            raise fault(f"the array '{name}' is missing")
-        value = arrays[name]
-        fits = value.ndim == len(shape) and all(n in (None, m) for n, m in zip(shape, value.shape, strict=True))
-        if not (fits and value.size and value.dtype.kind in "iuf" and np.all(np.isfinite(value))):
-            expected = tuple("samples" if n is None else n for n in shape)
-            raise fault(f"'{name}' must be finite numbers of shape {expected}, got {value.dtype} {value.shape}")
-        return value
-
-    sizes = array("sizes", (None,))
-    if not (sizes.dtype.kind in "iu" and 2 <= len(sizes) <= 6 and sizes[-1] == 1 and sizes.min() >= 1):
-        raise fault(f"'sizes' must be 2 to 6 integers >= 1 ending in 1 output, got {sizes.tolist()}")
-    seed = array("seed", ())
-    if not (seed.dtype.kind in "iu" and seed >= 0):
-        raise fault(f"'seed' must be an integer >= 0, got {seed}")
-    sizes, n = tuple(int(m) for m in sizes), len(sizes) - 1
-    shapes = {f"teacher_{k}": (sizes[k], sizes[k - 1]) for k in range(1, n + 1)}
-    shapes |= {f"x_{name}": (None, sizes[0]) for name in ("train", "validation", "test")}
-    shapes |= _weight_shapes(sizes)  # from the sizes only: a damaged file's huge sizes allocate nothing
-    unexpected = sorted(set(arrays) - set(shapes) - {"sizes", "seed"})
-    if unexpected:
-        raise fault(f"unexpected arrays {unexpected} for sizes {sizes}")
-    return sizes, int(seed), {name: array(name, shape) for name, shape in shapes.items()}
-
-
-def _weight_shapes(sizes: tuple[int, ...]) -> dict[str, tuple[int, int]]:
-    """The shapes of the error-neuron student's weights (``ERROR_NEURONS.zero_state``), without arrays."""
-    groups = group_sizes(sizes)
-    shapes = {name: (groups[post], groups[pre]) for name, (pre, post) in projections(sizes).items()}
-    return shapes | {f"feedback_{k}": (sizes[k], sizes[k + 1]) for k in range(1, len(sizes) - 1)}
-
-
-def load_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> Problem:
-    """A problem from an NPZ file: ``sizes``, ``seed``, ``teacher_k`` (k = 1..N), ``x_train``,
-    ``x_validation``, ``x_test`` and the error-neuron student's initial weights ``forward_k``,
-    ``lateral_ip_k``, ``lateral_pi_k``, ``feedback_k`` (B^II offsets, (n_k, n_{k+1})).
-
-    The shapes are those of :data:`PROBLEM_ARRAYS`; every array holds finite numbers, and the file holds
-    no others (nor pickles).
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file.
-    params : ErrorNeuronParams
-        The conductances.
-
-    Returns
-    -------
-    Problem
-        The problem; targets come from the teacher.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the file does not exist.
-    FileFormatError
-        If the file is not an NPZ archive, lacks an array or has another, or an array has the wrong shape,
-        type or a non-finite value; the message names the file and the arrays it must hold.
-    """
-    sizes, seed, arrays = _read_problem(path)
-    n = len(sizes) - 1
-    teacher = [arrays[f"teacher_{k}"].astype(float) for k in range(1, n + 1)]
-    inputs = [arrays[f"x_{name}"].astype(float) for name in ("train", "validation", "test")]
-    params = params.replace(sizes=sizes, eta=())
-    initial = initial_state(params, np.random.default_rng(0))
-    for name in initial.weights:
-        initial.weights[name] = arrays[name].astype(float)
-    return _problem(sizes, seed, params, teacher, inputs, initial)
 
 
 def _angles(history: list, model: str, problem: Problem, params: ErrorNeuronParams) -> list[list[float]]:
@@ -395,7 +273,7 @@ def _fingerprint(config: DepthConfig) -> str:
     fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}
     if config.problem is not None:  # its content, not only its name
         fields["problem_sha256"] = hashlib.sha256(Path(config.problem).read_bytes()).hexdigest()
-    return digest(to_json(fields))
+    return checkpoint.fingerprint(fields)
 
 
 def _earlier_fingerprints(config: DepthConfig) -> set[str]:
@@ -405,7 +283,7 @@ def _earlier_fingerprints(config: DepthConfig) -> set[str]:
         return set()
     fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}
     given = [(config.sizes, SIZES), (config.seeds, tuple(range(10)))]
-    return {digest(to_json(fields | {"sizes": sz, "seeds": sd})) for sz in given[0] for sd in given[1]}
+    return {checkpoint.fingerprint(fields | {"sizes": sz, "seeds": sd}) for sz in given[0] for sd in given[1]}
 
 
 #: The entries of each (size, seed, model) in a checkpoint and in the results.
@@ -415,32 +293,24 @@ _RECORD = ("test_mse", "validation_mse", "angle_deg", "ms_per_sample")
 def _read_checkpoint(path: Path, fingerprints: list[str], config: DepthConfig, units: list) -> dict:
     """The runs in the checkpoint ``path``, checked against the configuration it must have been written by.
 
-    FileFormatError, naming the file and the fault, unless it is an object of ``fingerprint`` (one of
-    ``fingerprints``) and ``runs``:
-    size label -> seed -> exactly ``config.models`` -> ``test_mse`` and ``validation_mse`` (epochs + 1
-    finite numbers), ``angle_deg`` (per epoch one number or NaN per layer; none for backprop) and
-    ``ms_per_sample`` (a finite number >= 0), for sizes and seeds of ``units`` only. ParameterError if
-    another configuration wrote it.
+    :func:`brian_dendrites.checkpoint.load` refuses a damaged file and one of another configuration (none
+    of ``fingerprints``); then FileFormatError, naming the file and the fault, unless its info holds
+    ``runs`` only: size label -> seed -> exactly ``config.models`` -> ``test_mse`` and
+    ``validation_mse`` (epochs + 1 finite numbers), ``angle_deg`` (per epoch one number or NaN per
+    layer; none for backprop) and ``ms_per_sample`` (a finite number >= 0), for sizes and seeds of
+    ``units`` only.
     """
-    try:
-        saved = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise FileFormatError(f"checkpoint {path} is not readable JSON: {error}") from error
+    info = checkpoint.load(path, fingerprints).info
 
     def fault(what: str) -> FileFormatError:
         return FileFormatError(f"checkpoint {path}: {what}; remove it to restart")
 
-    if not isinstance(saved, dict) or set(saved) != {"fingerprint", "runs"}:
-        raise fault("not a depth checkpoint (an object of 'fingerprint' and 'runs')")
-    if saved["fingerprint"] not in fingerprints:  # a list: a fingerprint of JSON's types compares, unhashed
-        raise ParameterError(
-            f"checkpoint {path} was written by a different configuration; "
-            "run with the same arguments to resume, or remove it to restart"
-        )
+    if set(info) != {"runs"}:
+        raise fault("not a depth checkpoint (a fingerprint and 'runs')")
     expected: dict[str, tuple] = {}
     for sizes, seed in units:
         expected.setdefault(_label(sizes), (len(sizes) - 1, set()))[1].add(str(seed))
-    runs = saved["runs"]
+    runs = info["runs"]
     if not isinstance(runs, dict):
         raise fault("'runs' is not an object")
     for label, seeds in runs.items():
@@ -484,12 +354,6 @@ def _numbers(values, length: int, nan: bool = False) -> bool:
     )
 
 
-def _write_checkpoint(path: Path, fingerprint: str, runs: dict) -> None:
-    """Write the checkpoint atomically: an interruption leaves the previous one intact."""
-    with atomic_target(path) as tmp:
-        tmp.write_text(json.dumps({"fingerprint": fingerprint, "runs": runs}))
-
-
 def run(config: DepthConfig, *, progress: bool = True) -> dict:
     """Train every student on every size and seed; resumes from the checkpoint in ``config.out``.
 
@@ -522,11 +386,14 @@ def run(config: DepthConfig, *, progress: bool = True) -> dict:
     problems = None if config.problem is None else [load_problem(config.problem, config.params)]
     units = [(sizes, seed) for sizes in config.sizes for seed in config.seeds]  # a problem's own (DepthConfig)
     fingerprint = _fingerprint(config)
-    checkpoint = None if config.out is None else Path(config.out) / CHECKPOINT
-    runs: dict = {}
-    if checkpoint is not None and checkpoint.exists():
-        # with a problem file, also a checkpoint of earlier code (which did not fingerprint its content)
-        runs = _read_checkpoint(checkpoint, [fingerprint, *_earlier_fingerprints(config)], config, units)
+    path, legacy = (
+        (None, None) if config.out is None else (Path(config.out) / n for n in (CHECKPOINT, LEGACY_CHECKPOINT))
+    )
+    saved, runs = next((p for p in (path, legacy) if p is not None and p.exists()), None), {}
+    if (
+        saved is not None
+    ):  # with a problem file, also a checkpoint of earlier code (which did not fingerprint its content)
+        runs = _read_checkpoint(saved, [fingerprint, *_earlier_fingerprints(config)], config, units)
     bar = tqdm(units, desc="depth", disable=not progress)
     for sizes, seed in bar:
         label = _label(sizes)
@@ -535,8 +402,9 @@ def run(config: DepthConfig, *, progress: bool = True) -> dict:
         bar.set_postfix(size=label, seed=seed)
         problem = problems[0] if problems else make_problem(sizes, seed, config.params)
         runs.setdefault(label, {})[str(seed)] = _train(problem, config)
-        if checkpoint is not None:
-            _write_checkpoint(checkpoint, fingerprint, runs)
+        if path is not None:
+            checkpoint.save(path, fingerprint, {"runs": runs})  # atomic: an interruption keeps the previous one
+            legacy.unlink(missing_ok=True)  # converted
     return {
         "config": to_json(asdict(config) | {"out": None, "overwrite": None}),
         "runs": runs,
@@ -676,14 +544,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
     parser.add_argument(
-        "--out", type=cli.output_folder, required=True, help="output directory for figures and results JSON"
+        "--out", type=options.output_folder, required=True, help="output directory for figures and results JSON"
     )
     parser.add_argument(
         "--sizes", type=_sizes, help="student sizes (default 2-1,...,32-16-8-4-2-1; with --problem, the problem's)"
     )
-    parser.add_argument("--seeds", type=cli.seeds, help="seeds, e.g. 0-9 (default) or 0,3; with --problem, its seed")
-    parser.add_argument("--epochs", type=cli.positive_int, default=1000, help="training epochs (default 1000)")
-    parser.add_argument("--models", type=cli.subset(MODELS), default=MODELS, help=f"students, among {MODELS}")
+    parser.add_argument("--seeds", type=options.seeds, help="seeds: 0-9 (default) or 0,3; with --problem, its seed")
+    parser.add_argument("--epochs", type=options.positive_int, help="training epochs (default 1000)")
+    parser.add_argument("--models", type=options.subset(MODELS), default=MODELS, help=f"students, among {MODELS}")
+    options.add_quick_option(parser, _QUICK)
     parser.add_argument("--problem", help="NPZ file of teacher, data and initial weights (see docs/depth.md)")
     parser.add_argument("--target", choices=TARGETS, default="cpp_standalone", help="Brian2 target (error neurons)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
@@ -695,12 +564,13 @@ def config_from_args(args: argparse.Namespace) -> DepthConfig:
 
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
+    sizes, seeds, epochs = QUICK
     return DepthConfig(
-        sizes=args.sizes,
-        seeds=args.seeds,
-        epochs=args.epochs,
+        sizes=options.quick_value(args, "sizes", sizes, None, _QUICK),
+        seeds=options.quick_value(args, "seeds", seeds, None, _QUICK),
+        epochs=options.quick_value(args, "epochs", epochs, 1000, _QUICK),
         models=args.models,
-        problem=args.problem,
+        problem=options.quick_value(args, "problem", None, None, _QUICK),
         target=args.target,
         out=args.out,
         overwrite=args.overwrite,

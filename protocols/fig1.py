@@ -32,13 +32,14 @@ from brian_dendrites.models.microcircuit.network import group_sizes
 from brian_dendrites.protocols.modes import add_mode_options, params_from_args
 from tqdm import tqdm
 
-from brian_dendrites import cli
+from brian_dendrites import options
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.export import export_recording
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.recording import Epoch, Recording
-from brian_dendrites.simulation import NetworkState, Simulation
+from brian_dendrites.simulation import Simulation
+from brian_dendrites.state import NetworkState
 from brian_dendrites.validation import check_integer
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "FORMATS",
     "OUTPUTS",
     "RECORD",
+    "QUICK_CHUNKS",
     "add_arguments",
     "config_from_args",
     "check",
@@ -67,6 +69,9 @@ RECORD = {
     "interneuron_1": ["u"],
     "pyramidal_2": ["u", "r"],
 }
+#: The chunks of (a) and (b) in a ``--quick`` run.
+QUICK_CHUNKS = (3, 1)
+_QUICK = f"{QUICK_CHUNKS[0]} chunks of self-prediction and {QUICK_CHUNKS[1]} of learning"
 #: Spiking mode: after (b), a raster run of this many patterns (target on, plasticity on) records the
 #: spikes of every group.
 RASTER_PATTERNS = 2
@@ -157,7 +162,7 @@ def _rms(x) -> float:
     return float(np.sqrt(np.mean(np.square(x))))
 
 
-def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict, dict[str, np.ndarray], Recording]:
+def run(config: Fig1Config, *, progress: bool = True) -> tuple[dict, dict[str, np.ndarray], Recording]:
     """Run (a) and (b): the results, the curves for the figures and the recording of both.
 
     Phase (a) starts from random weights and presents random inputs from U(0, 1) without a target,
@@ -170,8 +175,9 @@ def run(config: Fig1Config = Fig1Config(), progress: bool = True) -> tuple[dict,
 
     Parameters
     ----------
-    config : Fig1Config, optional
-        The configuration; its fields ``out``, ``formats`` and ``overwrite`` are not used.
+    config : Fig1Config
+        The configuration (``Fig1Config()``: the paper's); its fields ``out``, ``formats`` and
+        ``overwrite`` are not used.
     progress : bool, default True
         Show progress bars.
 
@@ -427,7 +433,7 @@ def write_outputs(
     out = Path(out)
     check_outputs(out, formats, overwrite, spiking=bool(recording.spikes))
     targets = [out / name for name in OUTPUTS]
-    recording = replace(recording, metadata={"results": results})
+    recording = replace(recording, metadata={"model": "microcircuit", "results": results})  # NWB module
     resolution = results["dt_ms"] / 1000 if recording.spikes else None  # spike times are whole steps of dt
     paths = export_recording(recording, out / "fig1_traces", formats, overwrite=overwrite, spike_resolution=resolution)
     paths += _plot(out, results, curves, recording)
@@ -443,24 +449,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
-    cli.add_shared_options(parser)
+    options.add_shared_options(parser)
+    options.add_quick_option(parser, _QUICK)
     add_mode_options(parser)
     parser.add_argument(
         "--format",
-        type=cli.subset(FORMATS),
+        type=options.subset(FORMATS),
         default=FORMATS,
         help="trace export formats, comma-separated: nwb,npz (default: both)",
     )
     parser.add_argument(
         "--self-prediction-chunks",
-        type=cli.positive_int,
-        default=30,
+        type=options.positive_int,
         help="Fig. S1 duration in chunks of 100 patterns of 100 ms (default 30)",
     )
     parser.add_argument(
         "--learning-chunks",
-        type=cli.positive_int,
-        default=3,
+        type=options.positive_int,
         help="Fig. 1 duration in chunks of 100 patterns of 100 ms (default 3)",
     )
 
@@ -474,8 +479,8 @@ def config_from_args(args: argparse.Namespace) -> Fig1Config:
         params=params_from_args(FIG1, args),
         seed=args.seed,
         target=args.target,
-        self_prediction_chunks=args.self_prediction_chunks,
-        learning_chunks=args.learning_chunks,
+        self_prediction_chunks=options.quick_value(args, "self-prediction-chunks", QUICK_CHUNKS[0], 30, _QUICK),
+        learning_chunks=options.quick_value(args, "learning-chunks", QUICK_CHUNKS[1], 3, _QUICK),
         out=args.out,
         formats=args.format,
         overwrite=args.overwrite,

@@ -9,6 +9,7 @@ from brian2 import ms
 from brian_dendrites.models.microcircuit import MODES, MicrocircuitParams
 
 from brian_dendrites.errors import ParameterError
+from brian_dendrites.validation import is_real
 
 __all__ = ["spiking_params", "add_mode_options", "params_from_args"]
 
@@ -43,7 +44,7 @@ def spiking_params(params: MicrocircuitParams, mode: str = "rate", psi: float | 
         return params
     spiking = params.spiking
     if psi is not None:
-        if isinstance(psi, bool) or not isinstance(psi, (int, float)) or not psi > 0:
+        if not is_real(psi) or not psi > 0:
             raise ParameterError(f"psi must be a number of spikes per ms per unit rate, > 0, got {psi!r}")
         spiking = replace(spiking, psi=float(psi) / ms)
     if params.signed_inputs:

@@ -10,7 +10,9 @@ it, and runs every protocol the same way::
     paths = protocol.write(results, config)
     print(json.dumps(protocol.summary(results), indent=2))
 
-Adding a protocol is one module that keeps the :class:`Contract` plus one line in :data:`PROTOCOLS`.
+Adding a protocol is one module that keeps the :class:`Contract` plus one line in :data:`PROTOCOLS`;
+the top-level ``brian-dendrites --help`` lists it from there. A resumable protocol checkpoints with
+:mod:`brian_dendrites.checkpoint`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ class Contract(typing.Protocol):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         """Add the protocol's command-line options to ``parser``.
+
+        Every protocol has ``--quick``, a short run for tests and a first look, which its help and docs
+        page describe (:func:`brian_dendrites.options.add_quick_option`); :meth:`config_from_args` turns
+        it into the record of that run (:func:`brian_dendrites.options.quick_value`). The option types
+        and the options that several protocols share are those of :mod:`brian_dendrites.options`.
 
         Parameters
         ----------

@@ -9,10 +9,11 @@ patterns without noise, without plasticity and without the target; the same
 runs give the RMS apical voltage with the target switched off.
 
 This module is also the protocol ``brian-dendrites regression`` (it keeps the
-:class:`~brian_dendrites.protocols.registry.Contract`): :class:`RegressionRun` is its record
-(both learners and the output folder; :class:`RegressionConfig` is one learner's), :func:`run`
-trains both learners, and :func:`check` and :func:`write` wrap :func:`check_outputs` and
-:func:`write_outputs`.
+:class:`~brian_dendrites.protocols.registry.Contract`): :class:`RegressionConfig` is its record
+(both learners and the output folder), :func:`run` trains both learners (each with :func:`train`,
+checkpointing into the output folder with :mod:`brian_dendrites.checkpoint`), and :func:`check` and
+:func:`write` wrap :func:`check_outputs` and :func:`write_outputs`. The teacher is
+:class:`brian_dendrites.datasets.teachers.Teacher`.
 """
 
 from __future__ import annotations
@@ -25,30 +26,29 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import ms
-from brian_dendrites.models.microcircuit import REGRESSION, MicrocircuitParams, random_weights
+from brian_dendrites.models.microcircuit import REGRESSION, LearningRates, MicrocircuitParams, random_weights
+from brian_dendrites.models.microcircuit.backprop import backprop_cosine
 from brian_dendrites.protocols.modes import add_mode_options, spiking_params
 from tqdm import tqdm
 
-from brian_dendrites import cli
-from brian_dendrites.backprop import backprop_cosine
-from brian_dendrites.canonical import digest, to_json
-from brian_dendrites.checkpoint import check_log, load_checkpoint, save_checkpoint
+import brian_dendrites.checkpoint as checkpoints
+from brian_dendrites import options
+from brian_dendrites.canonical import to_json
+from brian_dendrites.datasets.teachers import Teacher
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.interrupt import process_pool
 from brian_dendrites.raster import plot_raster
-from brian_dendrites.simulation import NetworkState, Simulation
-from brian_dendrites.transfer import TransferFunction
-from brian_dendrites.validation import check_state
+from brian_dendrites.simulation import Simulation
+from brian_dendrites.state import NetworkState
+from brian_dendrites.validation import check_integer
 
 __all__ = [
     "HELP",
     "Config",
     "RECORD",
     "LEARNERS",
-    "Teacher",
     "RegressionConfig",
-    "RegressionRun",
     "train",
     "alignment_angle",
     "add_arguments",
@@ -72,166 +72,18 @@ WEIGHT_SCALE = {"bottom_up_1": 4.0, "bottom_up_2": 1.0, "top_down": 1.0, "ip": 1
 BACKPROP_LAMBDAS = (0.3, 0.1, 0.03, 0.01)
 #: Training patterns per learner of a run, and of a ``--quick`` one.
 PATTERNS, QUICK_PATTERNS = 200_000, 2_000
-
-
-@dataclass(frozen=True)
-class Teacher:
-    """The teacher network of section 3.3: r_trgt = phi(k21 W21 phi(k10 W10 r0)).
-
-    ``potential`` is the output's u_trgt = k21 W21 phi(k10 W10 r0), the target potential that
-    nudges the student's output layer.
-
-    Parameters
-    ----------
-    w10 : numpy.ndarray
-        Input-to-hidden weights W10, shape (n_hidden, n_input) (post, pre); dimensionless.
-    w21 : numpy.ndarray
-        Hidden-to-output weights W21, shape (n_output, n_hidden) (post, pre); dimensionless.
-    phi : TransferFunction
-        The transfer function of both layers (the student's).
-    k10 : float, default 2.0
-        Gain of the hidden layer's input.
-    k21 : float, default 10.0
-        Gain of the output layer's input.
-    """
-
-    w10: np.ndarray
-    w21: np.ndarray
-    phi: TransferFunction
-    k10: float = 2.0
-    k21: float = 10.0
-
-    @classmethod
-    def draw(cls, rng: np.random.Generator, phi: TransferFunction, sizes=(30, 20, 10)) -> Teacher:
-        """A teacher with weights drawn from U(-1, 1) and the default gains.
-
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            Draws W10, then W21.
-        phi : TransferFunction
-            The transfer function.
-        sizes : tuple of int, default (30, 20, 10)
-            The layer sizes: input, hidden, output.
-
-        Returns
-        -------
-        Teacher
-            The teacher.
-        """
-        return cls(rng.uniform(-1, 1, (sizes[1], sizes[0])), rng.uniform(-1, 1, (sizes[2], sizes[1])), phi)
-
-    def potential(self, x: np.ndarray) -> np.ndarray:
-        """The output's target potentials u_trgt = k21 W21 phi(k10 W10 x).
-
-        Parameters
-        ----------
-        x : numpy.ndarray
-            Input rates r0, shape (n_patterns, n_input).
-
-        Returns
-        -------
-        numpy.ndarray
-            The target potentials, shape (n_patterns, n_output); dimensionless.
-        """
-        return self.k21 * self.phi(self.k10 * x @ self.w10.T) @ self.w21.T
-
-    def rates(self, x: np.ndarray) -> np.ndarray:
-        """The output's target rates r_trgt = phi(u_trgt).
-
-        Parameters
-        ----------
-        x : numpy.ndarray
-            Input rates r0, shape (n_patterns, n_input).
-
-        Returns
-        -------
-        numpy.ndarray
-            The target rates, shape (n_patterns, n_output).
-        """
-        return self.phi(self.potential(x))
+_QUICK = f"{QUICK_PATTERNS} patterns, evaluated every 5 chunks"
 
 
 @dataclass(frozen=True)
 class RegressionConfig:
-    """The configuration record of one learner's run, as :func:`train` takes it.
-
-    ``patterns`` training patterns of 100 ms in chunks of ``chunk``, evaluated on ``chunk``
-    held-out patterns every ``evaluate_every`` chunks.
-
-    Parameters
-    ----------
-    learner : {"full", "shallow"}, default "full"
-        The full model learns bottom-up (Eq. 7), IP (Eq. 8) and PI (Eq. 9) weights; the shallow
-        learner has the bottom-up rate of W_{1,0} set to 0 (see :attr:`eta`).
-    params : MicrocircuitParams, default REGRESSION
-        The student network (REGRESSION: 30-50-10, soft rectifier), its learning rates (1/time)
-        included.
-    patterns : int, default 200000
-        Training patterns of 100 ms, drawn from U(-1, 1); >= 1 and a multiple of ``chunk``.
-    chunk : int, default 100
-        Patterns per simulation run, >= 1; also the number of held-out test patterns.
-    evaluate_every : int, default 20
-        Chunks between two evaluations (and checkpoints), >= 1.
-    ema : float, default 0.2
-        Weight of each new test loss in the exponential moving average ``loss_ema``; in (0, 1].
-    seed : int, default 0
-        Seed of the teacher, the initial weights, the patterns and the noise; >= 0.
-    target : str, default "cpp_standalone"
-        Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`, which
-        :func:`train` checks.
-    weight_scale : dict of str to float, default WEIGHT_SCALE
-        Initial weights are drawn from U(-s, s) with s given by projection name ("bottom_up_1")
-        or pathway ("top_down"); missing entries are 1.
-
-    Raises
-    ------
-    ParameterError
-        If ``learner`` is not one of :data:`LEARNERS`, ``patterns``, ``chunk`` or ``evaluate_every``
-        is not an integer >= 1, ``seed`` is not an integer >= 0, ``patterns`` is not a multiple of
-        ``chunk``, or ``ema`` lies outside (0, 1].
-    """
-
-    learner: str = "full"
-    params: MicrocircuitParams = REGRESSION
-    patterns: int = 200_000
-    chunk: int = 100
-    evaluate_every: int = 20
-    ema: float = 0.2
-    seed: int = 0
-    target: str = "cpp_standalone"
-    weight_scale: dict = field(default_factory=lambda: dict(WEIGHT_SCALE))
-
-    def __post_init__(self) -> None:
-        if self.learner not in LEARNERS:
-            raise ParameterError(f"learner must be one of {LEARNERS}, got '{self.learner}'")
-        for name in ("patterns", "chunk", "evaluate_every", "seed"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (name != "seed"):
-                raise ParameterError(f"{name} must be an integer >= {int(name != 'seed')}, got {value!r}")
-        if self.patterns % self.chunk:
-            raise ParameterError(f"patterns ({self.patterns}) must be a multiple of chunk ({self.chunk})")
-        if not 0 < self.ema <= 1:
-            raise ParameterError(f"ema must lie in (0, 1], got {self.ema}")
-
-    @property
-    def eta(self):
-        """The learning rates of the run: those of ``params``, W_{1,0}'s set to 0 for the shallow learner."""
-        eta = self.params.eta
-        if self.learner == "shallow":
-            return replace(eta, bottom_up=(0 / ms, eta.per_layer("bottom_up", 2)[1]))
-        return eta
-
-
-@dataclass(frozen=True)
-class RegressionRun:
     """The configuration record of ``brian-dendrites regression``: both learners and the output folder.
 
-    Both learners, full and shallow, trained side by side by :func:`run` on ``patterns`` patterns
-    from ``seed`` (``jobs`` processes), evaluated every ``evaluate_every`` chunks, with the
-    checkpoints in ``out`` (none if None). :func:`check` and :func:`write` write the results into
-    ``out``, replacing earlier ones only if ``overwrite``. Each learner is checked when :func:`run`
-    builds its :class:`RegressionConfig`.
+    Both learners, full and shallow, trained side by side by :func:`run` (``jobs`` processes) on
+    ``patterns`` training patterns of 100 ms from ``seed``, in chunks of ``chunk``, evaluated on
+    ``chunk`` held-out patterns every ``evaluate_every`` chunks, with the checkpoints in ``out`` (none
+    if None). :func:`check` and :func:`write` write the results into ``out``, replacing earlier ones
+    only if ``overwrite``.
 
     Parameters
     ----------
@@ -239,26 +91,37 @@ class RegressionRun:
         The folder of the checkpoints ``checkpoint_<learner>_seed<seed>.npz``, from which a run
         resumes, and of the outputs; None: no checkpoints (and nothing to write into).
     patterns : int, default 200000
-        Training patterns of 100 ms per learner; >= 1 and a multiple of 100 (the chunk).
+        Training patterns of 100 ms per learner, drawn from U(-1, 1); >= 1 and a multiple of ``chunk``.
     seed : int, default 0
         Seed of the teacher, the initial weights, the patterns and the noise; >= 0.
     jobs : int, default 2
         Processes: 2 trains both learners side by side, 1 one after the other.
     target : str, default "cpp_standalone"
-        Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`.
+        Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`, which
+        :func:`train` checks.
     evaluate_every : int, default 20
-        Chunks of 100 patterns between two evaluations (and checkpoints), >= 1.
+        Chunks between two evaluations (and checkpoints), >= 1.
     overwrite : bool, default False
         Replace existing output files.
     mode : {"rate", "spiking"}, default "rate"
         The neuron model; spiking mode gives the signed inputs ON/OFF opponent spike trains.
     psi : float or None, default None
         Spiking mode: spikes per ms per unit rate, > 0; None: the record's (100).
+    chunk : int, default 100
+        Patterns per simulation run, >= 1; also the number of held-out test patterns.
+    ema : float, default 0.2
+        Weight of each new test loss in the exponential moving average ``loss_ema``; in (0, 1].
+    weight_scale : dict of str to float, default WEIGHT_SCALE
+        Initial weights are drawn from U(-s, s) with s given by projection name ("bottom_up_1")
+        or pathway ("top_down"); missing entries are 1.
 
     Raises
     ------
     ParameterError
-        If ``out`` is not a path or is the empty path "".
+        If ``out`` is not a path or is the empty path "", ``patterns``, ``chunk`` or
+        ``evaluate_every`` is not an integer >= 1, ``seed`` is not an integer >= 0, ``patterns`` is
+        not a multiple of ``chunk``, ``ema`` lies outside (0, 1], or ``mode`` or ``psi`` is refused
+        (see :func:`~brian_dendrites.protocols.modes.spiking_params`).
     """
 
     out: str | os.PathLike | None = None
@@ -270,14 +133,76 @@ class RegressionRun:
     overwrite: bool = False
     mode: str = "rate"
     psi: float | None = None
+    chunk: int = 100
+    ema: float = 0.2
+    weight_scale: dict = field(default_factory=lambda: dict(WEIGHT_SCALE))
 
     def __post_init__(self) -> None:
         check_output_folder(self.out)
+        for name in ("patterns", "chunk", "evaluate_every", "seed"):
+            check_integer(name, getattr(self, name), int(name != "seed"))
+        if self.patterns % self.chunk:
+            raise ParameterError(f"patterns ({self.patterns}) must be a multiple of chunk ({self.chunk})")
+        if not 0 < self.ema <= 1:
+            raise ParameterError(f"ema must lie in (0, 1], got {self.ema}")
+        spiking_params(REGRESSION, self.mode, self.psi)
+
+    @property
+    def params(self) -> MicrocircuitParams:
+        """The student network: REGRESSION (30-50-10, soft rectifier) in ``mode``, with its learning rates."""
+        return spiking_params(REGRESSION, self.mode, self.psi)
+
+    def eta(self, learner: str) -> LearningRates:
+        """The learning rates of ``learner``'s run: those of :attr:`params`, W_{1,0}'s set to 0 for the shallow one.
+
+        Parameters
+        ----------
+        learner : {"full", "shallow"}
+            The full model learns bottom-up (Eq. 7), IP (Eq. 8) and PI (Eq. 9) weights; the shallow
+            learner has the bottom-up rate of W_{1,0} set to 0.
+
+        Returns
+        -------
+        LearningRates
+            The learner's rates (1/time).
+        """
+        eta = self.params.eta
+        if learner == "shallow":
+            return replace(eta, bottom_up=(0 / ms, eta.per_layer("bottom_up", 2)[1]))
+        return eta
+
+    def learner_record(self, learner: str) -> dict:
+        """What one learner's run depends on, as canonical JSON: its checkpoint's ``config`` and fingerprint.
+
+        The fields and the type name are those of the one-learner record of earlier code, so that its
+        checkpoints resume.
+
+        Parameters
+        ----------
+        learner : {"full", "shallow"}
+            The learner.
+
+        Returns
+        -------
+        dict
+            ``type`` ("RegressionConfig"), ``learner``, ``params`` (with units), ``patterns``, ``chunk``,
+            ``evaluate_every``, ``ema``, ``seed``, ``target`` and ``weight_scale``.
+
+        Raises
+        ------
+        ParameterError
+            If ``learner`` is not one of :data:`LEARNERS`.
+        """
+        if learner not in LEARNERS:
+            raise ParameterError(f"learner must be one of {LEARNERS}, got '{learner}'")
+        fields = ("patterns", "chunk", "evaluate_every", "ema", "seed", "target", "weight_scale")
+        record = {"type": "RegressionConfig", "learner": learner, "params": self.params}
+        return to_json(record | {name: getattr(self, name) for name in fields})
 
 
 # The configuration record of the protocol contract (autodoc shows it as an alias; a "#:" doc comment
 # would be checked by numpydoc against the record's fields).
-Config = RegressionRun
+Config = RegressionConfig
 
 
 def alignment_angle(weights: dict[str, np.ndarray]) -> float:
@@ -319,18 +244,22 @@ def _traces(recording, teacher: Teacher, x: np.ndarray, out: int, seconds: float
     }
 
 
-def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bool = True) -> dict:
-    """Train one learner; resumes from ``checkpoint`` if it exists and was written by the same config.
+def train(
+    config: RegressionConfig, checkpoint: Path | None = None, *, learner: str = "full", progress: bool = True
+) -> dict:
+    """Train one learner of ``config``; resumes from ``checkpoint`` if it exists and was written by the same run.
 
-    The checkpoint's info holds the configuration as canonical JSON with units (``config``, readable
-    with :func:`brian_dendrites.canonical.from_json`) and its digest (``fingerprint``).
+    The checkpoint (:mod:`brian_dendrites.checkpoint`) records the learner's run as canonical JSON with
+    units (``config``, :meth:`RegressionConfig.learner_record`) and its fingerprint.
 
     Parameters
     ----------
     config : RegressionConfig
-        The learner's configuration.
+        The configuration; its ``out``, ``jobs`` and ``overwrite`` do not count here.
     checkpoint : str or os.PathLike, optional
         The checkpoint file, rewritten at every evaluation; None: no checkpoint.
+    learner : {"full", "shallow"}, default "full"
+        The learner (see :meth:`RegressionConfig.eta`).
     progress : bool, default True
         Show a progress bar.
 
@@ -343,45 +272,38 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
         average); ``traces``, the Fig. 2B traces of the first and the last chunk, as lists;
         ``backprop_cosine``, the cosine between the W_{1,0} changes of the microcircuit and of
         backprop at the end, by mixing factor lambda (see
-        :func:`brian_dendrites.backprop.backprop_cosine`); in spiking mode ``raster``, a Recording
+        :func:`brian_dendrites.models.microcircuit.backprop.backprop_cosine`); in spiking mode ``raster``, a Recording
         of every group's spikes for two test patterns after training.
 
     Raises
     ------
     ParameterError
-        If ``checkpoint`` was written by a different configuration, or the simulation refuses
-        ``config.target``.
+        If ``learner`` is not one of :data:`LEARNERS`, ``checkpoint`` was written by a different
+        configuration, or the simulation refuses ``config.target``.
     FileFormatError
         If ``checkpoint`` is not a readable checkpoint, does not fit its configuration, or holds a
         damaged log (see :func:`brian_dendrites.checkpoint.check_log`), progress or traces.
     DivergenceError
         If the network state becomes non-finite or diverges.
     """
-    p, n = config.params, config.chunk
+    learner_run = config.learner_record(learner)
+    p, n, eta = config.params, config.chunk, config.eta(learner)
     rng = np.random.default_rng(config.seed)
     teacher = Teacher.draw(rng, p.phi, (p.sizes[0], 20, p.sizes[-1]))
     weights = random_weights(p, rng, config.weight_scale)
     test_x = rng.uniform(-1, 1, (n, p.sizes[0]))
     test_r = teacher.rates(test_x)
     shown = int(np.argmax(test_r.std(axis=0)))  # the output neuron with the most varied target, for Fig. 2B
-    sim = Simulation(p, n, record=RECORD, target=config.target, name=config.learner)
-    fingerprint = digest(config)  # canonical: the same in every process
+    sim = Simulation(p, n, record=RECORD, target=config.target, name=learner)
+    fingerprint = checkpoints.fingerprint(learner_run)  # canonical: the same in every process
     chunks = config.patterns // n
 
     state, log, traces, start = NetworkState(weights), {k: [] for k in ("time_s", "loss", "rms_apical", "angle")}, {}, 0
     if checkpoint is not None and Path(checkpoint).exists():
-        state, info, arrays = load_checkpoint(checkpoint)
-        if info.get("fingerprint") != fingerprint:
-            raise ParameterError(
-                f"checkpoint {checkpoint} was written by a different configuration; "
-                "run with the same arguments to resume, or remove it to restart"
-            )
-        try:
-            check_state(sim.model.zero_state(p), state)
-        except ParameterError as error:
-            raise FileFormatError(f"checkpoint {checkpoint} does not fit its configuration: {error}") from error
-        start, traces = _resumed_chunk(checkpoint, info, config.evaluate_every, chunks), dict(arrays)
-        log = check_log(checkpoint, info.get("log"), tuple(log))
+        saved = checkpoints.load(checkpoint, fingerprint, sim.model.zero_state(p))
+        state, info = saved.state, saved.info
+        start, traces = _resumed_chunk(checkpoint, info, config.evaluate_every, chunks), dict(saved.arrays)
+        log = checkpoints.check_log(checkpoint, info.get("log"), tuple(log))
         _check_resumed(checkpoint, log, traces, start, config.evaluate_every, chunks)
 
     def record(c: int) -> None:
@@ -395,15 +317,15 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
         record(0)
     bar = tqdm(
         range(start, chunks),
-        desc=f"regression ({config.learner})",
+        desc=f"regression ({learner})",
         disable=not progress,
         initial=start,
         total=chunks,
-        position=LEARNERS.index(config.learner),
+        position=LEARNERS.index(learner),
     )
     for c in bar:
         x = np.random.default_rng([config.seed, c]).uniform(-1, 1, (n, p.sizes[0]))
-        result = sim.run(state, x, teacher.potential(x), eta=config.eta, seed=(config.seed * 1_000_003 + c) % 2**31)
+        result = sim.run(state, x, teacher.potential(x), eta=eta, seed=(config.seed * 1_000_003 + c) % 2**31)
         state = result.state
         if c == 0:
             traces |= {f"before_{k}": v for k, v in _traces(result.recording, teacher, x, shown).items()}
@@ -413,8 +335,8 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
             record(c + 1)
             bar.set_postfix(loss=f"{log['loss'][-1]:.4f}")
             if checkpoint is not None:
-                info = {"fingerprint": fingerprint, "config": to_json(config), "log": log, "next_chunk": c + 1}
-                save_checkpoint(checkpoint, state, info, traces)
+                info = {"config": learner_run, "log": log, "next_chunk": c + 1}
+                checkpoints.save(checkpoint, fingerprint, info, state, traces)
 
     log["loss_ema"] = list(_ema(log["loss"], config.ema))
     cosines = [
@@ -424,10 +346,10 @@ def train(config: RegressionConfig, checkpoint: Path | None = None, progress: bo
     raster = {}
     if p.spiking_mode:  # the spikes of every group for two test patterns, after training
         groups = ["input_0", "pyramidal_1", "interneuron_1", "pyramidal_2"]
-        spiking = Simulation(p, 2, target=config.target, name=config.learner, spikes=groups)
-        raster["raster"] = spiking.run(state, test_x[:2], eta=config.eta, seed=config.seed).recording
+        spiking = Simulation(p, 2, target=config.target, name=learner, spikes=groups)
+        raster["raster"] = spiking.run(state, test_x[:2], eta=eta, seed=config.seed).recording
     return {
-        "learner": config.learner,
+        "learner": learner,
         "seed": config.seed,
         "log": log,
         "traces": {k: np.asarray(v).tolist() for k, v in traces.items()},
@@ -476,43 +398,22 @@ def _ema(values: list[float], alpha: float):
 
 
 def _train_job(args) -> dict:
-    config, checkpoint, progress = args
-    return train(config, checkpoint, progress)
+    config, learner, checkpoint, progress = args
+    return train(config, checkpoint, learner=learner, progress=progress)
 
 
-def run(
-    config: RegressionRun | int,
-    seed: int = 0,
-    out: Path | None = None,
-    jobs: int = 2,
-    progress: bool = True,
-    target: str = "cpp_standalone",
-    evaluate_every: int = 20,
-) -> dict:
+def run(config: RegressionConfig, *, progress: bool = True) -> dict:
     """Train the full model and the shallow learner of ``config``: the summary and each one's results.
 
-    ``config`` is a :class:`RegressionRun` (side by side with ``jobs`` = 2); the results of each
-    learner are those of :func:`train`.
-
-    Called as before that record, ``config`` is the number of patterns and the other fields are
-    arguments; with a record, only ``progress`` of them counts.
+    The learners train side by side with ``config.jobs`` = 2; the results of each are those of
+    :func:`train`.
 
     Parameters
     ----------
-    config : RegressionRun or int
-        The configuration, or the number of training patterns per learner.
-    seed : int, default 0
-        Seed, if ``config`` is a number (see :class:`RegressionRun`).
-    out : str or os.PathLike, optional
-        Checkpoint folder, if ``config`` is a number.
-    jobs : int, default 2
-        Processes, if ``config`` is a number.
+    config : RegressionConfig
+        The configuration.
     progress : bool, default True
         Show progress bars.
-    target : str, default "cpp_standalone"
-        Brian2 code-generation target, if ``config`` is a number.
-    evaluate_every : int, default 20
-        Chunks between two evaluations, if ``config`` is a number.
 
     Returns
     -------
@@ -526,31 +427,17 @@ def run(
     Raises
     ------
     ParameterError
-        If a learner's :class:`RegressionConfig` refuses the values, the simulation refuses the
-        target, or a checkpoint in ``out`` was written by a different configuration.
+        If the simulation refuses the target, or a checkpoint in ``config.out`` was written by a
+        different configuration.
     FileFormatError
-        If a checkpoint in ``out`` is not readable or does not fit its configuration.
+        If a checkpoint in ``config.out`` is not readable or does not fit its configuration.
     DivergenceError
         If a network state becomes non-finite or diverges.
     """
-    if not isinstance(config, RegressionRun):
-        config = RegressionRun(out, patterns=config, seed=seed, jobs=jobs, target=target, evaluate_every=evaluate_every)
-    seed, out = config.seed, config.out
-    params = spiking_params(REGRESSION, config.mode, config.psi)
-    configs = [
-        RegressionConfig(
-            learner=learner,
-            params=params,
-            patterns=config.patterns,
-            seed=seed,
-            target=config.target,
-            evaluate_every=config.evaluate_every,
-        )
-        for learner in LEARNERS
-    ]
+    seed, out, params = config.seed, config.out, config.params
     tag = _tag(seed, config.mode)
-    checkpoints = [None if out is None else Path(out) / f"checkpoint_{c.learner}_{tag}.npz" for c in configs]
-    work = [(c, path, progress) for c, path in zip(configs, checkpoints, strict=True)]
+    paths = [None if out is None else Path(out) / f"checkpoint_{learner}_{tag}.npz" for learner in LEARNERS]
+    work = [(config, learner, path, progress) for learner, path in zip(LEARNERS, paths, strict=True)]
     if config.jobs > 1:
         with process_pool(config.jobs) as pool:
             full, shallow = pool.map(_train_job, work)
@@ -707,15 +594,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
-    cli.add_shared_options(parser)
+    options.add_shared_options(parser)
+    options.add_quick_option(parser, _QUICK)
     add_mode_options(parser)
     parser.add_argument(
         "--patterns",
-        type=cli.positive_int,
+        type=options.positive_int,
         help=f"training patterns of 100 ms, a multiple of 100 (default {PATTERNS})",
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help=f"{QUICK_PATTERNS} patterns, evaluated every 5 chunks, for tests"
     )
     parser.add_argument(
         "--jobs",
@@ -726,18 +611,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def config_from_args(args: argparse.Namespace) -> RegressionRun:
-    """The :class:`RegressionRun` of the options that :func:`add_arguments` added.
+def config_from_args(args: argparse.Namespace) -> RegressionConfig:
+    """The :class:`RegressionConfig` of the options that :func:`add_arguments` added.
 
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
-    if args.quick and args.patterns is not None:
-        raise ParameterError(f"--quick runs {QUICK_PATTERNS} patterns: give --quick or --patterns, not both")
-    return RegressionRun(
+    return RegressionConfig(
         mode=args.mode,
         psi=args.psi,
         out=args.out,
-        patterns=QUICK_PATTERNS if args.quick else args.patterns or PATTERNS,
+        patterns=options.quick_value(args, "patterns", QUICK_PATTERNS, PATTERNS, f"{QUICK_PATTERNS} patterns"),
         seed=args.seed,
         jobs=args.jobs,
         target=args.target,
@@ -746,7 +629,7 @@ def config_from_args(args: argparse.Namespace) -> RegressionRun:
     )
 
 
-def check(config: RegressionRun) -> None:
+def check(config: RegressionConfig) -> None:
     """:func:`check_outputs` of ``config.out``, before :func:`run`.
 
     See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
@@ -754,7 +637,7 @@ def check(config: RegressionRun) -> None:
     check_outputs(config.out, config.seed, config.overwrite, config.mode)
 
 
-def write(results: dict, config: RegressionRun) -> list[Path]:
+def write(results: dict, config: RegressionConfig) -> list[Path]:
     """:func:`write_outputs` of what :func:`run` returned into ``config.out``; the paths written.
 
     See :meth:`Contract.write <brian_dendrites.protocols.registry.Contract.write>`.

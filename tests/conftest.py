@@ -12,7 +12,7 @@ import pytest
 from brian_dendrites.protocols import fig1
 
 from brian_dendrites import FIG1, Simulation
-from brian_dendrites import mnist as mnist_data
+from brian_dendrites.datasets import mnist as mnist_data
 
 #: Opt-in markers: option -> (marker, why the tests wait for it).
 OPT_IN = {

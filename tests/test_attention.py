@@ -7,6 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from brian_dendrites.models.microcircuit import MICROCIRCUIT, InterneuronParams
+from brian_dendrites.models.microcircuit.classifier import Classifier
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier, save_classifier
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import attention, mnist
 from networks import DEEP, DEEP_RECORD
@@ -92,22 +94,6 @@ def test_the_sensory_map_shows_the_image(rng):
     np.testing.assert_allclose(rates, params.phi(2 * attention.CONTRAST * images - attention.CONTRAST), rtol=1e-5)
 
 
-def test_noise_kinds(rng):
-    images = np.full((200, 784), 0.5, np.float32)
-    dropped = attention.corrupt(images, "dropout", 0.25, rng)
-    assert abs(np.mean(dropped == 0) - 0.25) < 0.01
-    occluded = attention.corrupt(images, "occlusion", 0.25, rng)
-    assert np.all(np.sum(occluded == 0, axis=1) == 14 * 14)
-    assert abs(np.std(attention.corrupt(images, "gaussian", 0.05, rng)) / 0.05 - 1) < 0.02  # never clipped
-    noisy = attention.corrupt(images, "gaussian", 0.5, rng)
-    assert noisy.min() == 0 and noisy.max() == 1  # clipped to the pixel range
-    np.testing.assert_array_equal(attention.corrupt(images, "gaussian", 0.0, rng), images)
-    with pytest.raises(ParameterError, match="kind must be one of"):
-        attention.corrupt(images, "blur", 0.5, rng)
-    with pytest.raises(ParameterError, match=r"level must lie in \[0, 1\]"):
-        attention.corrupt(images, "dropout", 1.5, rng)
-
-
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -166,8 +152,8 @@ def test_short_attention_run(tmp_path, mnist_dir):
 def test_mnist_evaluate_refuses_the_attention_model(tmp_path, rng):
     """Its model file is a version-1 MNIST model file, but its network takes 785 inputs."""
     trained = attention.variant(hidden=7)
-    path = mnist.save_model(mnist.Model.initial(trained, rng), trained.params, tmp_path / "model_attention.npz")
-    model, params = mnist.load_model(path)
+    path = save_classifier(Classifier.initial(trained, rng), trained.params, tmp_path / "model_attention.npz")
+    model, params = load_classifier(path)
     assert model.variant == "attention" and params == trained.params
     threshold = -attention.CONTRAST / params.hidden_layer(1).basal_attenuation  # the always-on input's weights
     np.testing.assert_allclose(model.weights["bottom_up_1"][:, 784], threshold, rtol=1e-6)

@@ -5,17 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier
+from brian_dendrites.models.microcircuit.stacked import train_stack
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import mnist
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 from networks import DEEP
 
 from brian_dendrites import LearningRates, ParameterError, random_weights, self_predicting_weights
 from brian_dendrites.cli import parser
+from brian_dendrites.datasets.mnist import one_hot
 
 torch = pytest.importorskip("torch")
 
 #: Variant (a)'s record (rates, conductances, logistic phi) with narrower hidden layers.
-SMALL_A = mnist.VARIANTS["a"].params.replace(sizes=(784, 64, 32, 10))
+SMALL_A = VARIANTS["a"].params.replace(sizes=(784, 64, 32, 10))
 
 
 def _network(params, seed: int, dtype=np.float64):
@@ -30,11 +34,11 @@ def _data(params, seed: int, n: int = 200):
     rng = np.random.default_rng(seed)
     x = rng.uniform(0, 1, (n, params.sizes[0])) * (rng.random((n, params.sizes[0])) < 0.2)
     classes = params.sizes[-1]
-    return x, params.phi.inverse(mnist.one_hot(rng.integers(0, classes, n), classes))
+    return x, params.phi.inverse(one_hot(rng.integers(0, classes, n), classes))
 
 
 def _epoch(engine, weights, biases, x, u_tgt, as_array, batch: int = 10):
-    """One pass of Eqs. 7-10 over the data, a mini-batch at a time (as mnist.train_epoch)."""
+    """One pass of Eqs. 7-10 over the data, a mini-batch at a time (as learning.train_epoch)."""
     for start in range(0, x.shape[-2], batch):
         rows = slice(start, start + batch)
         state = engine.settle(weights, biases, as_array(x[..., rows, :]), as_array(u_tgt[..., rows, :]))
@@ -87,25 +91,27 @@ def test_a_stack_of_networks_learns_as_each_alone(backend):
 
 @pytest.mark.slow
 def test_seeds_train_at_once_on_torch_as_one_after_another_on_numpy(tmp_path, mnist_dir):
-    """`run_seeds`: variant (a), two seeds, 2 epochs of 300 images; the stacked PyTorch run writes the same
+    """`train_seeds`: variant (a), two seeds, 2 epochs of 300 images; the stacked PyTorch run writes the same
     model files (to float32 round-off) and logs as the seeds run one after another on NumPy."""
     arguments = {"epochs": 2, "data_dir": mnist_dir, "seeds": (0, 1), "limit": 300, "progress": False}
-    logs = {b: mnist.run_seeds("a", out=tmp_path / b, backend=b, **arguments) for b in mnist.BACKENDS}
+    logs = {b: mnist.train_seeds("a", out=tmp_path / b, backend=b, **arguments) for b in mnist.BACKENDS}
     for seed in (0, 1):
-        numpy_model, _ = mnist.load_model(tmp_path / "numpy" / f"seed_{seed}" / "model_a.npz")
-        torch_model, _ = mnist.load_model(tmp_path / "torch" / f"seed_{seed}" / "model_a.npz")
+        numpy_model, _ = load_classifier(tmp_path / "numpy" / f"seed_{seed}" / "model_a.npz")
+        torch_model, _ = load_classifier(tmp_path / "torch" / f"seed_{seed}" / "model_a.npz")
         assert torch_model.seed == seed and len(torch_model.log["epoch"]) == 2
         for name, w in numpy_model.weights.items():
             np.testing.assert_allclose(torch_model.weights[name], w, rtol=1e-3, atol=2e-5, err_msg=name)
         for part in ("validation_error", "test_error"):
             np.testing.assert_allclose(logs["torch"][seed][part], logs["numpy"][seed][part], atol=2e-3)
     # The seeds differ (their own initial weights and shuffling).
-    first, _ = mnist.load_model(tmp_path / "torch" / "seed_0" / "model_a.npz")
-    second, _ = mnist.load_model(tmp_path / "torch" / "seed_1" / "model_a.npz")
+    first, _ = load_classifier(tmp_path / "torch" / "seed_0" / "model_a.npz")
+    second, _ = load_classifier(tmp_path / "torch" / "seed_1" / "model_a.npz")
     assert np.abs(first.weights["bottom_up_1"] - second.weights["bottom_up_1"]).max() > 0.1
     # Resuming: a model that is ahead waits; the other catches up.
-    ahead = mnist.run_seeds("a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 3, "seeds": (0,)}))
-    resumed = mnist.run_seeds("a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 3}))
+    ahead = mnist.train_seeds(
+        "a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 3, "seeds": (0,)})
+    )
+    resumed = mnist.train_seeds("a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 3}))
     assert [len(resumed[seed]["epoch"]) for seed in (0, 1)] == [3, 3]
     assert resumed[0] == ahead[0]  # seed 0 was not trained again
     # The command's multi-seed results: every seed's folder evaluated, the errors summarised.
@@ -139,7 +145,7 @@ def test_train_options():
         with pytest.raises(ParameterError, match="not available to PyTorch"):
             mnist.TrainConfig("x", backend="torch", device="cuda")
     with pytest.raises(ParameterError, match="runs on the numpy backend only"):
-        mnist.train_stack([], mnist.VARIANTS["backprop"], np.zeros((1, 784)), np.zeros(1, int), [])
+        train_stack([], VARIANTS["backprop"], np.zeros((1, 784)), np.zeros(1, int), [])
 
 
 def test_settle_checks_pytorch_tensors():

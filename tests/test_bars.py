@@ -1,7 +1,9 @@
-"""The bars task (protocols/bars.py): the data set, a short spiking training run, bad input."""
+"""The bars task (protocols/bars.py, brian_dendrites/datasets/bars.py): the data set, a short spiking
+training run, bad input, resuming."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import replace
 
@@ -10,11 +12,11 @@ import pytest
 from brian2 import ms
 from brian_dendrites.models.microcircuit import BARS, random_weights, self_predicting_weights
 from brian_dendrites.protocols import bars
-from brian_dendrites.protocols.bars import BarsConfig, bars_data, class_targets
+from brian_dendrites.protocols.bars import BarsConfig, class_targets
 
-from brian_dendrites import FileFormatError, NetworkState, ParameterError, Simulation
-from brian_dendrites.checkpoint import save_checkpoint
+from brian_dendrites import FileFormatError, NetworkState, ParameterError, Simulation, checkpoint
 from brian_dendrites.cli import main
+from brian_dendrites.datasets.bars import bars_data
 
 
 def test_bars_data_are_the_eight_patterns():
@@ -110,8 +112,12 @@ def resume(tmp_path, monkeypatch):
     state = NetworkState(self_predicting_weights(p, random_weights(p, np.random.default_rng(0), config.weight_scale)))
 
     def run(log, info=None) -> dict:
-        info = {"fingerprint": bars._fingerprint(config), "log": log} if info is None else info
-        save_checkpoint(tmp_path / bars.CHECKPOINT, state, info)
+        path = tmp_path / bars.CHECKPOINT
+        checkpoint.save(path, bars._fingerprint(config), {"log": log}, state)
+        if info is not None:  # another info record in its place
+            with np.load(path) as data:
+                content = dict(data) | {"info": np.array(json.dumps(info))}
+            np.savez(path, **content)
         return bars.run(config, progress=False)
 
     return run
@@ -148,3 +154,18 @@ def test_a_checkpoint_without_a_log_record_is_refused(resume, tmp_path):
         resume({k: v for k, v in _LOG.items() if k != "test_s"})
     with pytest.raises(FileFormatError, match="its 'info' record must be a JSON object, got list"):
         resume(None, [fingerprint])
+
+
+def test_quick_runs_ten_epochs_and_excludes_epochs(tmp_path, capsys):
+    config = bars.config_from_args(_parse(["--out", str(tmp_path), "--quick"]))
+    assert config.epochs == bars.QUICK_EPOCHS == 10
+    assert bars.config_from_args(_parse(["--out", str(tmp_path)])).epochs == 100
+    assert main(["bars", "--out", str(tmp_path), "--quick", "--epochs", "5", "--quiet"]) == 1
+    expected = "--quick runs 10 epochs: give --quick or --epochs, not both"
+    assert capsys.readouterr().err == f"brian-dendrites bars: error: {expected}\n"
+
+
+def _parse(argv: list[str]):
+    parser = argparse.ArgumentParser()
+    bars.add_arguments(parser)
+    return parser.parse_args(argv)

@@ -13,7 +13,7 @@ from brian_dendrites.protocols import fig1, regression
 
 from brian_dendrites import FIG1, Simulation
 from brian_dendrites.cli import main
-from brian_dendrites.simulation import _active_standalone
+from brian_dendrites.devices.standalone import ACTIVE_BUILD
 
 _SHORT_FIG1 = ["--quiet", "--self-prediction-chunks", "1", "--learning-chunks", "1"]
 
@@ -120,7 +120,7 @@ def test_a_new_build_says_it_is_compiling_and_how_long_it_took(tmp_path, monkeyp
         assert len(messages) == 2  # a cached build says nothing
     finally:
         logger.removeHandler(handler)
-        _active_standalone.clear()
+        ACTIVE_BUILD.retire()
 
 
 def test_version_has_one_source(capsys):

@@ -10,7 +10,7 @@ from brian2 import ms
 from brian2.core.variables import ArrayVariable
 
 from brian_dendrites import FIG1, LearningRates, NetworkState, Simulation, random_weights
-from brian_dendrites.simulation import _sources_digest
+from brian_dendrites.devices.cache import sources_digest
 
 pytestmark = [pytest.mark.slow, pytest.mark.standalone]
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.standalone]
 def test_new_inputs_targets_weights_rates_and_seed_reuse_the_binary(fig1_simulation, rng):
     sim, n = fig1_simulation, fig1_simulation.n_patterns
     sim.run(NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (n, 30)))
-    directory = sim._built[-1]
+    directory = sim._built.directory
     binary = directory / "main"
     stamp = binary.stat().st_mtime_ns
     sources = {p: p.stat().st_mtime_ns for p in directory.rglob("*.cpp")}
@@ -40,7 +40,7 @@ def test_new_inputs_targets_weights_rates_and_seed_reuse_the_binary(fig1_simulat
 def test_rates_and_error_factors_are_stored_once_per_neuron(fig1_simulation, rng):
     """Synapses read r_pre and e_post from arrays, never re-evaluate phi per synapse."""
     fig1_simulation.run(NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (fig1_simulation.n_patterns, 30)))
-    circuit = fig1_simulation._built[0]
+    circuit = fig1_simulation._built.circuit
     for name in ("pyramidal_1", "pyramidal_2", "interneuron_1"):
         variables = circuit.groups[name].variables
         assert isinstance(variables["r"], ArrayVariable), name
@@ -96,7 +96,7 @@ def test_another_simulation_of_the_same_structure_compiles_nothing(fig1_simulati
     n = fig1_simulation.n_patterns
     state, x = NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (n, 30))
     expected = fig1_simulation.run(state, x, seed=3).state  # built and compiled
-    directory = fig1_simulation._built[-1]
+    directory = fig1_simulation._built.directory
 
     def refuse(*args, **kwargs):
         raise AssertionError("compiled again")
@@ -105,7 +105,7 @@ def test_another_simulation_of_the_same_structure_compiles_nothing(fig1_simulati
     other = Simulation(FIG1, n, record=fig1_simulation.record)
     for sim in (other, fig1_simulation, other):  # each one retires the one before
         result = sim.run(state, x, seed=3)
-        assert sim._built[-1] == directory
+        assert sim._built.directory == directory
         np.testing.assert_array_equal(result.state.weights["bottom_up_1"], expected.weights["bottom_up_1"])
     assert fig1_simulation._built is None  # retired: rebuilt from the cache when used again
 
@@ -113,7 +113,10 @@ def test_another_simulation_of_the_same_structure_compiles_nothing(fig1_simulati
     twin = Simulation(FIG1, n, record=fig1_simulation.record, name="twin")
     shutil.rmtree(directory.with_name(f"standalone_twin_{twin._structure_key()}"), ignore_errors=True)
     result = twin.run(state, x, seed=3)
-    assert twin._built[-1] != directory and (twin._built[-1] / "main").read_bytes() == (directory / "main").read_bytes()
+    assert (
+        twin._built.directory != directory
+        and (twin._built.directory / "main").read_bytes() == (directory / "main").read_bytes()
+    )
     np.testing.assert_array_equal(result.state.weights["bottom_up_1"], expected.weights["bottom_up_1"])
 
 
@@ -134,7 +137,7 @@ def test_build_digest_sees_the_schedule_but_not_the_clock_order(tmp_path, main):
 
     def digest(order):
         (tmp_path / main).write_text("\n".join(lines[i] for i in order))
-        return _sources_digest(tmp_path)
+        return sources_digest(tmp_path)
 
     assert digest([0, 1, 2, 3, 4, 5]) == digest([1, 0, 3, 2, 4, 5])
     assert digest([0, 1, 2, 3, 4, 5]) != digest([0, 1, 2, 3, 5, 4])
@@ -155,7 +158,7 @@ def test_build_digest_sees_a_code_objects_expressions_but_not_the_order_of_its_c
 
     def digest(text):
         (tmp_path / "code_objects" / "a.cpp").write_text("\n".join(text))
-        return _sources_digest(tmp_path)
+        return sources_digest(tmp_path)
 
     assert digest(lines) == digest([lines[0], lines[2], lines[1], lines[3]])
     assert digest(lines) != digest([*lines[:3], "        r = g_teach + u_tgt;"])

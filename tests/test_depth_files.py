@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from brian_dendrites.models.error_neurons import ERROR_NEURONS, ErrorNeuronParams
-from brian_dendrites.protocols import depth
-from brian_dendrites.protocols.depth import DepthConfig, load_problem, make_problem
+from brian_dendrites.protocols import depth, depth_problems
+from brian_dendrites.protocols.depth import DepthConfig
+from brian_dendrites.protocols.depth_problems import load_problem, make_problem
 
-from brian_dendrites import FileFormatError, ParameterError, cli
+from brian_dendrites import FileFormatError, ParameterError, checkpoint, options
 from brian_dendrites.canonical import digest, to_json
 from brian_dendrites.cli import main
 
@@ -51,11 +52,18 @@ CONFIG = {"sizes": ((4, 2, 1),), "seeds": (0, 1), "epochs": 2, "models": ("dendr
 
 
 def write_checkpoint(out: Path, runs, **fields) -> Path:
+    """The checkpoint of a run of CONFIG with ``runs`` (and other ``fields`` in its info)."""
     config = DepthConfig(**CONFIG, out=out)
-    out.mkdir(exist_ok=True)
-    content = {"fingerprint": depth._fingerprint(config), "runs": runs} | fields
-    (out / depth.CHECKPOINT).write_text(json.dumps(content))
+    checkpoint.save(out / depth.CHECKPOINT, depth._fingerprint(config), {"runs": runs} | fields)
     return out / depth.CHECKPOINT
+
+
+def write_legacy_checkpoint(out: Path, runs, fingerprint: str | None = None) -> Path:
+    """The checkpoint that the code before brian_dendrites.checkpoint served depth wrote: one JSON object."""
+    fingerprint = depth._fingerprint(DepthConfig(**CONFIG, out=out)) if fingerprint is None else fingerprint
+    out.mkdir(exist_ok=True)
+    (out / "depth_checkpoint.json").write_text(json.dumps({"fingerprint": fingerprint, "runs": runs}))
+    return out / "depth_checkpoint.json"
 
 
 def test_a_problem_file_runs_its_own_sizes_and_seed(tmp_path):
@@ -80,7 +88,7 @@ def test_command_line_refuses_sizes_other_than_the_problems(tmp_path, capsys):
 
 def test_repeated_seeds_and_sizes_are_refused(tmp_path, capsys):
     with pytest.raises(argparse.ArgumentTypeError, match="must not repeat a seed, got 1 twice in '1,1'"):
-        cli.seeds("1,1")
+        options.seeds("1,1")
     with pytest.raises(SystemExit):
         main(
             [
@@ -151,7 +159,7 @@ def test_a_damaged_problem_file_is_refused_naming_it(tmp_path, capsys, content, 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ([], "not a depth checkpoint"),
+        ([], "its 'info' record must be a JSON object, got list"),  # a legacy JSON file
         ({"runs": None}, "not a depth checkpoint"),  # 'fingerprint' kept, 'runs' removed below
         ({"runs": {"4-2-1": {"0": {}}}}, r"runs\['4-2-1'\]\['0'\] must hold the models \['dendritic', 'backprop'\]"),
         ({"runs": {"4-2-1": {}}}, r"runs\['4-2-1'\] must map some of this run's seeds \['0', '1'\]"),
@@ -182,12 +190,13 @@ def test_a_damaged_checkpoint_is_refused_naming_it(tmp_path, monkeypatch, conten
         path = write_checkpoint(out, runs)
     elif isinstance(content, list):
         out.mkdir()
-        path = out / depth.CHECKPOINT
+        path = out / depth.LEGACY_CHECKPOINT
         path.write_text("[]")
+    elif content["runs"] is None:
+        path = out / depth.CHECKPOINT
+        checkpoint.save(path, depth._fingerprint(DepthConfig(**CONFIG, out=out)), {})
     else:
         path = write_checkpoint(out, **content)
-        if content["runs"] is None:
-            path.write_text(json.dumps({"fingerprint": json.loads(path.read_text())["fingerprint"]}))
     with pytest.raises(FileFormatError, match=message) as error:
         depth.run(DepthConfig(**CONFIG, out=out), progress=False)
     assert str(error.value).startswith(f"checkpoint {path}: ") and "\n" not in str(error.value)
@@ -211,24 +220,38 @@ def test_a_checkpoint_resumes_and_survives_an_interrupted_write(tmp_path, monkey
     out = tmp_path / "o"
     good = {model: record(model, 2, 2) for model in CONFIG["models"]}
     path = write_checkpoint(out, {"4-2-1": {"0": good}})
-    before = path.read_text()
-    write_text = Path.write_text
+    before = path.read_bytes()
+    savez = np.savez
 
-    def half_then_full_disk(self, text, *args, **kwargs):
-        if depth.CHECKPOINT in self.name:
-            write_text(self, text[: len(text) // 2], *args, **kwargs)
-            raise OSError(28, "No space left on device")
-        return write_text(self, text, *args, **kwargs)
+    def half_then_full_disk(stream, **content):
+        stream.write(b"PK\x03\x04 half an archive")
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", half_then_full_disk)
+    monkeypatch.setattr(np, "savez", half_then_full_disk)
     with pytest.raises(OSError, match="No space left"):
         depth.run(DepthConfig(**CONFIG, out=out), progress=False)
-    assert path.read_text() == before
+    assert path.read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == [depth.CHECKPOINT]  # no temporary file left
-    monkeypatch.setattr(Path, "write_text", write_text)
+    monkeypatch.setattr(np, "savez", savez)
     results = depth.run(DepthConfig(**CONFIG, out=out), progress=False)
     assert results["runs"] == {"4-2-1": {"0": good, "1": good}}
-    assert json.loads(path.read_text())["runs"] == results["runs"]
+    assert checkpoint.load(path, depth._fingerprint(DepthConfig(**CONFIG, out=out))).info["runs"] == results["runs"]
+
+
+def test_a_legacy_json_checkpoint_resumes_and_is_converted(tmp_path, monkeypatch):
+    """A depth_checkpoint.json of the code before one checkpoint module served every protocol resumes;
+    the next checkpoint is the NPZ of brian_dendrites.checkpoint, and the JSON file is gone."""
+    monkeypatch.setattr(depth, "_train", fake_train)
+    out = tmp_path / "o"
+    good = {model: record(model, 2, 2) for model in CONFIG["models"]}
+    trained = {model: {**record(model, 2, 2), "ms_per_sample": 0.5} for model in CONFIG["models"]}
+    legacy = write_legacy_checkpoint(out, {"4-2-1": {"0": trained}})  # seed 0 done, by the legacy run
+    results = depth.run(DepthConfig(**CONFIG, out=out), progress=False)
+    assert results["runs"] == {"4-2-1": {"0": trained, "1": good}}  # seed 0 from the JSON file
+    assert sorted(p.name for p in out.iterdir()) == ["depth_checkpoint.npz"]
+    fingerprint = depth._fingerprint(DepthConfig(**CONFIG, out=out))
+    assert checkpoint.load(out / "depth_checkpoint.npz", fingerprint).info == {"runs": results["runs"]}
+    assert not legacy.exists()
 
 
 def test_a_genuine_checkpoint_resumes_without_training(tmp_path, monkeypatch):
@@ -252,14 +275,11 @@ def earlier_fingerprint(config: DepthConfig, **given) -> str:
 def test_a_checkpoint_of_earlier_code_with_a_problem_file_resumes(tmp_path, monkeypatch, given):
     config = DepthConfig(problem=write_problem(tmp_path / "p.npz"), epochs=2, models=("backprop",), out=tmp_path / "o")
     runs = {"4-2-1": {"3": {"backprop": record("backprop", 2, 2)}}}
-    (tmp_path / "o").mkdir()
-    (tmp_path / "o" / depth.CHECKPOINT).write_text(
-        json.dumps({"fingerprint": earlier_fingerprint(config, **given), "runs": runs})
-    )
+    write_legacy_checkpoint(tmp_path / "o", runs, earlier_fingerprint(config, **given))
     monkeypatch.setattr(depth, "TRAINERS", {})  # resumes without training
     assert depth.run(config, progress=False)["runs"] == runs
     other = dataclasses.replace(config, epochs=3)  # another configuration, of earlier code too: refused
-    (tmp_path / "o" / depth.CHECKPOINT).write_text(json.dumps({"fingerprint": earlier_fingerprint(other), "runs": {}}))
+    write_legacy_checkpoint(tmp_path / "o", {}, earlier_fingerprint(other))
     with pytest.raises(ParameterError, match="was written by a different configuration"):
         depth.run(config, progress=False)
 
@@ -274,7 +294,7 @@ def test_huge_sizes_in_a_problem_file_allocate_nothing(tmp_path):
 @pytest.mark.parametrize("sizes", depth.SIZES)
 def test_the_problem_files_weight_shapes_are_the_models(sizes):
     zero = ERROR_NEURONS.zero_state(PARAMS.replace(sizes=sizes, eta=()))
-    assert depth._weight_shapes(sizes) == {name: w.shape for name, w in zero.weights.items()}
+    assert depth_problems._weight_shapes(sizes) == {name: w.shape for name, w in zero.weights.items()}
 
 
 def test_numpy_integers_are_integers_and_the_rest_refused():

@@ -13,6 +13,8 @@ from nwbinspector import Importance, inspect_nwbfile
 
 from brian_dendrites.errors import FileFormatError, OutputError, ParameterError
 from brian_dendrites.export import (
+    DEFAULT_NWB_MODULE,
+    DEFAULT_SESSION_DESCRIPTION,
     DEFAULT_SESSION_START_TIME,
     export_recording,
     read_npz,
@@ -212,7 +214,8 @@ def test_nwb_layout(recording: Recording, tmp_path: Path) -> None:
     with NWBHDF5IO(str(path), mode="r") as io:
         nwbfile = io.read()
         assert nwbfile.session_start_time == DEFAULT_SESSION_START_TIME
-        module = nwbfile.processing["microcircuit"]
+        assert nwbfile.session_description == recording.description  # its metadata names no model: "network"
+        module = nwbfile.processing[DEFAULT_NWB_MODULE]
         for trace in recording.traces:
             series = module[trace.name]
             assert type(series) is TimeSeries
@@ -229,6 +232,35 @@ def test_nwb_layout(recording: Recording, tmp_path: Path) -> None:
         assert ("L1_int_rate", 2, 5, 1, "interneuron") in rows
         assert ("L1_pyr_apical", 3, 3, 1, "pyramidal") in rows
         assert list(module["traces"]["compartment"].data[:]) == ["soma", "apical", "rate"]
+
+
+@pytest.mark.parametrize("model", ["error_neurons", "microcircuit", None, {"name": "x"}, "a/b", ""])
+def test_nwb_module_and_session_are_the_models(recording: Recording, tmp_path: Path, model) -> None:
+    from pynwb import NWBHDF5IO
+
+    text = "Simulation of the error-neuron microcircuit of Max et al. (2025)"
+    metadata = {"seed": 3} if model is None else {"seed": 3, "model": model}
+    run = dataclasses.replace(recording, description=text if model else "", metadata=metadata)
+    path = write_nwb(run, tmp_path / "run.nwb")
+    named = model if isinstance(model, str) and model and "/" not in model else None
+    with NWBHDF5IO(str(path), mode="r") as io:
+        nwbfile = io.read()
+        assert list(nwbfile.processing) == [named or DEFAULT_NWB_MODULE]
+        assert nwbfile.session_description == (text if model else DEFAULT_SESSION_DESCRIPTION)
+        assert list(nwbfile.keywords[:]) == ["simulation", named or DEFAULT_NWB_MODULE, "Brian2", "brian_dendrites"]
+    assert_same_recording(read_nwb(path), run)
+
+
+def test_nwb_of_earlier_code_reads_back(recording: Recording, tmp_path: Path) -> None:
+    # Before issue 25 every file's module was "microcircuit", whatever its metadata said.
+    path = write_nwb(recording, tmp_path / "run.nwb")
+    with h5py.File(path, "r+") as f:
+        f.move(f"processing/{DEFAULT_NWB_MODULE}", "processing/microcircuit")
+    assert_same_recording(read_nwb(path), recording)  # and its fingerprint checks
+    with h5py.File(path, "r+") as f:
+        del f["processing/microcircuit/traces"]
+    with pytest.raises(FileFormatError, match="expected one processing module with a 'traces' table, found 0"):
+        read_nwb(path)
 
 
 def test_nwb_content_is_deterministic(recording: Recording, tmp_path: Path) -> None:
@@ -252,7 +284,7 @@ def test_nwb_content_is_deterministic(recording: Recording, tmp_path: Path) -> N
     second = content(write_nwb(recording, tmp_path / "b.nwb"))
     assert first == second
     assert first["identifier"] == second["identifier"]
-    assert "file_create_date" in first and "processing/microcircuit/L1_pyr_soma/data" in first
+    assert "file_create_date" in first and "processing/network/L1_pyr_soma/data" in first
 
     changed = dataclasses.replace(recording, metadata={"seed": 1})
     assert content(write_nwb(changed, tmp_path / "c.nwb"))["identifier"] != first["identifier"]
@@ -424,9 +456,9 @@ def _data_offset(path: Path, dataset: str) -> int:
 @pytest.mark.parametrize(
     "dataset",
     [
-        "processing/microcircuit/neurons/neuron_id",  # uncompressed: HDF5 reads a flip in it without an error
-        "processing/microcircuit/L1_pyr_soma/starting_time",
-        "processing/microcircuit/L1_pyr_soma/data",  # gzip
+        "processing/network/neurons/neuron_id",  # uncompressed: HDF5 reads a flip in it without an error
+        "processing/network/L1_pyr_soma/starting_time",
+        "processing/network/L1_pyr_soma/data",  # gzip
         "units/spike_times",
     ],
 )
@@ -444,7 +476,7 @@ def test_nwb_fingerprint_check(recording: Recording, tmp_path: Path) -> None:
     for identifier in (None, "my-run"):
         path = write_nwb(recording, tmp_path / f"{identifier}.nwb", identifier=identifier)
         data = bytearray(path.read_bytes())
-        data[_data_offset(path, "processing/microcircuit/neurons/neuron_id")] ^= 0x04  # neuron 0 becomes 4
+        data[_data_offset(path, "processing/network/neurons/neuron_id")] ^= 0x04  # neuron 0 becomes 4
         path.write_bytes(bytes(data))
         if identifier is None:
             with pytest.raises(FileFormatError, match="does not match the fingerprint"):

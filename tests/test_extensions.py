@@ -69,7 +69,7 @@ def test_the_users_objects_and_currents_run_in_the_same_build(extended_run):
     monitor = result.objects["my_monitor"]
     assert monitor.u.shape == (1, 40)  # 200 ms every 5 ms, neuron 2 only
     np.testing.assert_allclose(monitor.u[0, -1], result.state.potentials["interneuron_1.u"][2], atol=1e-6)
-    directory = sim._built[-1].name  # keyed by the user's objects, not only by the structure
+    directory = sim._built.directory.name  # keyed by the user's objects, not only by the structure
     assert directory.endswith(sim._structure_key([monitor])) and not directory.endswith(sim._structure_key())
     # The output soma settles where leak, basal input and the injected current balance.
     g = {name: float(getattr(PARAMS.output, name) * ms) for name in ("g_lk", "g_B")}

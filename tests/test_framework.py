@@ -38,6 +38,8 @@ class TwoCompartmentParams:
 
 
 class TwoCompartmentModel:
+    name = "two_compartment"
+    description = "two-compartment neurons that learn by the Urbanczik-Senn dendritic rule"
     inputs = ("rates", "target")
 
     def structure(self, params):
@@ -158,7 +160,7 @@ def test_a_users_own_network_loads_and_reads_the_state_like_simulation(rng):
     from brian_dendrites.models.microcircuit import MICROCIRCUIT
 
     from brian_dendrites import FIG1, random_weights
-    from brian_dendrites.simulation import load_state, read_state
+    from brian_dendrites.model import load_state, read_state
 
     state = NetworkState(random_weights(FIG1, rng))
     x, u_tgt = rng.uniform(0, 1, (1, 30)), rng.uniform(-1, 1, (1, 10))

@@ -16,13 +16,17 @@ from pathlib import Path
 import pytest
 
 from brian_dendrites import interrupt
-from brian_dendrites.checkpoint import load_checkpoint
-from brian_dendrites.files import atomic_target
+from brian_dendrites.devices.toolchain import interrupted_make
+from brian_dendrites.files import atomic_target, read_npz
 from brian_dendrites.interrupt import interrupted, interruptible, process_pool
-from brian_dendrites.simulation import _interrupted_make
 
 #: A depth run that checkpoints every few ms, for minutes (backprop students only: no Brian2 build).
 DEPTH = ["depth", "--sizes", "2-1", "--seeds", "0-999", "--epochs", "200", "--models", "backprop", "--quiet"]
+
+
+def _info(checkpoint: Path) -> dict:
+    """The info record of a checkpoint (brian_dendrites.checkpoint), read without its fingerprint's check."""
+    return json.loads(str(read_npz(checkpoint, "checkpoint")["info"]))
 
 
 class Command:
@@ -80,13 +84,13 @@ class Command:
 @pytest.mark.parametrize("group", [True, False], ids=["process group", "process"])
 def test_ctrl_c_ends_in_one_line_and_keeps_the_checkpoint(tmp_path, group):
     command = Command(tmp_path, [*DEPTH, "--out", "out"])
-    checkpoint = tmp_path / "out" / "depth_checkpoint.json"
+    checkpoint = tmp_path / "out" / "depth_checkpoint.npz"
     command.wait_until(checkpoint.exists)
     time.sleep(0.3)  # a few checkpoints later: the SIGINT comes while one is written, or between two
     command.signal(signal.SIGINT, group)
     command.assert_interrupted("depth")
-    assert json.loads(checkpoint.read_text())["runs"]["2-1"]  # whole, with the seeds done
-    assert not [p.name for p in checkpoint.parent.iterdir() if p.name.endswith(".tmp.json")]
+    assert _info(checkpoint)["runs"]["2-1"]  # whole, with the seeds done
+    assert not [p.name for p in checkpoint.parent.iterdir() if p.name.endswith(".tmp.npz")]
 
 
 @pytest.mark.slow
@@ -99,7 +103,7 @@ def test_ctrl_c_stops_a_standalone_binary_in_one_line(tmp_path):
     time.sleep(0.5)
     command.signal(signal.SIGINT)
     command.assert_interrupted("bars")
-    assert load_checkpoint(checkpoint)[1]["log"]["epoch"]
+    assert _info(checkpoint)["log"]["epoch"]
 
 
 @pytest.mark.slow
@@ -129,7 +133,7 @@ def test_a_sigint_ignored_at_start_stays_ignored(tmp_path):
     # As in a job started with & by a non-interactive shell; Brian2's handler then failed with
     # "TypeError: 'Handlers' object is not callable".
     command = Command(tmp_path, [*DEPTH, "--out", "out"], ignore_sigint=True)
-    command.wait_until((tmp_path / "out" / "depth_checkpoint.json").exists)
+    command.wait_until((tmp_path / "out" / "depth_checkpoint.npz").exists)
     command.signal(signal.SIGINT)
     time.sleep(1.0)
     assert command.process.poll() is None, command.stderr
@@ -198,4 +202,4 @@ def test_an_interrupt_outside_the_command_line_stops_the_workers(tmp_path):
     ],
 )
 def test_a_compilation_is_interrupted_only_where_make_was_killed_by_sigint(message, interrupted):
-    assert _interrupted_make(RuntimeError(message)) is interrupted
+    assert interrupted_make(RuntimeError(message)) is interrupted

@@ -9,20 +9,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brian_dendrites.protocols import mnist as protocol
+from brian_dendrites.models.microcircuit.classifier import Classifier
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier, save_classifier
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 
-from brian_dendrites import mnist as mnist_data
 from brian_dendrites.cli import main
+from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.errors import FileFormatError
 
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory) -> dict[str, np.ndarray]:
     """The arrays of a valid model file: variant 'shallow' with random weights, seed 3."""
-    variant = protocol.VARIANTS["shallow"]
-    model = protocol.Model.initial(variant, np.random.default_rng(3))
+    variant = VARIANTS["shallow"]
+    model = Classifier.initial(variant, np.random.default_rng(3))
     model.seed = 3
-    path = protocol.save_model(model, variant.params, tmp_path_factory.mktemp("model") / "model_shallow.npz")
+    path = save_classifier(model, variant.params, tmp_path_factory.mktemp("model") / "model_shallow.npz")
     with np.load(path) as data:
         return {k: data[k] for k in data.files}
 
@@ -111,7 +113,7 @@ def test_damaged_model_files_are_refused(content, tmp_path, case):
     damage, message = CASES[case]
     path = _write(tmp_path / "model_shallow.npz", damage(content))
     with pytest.raises(FileFormatError, match=f"^{re.escape(str(path))}: .*{message}") as error:
-        protocol.load_model(path)
+        load_classifier(path, VARIANTS)
     assert "\n" not in str(error.value)
 
 
@@ -129,7 +131,7 @@ def test_damaged_version_0_files_are_refused(content, tmp_path, as_version_0, ca
     changes, message = VERSION_0_CASES[case]
     path = _write(tmp_path / "model_shallow.npz", as_version_0(content) | changes)
     with pytest.raises(FileFormatError, match=f"^{re.escape(str(path))}: .*{message}"):
-        protocol.load_model(path)
+        load_classifier(path, VARIANTS)
 
 
 def test_files_that_are_not_npz_archives_are_refused(content, tmp_path):
@@ -145,15 +147,15 @@ def test_files_that_are_not_npz_archives_are_refused(content, tmp_path):
     np.save(tmp_path / "array.npy", np.zeros(3))
     for name in [*cases, "array.npy"]:
         with pytest.raises(FileFormatError, match=f"^{re.escape(str(tmp_path / name))}: not a readable model file"):
-            protocol.load_model(tmp_path / name)
+            load_classifier(tmp_path / name, VARIANTS)
     with pytest.raises(FileNotFoundError):
-        protocol.load_model(tmp_path / "absent.npz")
+        load_classifier(tmp_path / "absent.npz", VARIANTS)
 
 
 def test_a_valid_log_and_an_empty_one_load(content, tmp_path):
-    loaded, _ = protocol.load_model(_write(tmp_path / "model_shallow.npz", _log()(content)))
+    loaded, _ = load_classifier(_write(tmp_path / "model_shallow.npz", _log()(content)), VARIANTS)
     assert loaded.log == LOG
-    untrained, _ = protocol.load_model(_write(tmp_path / "untrained.npz", content))
+    untrained, _ = load_classifier(_write(tmp_path / "untrained.npz", content), VARIANTS)
     assert untrained.log == {k: [] for k in LOG}
 
 

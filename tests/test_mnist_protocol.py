@@ -9,43 +9,19 @@ import re
 import numpy as np
 import pytest
 from brian2 import ms
+from brian_dendrites.models.microcircuit import learning
+from brian_dendrites.models.microcircuit.classifier import Classifier, predict
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier, save_classifier
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import mnist as protocol
+from brian_dendrites.protocols import mnist_figures
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 
 from brian_dendrites import PyramidalParams
-from brian_dendrites import mnist as mnist_data
 from brian_dendrites.cli import main
+from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.errors import DivergenceError, FileFormatError, OutputError, ParameterError
 from brian_dendrites.files import prepare_output
-
-
-def test_one_hot_targets_are_the_papers_rates():
-    rates = protocol.one_hot(np.array([3, 0]))
-    assert rates[0, 3] == pytest.approx(0.8) and rates[0, 0] == pytest.approx(0.1) and rates[1, 0] == pytest.approx(0.8)
-
-
-@pytest.mark.parametrize("labels", [[], np.array([], np.uint8)], ids=["list", "uint8"])
-def test_one_hot_of_an_empty_batch_is_empty(labels):
-    rates = protocol.one_hot(labels)
-    assert rates.shape == (0, 10) and rates.dtype == np.float32
-
-
-@pytest.mark.parametrize(
-    "labels, message",
-    [
-        ([-1], r"labels must be integers in \[0, 10\), got values from -1 to -1"),
-        ([3, 10], r"labels must be integers in \[0, 10\), got values from 3 to 10"),
-        ([2.7], r"labels must be integers in \[0, 10\) in one dimension, got float64 \(1,\)"),
-        ([True], r"labels must be integers .* got bool"),
-        ([[1, 2]], r"labels must be integers .* in one dimension, got int64 \(1, 2\)"),
-    ],
-    ids=["negative", "too-large", "float", "bool", "2-d"],
-)
-def test_one_hot_refuses_labels_outside_the_classes(labels, message):
-    """-1 once marked class 9, 10 raised IndexError and 2.7 became class 2."""
-    with pytest.raises(ParameterError, match=message):
-        protocol.one_hot(labels)
-    assert protocol.one_hot(np.array([9], np.uint8))[0, 9] == pytest.approx(0.8)
 
 
 def test_seed_and_seeds_together_are_refused(tmp_path, capsys):
@@ -78,17 +54,17 @@ def test_the_seeds_summary_reports_the_test_error_at_the_best_validation_epoch(t
         0: {"epoch": [1, 2], "validation_error": [0.2, 0.3], "test_error": [0.1, 0.4], "wall_s": [1.0, 1.0]},
         1: {"epoch": [1, 2], "validation_error": [0.3, 0.2], "test_error": [0.5, 0.3], "wall_s": [1.0, 1.0]},
     }
-    variant = protocol.VARIANTS["shallow"]
+    variant = VARIANTS["shallow"]
     for seed, log in logs.items():
-        model = protocol.Model.initial(variant, np.random.default_rng(seed))
+        model = Classifier.initial(variant, np.random.default_rng(seed))
         model.seed, model.log = seed, log
-        protocol.save_model(model, variant.params, prepare_output(tmp_path / f"seed_{seed}") / "model_shallow.npz")
+        save_classifier(model, variant.params, prepare_output(tmp_path / f"seed_{seed}") / "model_shallow.npz")
 
     def evaluate(path, data_dir):  # the last logged test error: no MNIST needed
-        return {"error": protocol.load_model(path)[0].log["test_error"][-1]}
+        return {"error": load_classifier(path)[0].log["test_error"][-1]}
 
     monkeypatch.setattr(protocol, "evaluate", evaluate)
-    results = protocol.run_all_seeds((), 2, tmp_path, None, (0, 1), progress=False)  # trains nothing
+    results = protocol.run(protocol.TrainConfig(tmp_path, (), 2, seeds=(0, 1)), progress=False)  # trains nothing
     assert [results["runs"][s]["variants"]["shallow"]["test_error_at_best_validation"] for s in (0, 1)] == [0.1, 0.3]
     summary = results["variants"]["shallow"]
     assert summary["best_validation_epochs"] == [1, 2] and summary["test_errors_at_best_validation"] == [0.1, 0.3]
@@ -97,39 +73,39 @@ def test_the_seeds_summary_reports_the_test_error_at_the_best_validation_epoch(t
 
 
 def test_model_file_round_trip(tmp_path, rng):
-    variant = protocol.VARIANTS["a"]
-    model = protocol.Model.initial(variant, rng)
+    variant = VARIANTS["a"]
+    model = Classifier.initial(variant, rng)
     model.biases["bottom_up_1"][:] = rng.normal(size=500)
     model.seed = 7
-    path = protocol.save_model(model, variant.params, tmp_path / "model.npz")
+    path = save_classifier(model, variant.params, tmp_path / "model.npz")
     with np.load(path) as data:
         assert data["format_version"] == 1 and data["format_version"].dtype.kind == "i" and data["seed"] == 7
-    loaded, params = protocol.load_model(path)
+    loaded, params = load_classifier(path)
     assert loaded.variant == "a" and params.phi == variant.params.phi and loaded.seed == 7
     for name, w in model.weights.items():
         np.testing.assert_array_equal(loaded.weights[name], w)
     images = rng.uniform(0, 1, (50, 784)).astype(np.float32)
-    np.testing.assert_array_equal(protocol.predict(loaded, params, images), protocol.predict(model, params, images))
+    np.testing.assert_array_equal(predict(loaded, params, images), predict(model, params, images))
 
 
 @pytest.mark.slow
 def test_training_checkpoints_every_epoch_and_resumes(tmp_path, mnist_dir):
-    first = protocol.run("a", 1, tmp_path, mnist_dir, limit=200, progress=False)
+    first = protocol.train("a", 1, tmp_path, mnist_dir, limit=200, progress=False)
     assert first["epoch"] == [1]
-    saved, _ = protocol.load_model(tmp_path / "model_a.npz")
+    saved, _ = load_classifier(tmp_path / "model_a.npz")
     assert saved.log["test_error"] == first["test_error"] and saved.seed == 0
-    resumed = protocol.run("a", 2, tmp_path, mnist_dir, limit=200, progress=False)
+    resumed = protocol.train("a", 2, tmp_path, mnist_dir, limit=200, progress=False)
     assert resumed["epoch"] == [1, 2] and resumed["test_error"][0] == first["test_error"][0]
 
     # The same two epochs in one go give the same model: resuming loses nothing.
-    straight = protocol.run("a", 2, tmp_path / "straight", mnist_dir, limit=200, progress=False)
+    straight = protocol.train("a", 2, tmp_path / "straight", mnist_dir, limit=200, progress=False)
     assert straight["test_error"] == resumed["test_error"]
-    again, _ = protocol.load_model(tmp_path / "straight" / "model_a.npz")
-    resumed_model, _ = protocol.load_model(tmp_path / "model_a.npz")
+    again, _ = load_classifier(tmp_path / "straight" / "model_a.npz")
+    resumed_model, _ = load_classifier(tmp_path / "model_a.npz")
     for name, w in again.weights.items():
         np.testing.assert_array_equal(resumed_model.weights[name], w)
     with pytest.raises(ValueError, match="variant"):
-        protocol.run("z", 1, tmp_path, mnist_dir)
+        protocol.train("z", 1, tmp_path, mnist_dir)
 
 
 def _no_mnist(monkeypatch) -> None:
@@ -142,10 +118,10 @@ def _no_mnist(monkeypatch) -> None:
 
 
 def _saved(tmp_path, variant_name: str = "shallow", seed: int | None = 0):
-    variant = protocol.VARIANTS[variant_name]
-    model = protocol.Model.initial(variant, np.random.default_rng(5))
+    variant = VARIANTS[variant_name]
+    model = Classifier.initial(variant, np.random.default_rng(5))
     model.seed = seed
-    return protocol.save_model(model, variant.params, tmp_path / f"model_{variant_name}.npz")
+    return save_classifier(model, variant.params, tmp_path / f"model_{variant_name}.npz")
 
 
 def test_resuming_with_another_seed_is_refused(tmp_path, monkeypatch, mnist_dir):
@@ -154,9 +130,9 @@ def test_resuming_with_another_seed_is_refused(tmp_path, monkeypatch, mnist_dir)
     _no_mnist(monkeypatch)
     message = f"seed 1 differs from the seed 0 that {re.escape(str(path))} was trained with: pass seed 0"
     with pytest.raises(ParameterError, match=message):
-        protocol.run("shallow", 2, tmp_path, mnist_dir, seed=1, limit=20, progress=False)
+        protocol.train("shallow", 2, tmp_path, mnist_dir, seed=1, limit=20, progress=False)
     with pytest.raises(ParameterError, match=message):
-        protocol.run_all(("shallow",), 2, tmp_path, mnist_dir, seed=1, jobs=1, progress=False)
+        protocol.run(protocol.TrainConfig(tmp_path, ("shallow",), 2, mnist_dir, seed=1, jobs=1), progress=False)
     assert path.read_bytes() == before
 
 
@@ -165,14 +141,14 @@ def test_a_file_without_a_seed_is_evaluated_but_not_resumed(tmp_path, monkeypatc
     path = _saved(tmp_path)
     with np.load(path) as data:
         np.savez(path, **as_version_0(dict(data)))
-    old, params = protocol.load_model(path)
+    old, params = load_classifier(path, VARIANTS)
     assert old.seed is None
-    current, _ = protocol.load_model(_saved(tmp_path / "current"))
+    current, _ = load_classifier(_saved(tmp_path / "current"))
     images = rng.uniform(0, 1, (20, 784)).astype(np.float32)
-    np.testing.assert_array_equal(protocol.predict(old, params, images), protocol.predict(current, params, images))
+    np.testing.assert_array_equal(predict(old, params, images), predict(current, params, images))
     _no_mnist(monkeypatch)
     with pytest.raises(FileFormatError, match=f"{re.escape(str(path))} records no seed"):
-        protocol.run("shallow", 2, tmp_path, mnist_dir, limit=20, progress=False)
+        protocol.train("shallow", 2, tmp_path, mnist_dir, limit=20, progress=False)
 
 
 def test_an_output_path_that_is_a_file_is_refused_before_any_work(tmp_path, monkeypatch, capsys, mnist_dir):
@@ -181,9 +157,9 @@ def test_an_output_path_that_is_a_file_is_refused_before_any_work(tmp_path, monk
     _no_mnist(monkeypatch)
     message = f"{re.escape(str(regular))} is a file, not a folder"
     with pytest.raises(OutputError, match=message):
-        protocol.run("shallow", 1, regular, mnist_dir, limit=20, progress=False)
+        protocol.train("shallow", 1, regular, mnist_dir, limit=20, progress=False)
     with pytest.raises(OutputError, match=message):
-        protocol.run_all(("shallow",), 1, regular / "sub", mnist_dir, jobs=1, progress=False)
+        protocol.run(protocol.TrainConfig(regular / "sub", ("shallow",), 1, mnist_dir, jobs=1), progress=False)
     argv = ["mnist", "train", "--out", str(regular), "--variants", "shallow", "--epochs", "1", "--jobs", "1"]
     assert main([*argv, "--data-dir", str(mnist_dir), "--quiet"]) == 1
     err = capsys.readouterr().err
@@ -193,19 +169,19 @@ def test_an_output_path_that_is_a_file_is_refused_before_any_work(tmp_path, monk
 
 @pytest.mark.slow
 def test_divergence_stops_and_keeps_the_last_epoch(tmp_path, monkeypatch, mnist_dir):
-    protocol.run("backprop", 1, tmp_path, mnist_dir, limit=100, progress=False)
+    protocol.train("backprop", 1, tmp_path, mnist_dir, limit=100, progress=False)
     before = (tmp_path / "model_backprop.npz").read_bytes()
-    monkeypatch.setattr(protocol, "backprop_rate", lambda epoch: 1e39)  # float32 overflow
+    monkeypatch.setattr(learning, "backprop_rate", lambda epoch: 1e39)  # float32 overflow
     with pytest.raises(DivergenceError, match="NaN or infinite"):
-        protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
+        protocol.train("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
     assert (tmp_path / "model_backprop.npz").read_bytes() == before
 
 
 @pytest.mark.slow
 def test_cli_evaluates_a_saved_model(tmp_path, rng, capsys, mnist_dir):
-    variant = protocol.VARIANTS["shallow"]
-    model = protocol.Model.initial(variant, rng)
-    path = protocol.save_model(model, variant.params, tmp_path / "model_shallow.npz")
+    variant = VARIANTS["shallow"]
+    model = Classifier.initial(variant, rng)
+    path = save_classifier(model, variant.params, tmp_path / "model_shallow.npz")
     assert main(["mnist", "evaluate", str(path), "--data-dir", str(mnist_dir)]) == 0
     reported = json.loads(capsys.readouterr().out)
     images, labels = mnist_data.split(mnist_data.load(mnist_dir))["test"]
@@ -219,17 +195,17 @@ def test_cli_evaluates_a_saved_model(tmp_path, rng, capsys, mnist_dir):
 
 @pytest.mark.slow
 def test_results_cover_every_model_file_in_the_folder(tmp_path, rng, mnist_dir):
-    variant = protocol.VARIANTS["shallow"]
-    model = protocol.Model.initial(variant, rng)
+    variant = VARIANTS["shallow"]
+    model = Classifier.initial(variant, rng)
     model.log = {"epoch": [1, 2], "validation_error": [0.5, 0.4], "test_error": [0.5, 0.45], "wall_s": [3.0, 4.0]}
-    protocol.save_model(model, variant.params, tmp_path / "model_shallow.npz")
-    results = protocol.run_all((), 1, tmp_path, mnist_dir, progress=False)  # trains nothing, evaluates the file
+    save_classifier(model, variant.params, tmp_path / "model_shallow.npz")
+    results = protocol.run(protocol.TrainConfig(tmp_path, (), 1, mnist_dir), progress=False)  # evaluates the file
     entry = results["variants"]["shallow"]
     images, labels = mnist_data.split(mnist_data.load(mnist_dir))["test"]
     assert entry["test_error"] == np.mean(np.argmax(_forward(model, variant.params, images), axis=1) != labels)
     assert entry["epochs"] == 2 and entry["best_validation_epoch"] == 2 and entry["wall_s"] == 7.0
     assert entry["test_error_at_best_validation"] == 0.45
-    json_path, figure = protocol.write_outputs(tmp_path, results)
+    json_path, figure = mnist_figures.write(results, tmp_path)
     assert json.loads(json_path.read_text())["variants"]["shallow"]["log"]["test_error"] == [0.5, 0.45]
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -247,7 +223,7 @@ def _forward(model, params, images):
 @pytest.mark.slow
 def test_a_saved_model_keeps_its_parameters_when_a_default_changes(tmp_path, monkeypatch, as_version_0, mnist_dir):
     """The parameter record is read back from the file, so a changed default changes no saved result."""
-    protocol.run("shallow", 1, tmp_path, mnist_dir, limit=2000, progress=False)
+    protocol.train("shallow", 1, tmp_path, mnist_dir, limit=2000, progress=False)
     path = tmp_path / "model_shallow.npz"
     before = protocol.evaluate(path, mnist_dir)
     with np.load(path) as data:
@@ -255,71 +231,71 @@ def test_a_saved_model_keeps_its_parameters_when_a_default_changes(tmp_path, mon
     assert protocol.evaluate(tmp_path / "version_0.npz", mnist_dir)["errors"] == before["errors"]
 
     changed = dataclasses.replace(
-        protocol.VARIANTS["shallow"],
-        params=protocol.VARIANTS["shallow"].params.replace(hidden=PyramidalParams(g_A=0.1 / ms, sigma=0 * ms**-0.5)),
+        VARIANTS["shallow"],
+        params=VARIANTS["shallow"].params.replace(hidden=PyramidalParams(g_A=0.1 / ms, sigma=0 * ms**-0.5)),
     )
-    monkeypatch.setitem(protocol.VARIANTS, "shallow", changed)
+    monkeypatch.setitem(VARIANTS, "shallow", changed)
     assert protocol.evaluate(path, mnist_dir)["errors"] == before["errors"]
     assert protocol.evaluate(tmp_path / "version_0.npz", mnist_dir)["errors"] != before["errors"]  # the change matters
     with pytest.raises(ParameterError, match="was trained with other parameters than variant 'shallow' has now"):
-        protocol.run("shallow", 2, tmp_path, mnist_dir, limit=2000, progress=False)
+        protocol.train("shallow", 2, tmp_path, mnist_dir, limit=2000, progress=False)
 
 
 def test_backprop_steps_shrink_by_the_decay_after_the_hold(rng):
     """One mini-batch's weight change is linear in the rate: after BACKPROP_HOLD epochs each epoch's
     step is BACKPROP_DECAY times the one before."""
-    variant = protocol.VARIANTS["backprop"]
+    variant = VARIANTS["backprop"]
     images, labels = rng.uniform(0, 1, (10, 784)).astype(np.float32), np.arange(10)
-    start = protocol.Model.initial(variant, np.random.default_rng(0))
+    start = Classifier.initial(variant, np.random.default_rng(0))
 
     def change(epoch: int) -> np.ndarray:
         copies = {group: {k: v.copy() for k, v in getattr(start, group).items()} for group in ("weights", "biases")}
         model = dataclasses.replace(start, **copies)
-        protocol.train_epoch(model, variant, images, labels, np.random.default_rng(1), epoch=epoch)
+        learning.train_epoch(model, variant, images, labels, np.random.default_rng(1), epoch=epoch)
         return (model.weights["bottom_up_1"] - start.weights["bottom_up_1"]).astype(float)
 
     held, first, third = (
-        change(protocol.BACKPROP_HOLD - 1),
-        change(protocol.BACKPROP_HOLD),
-        change(protocol.BACKPROP_HOLD + 2),
+        change(learning.BACKPROP_HOLD - 1),
+        change(learning.BACKPROP_HOLD),
+        change(learning.BACKPROP_HOLD + 2),
     )
     assert np.linalg.norm(held) > 0
     np.testing.assert_allclose(change(0), held)
     np.testing.assert_allclose(
-        first, protocol.BACKPROP_DECAY * held, rtol=1e-3, atol=5e-8
+        first, learning.BACKPROP_DECAY * held, rtol=1e-3, atol=5e-8
     )  # float32 weights: ulp 1.5e-8
     np.testing.assert_allclose(
-        third, protocol.BACKPROP_DECAY**3 * held, rtol=1e-3, atol=5e-8
+        third, learning.BACKPROP_DECAY**3 * held, rtol=1e-3, atol=5e-8
     )  # float32 weights: ulp 1.5e-8
 
 
 def test_backprop_resumes_only_on_the_schedule_it_was_trained_with(tmp_path, monkeypatch, mnist_dir):
     """A backprop model file records its learning-rate schedule; another schedule, or a file from before
     schedules were recorded (a constant rate), is refused for training, not silently continued."""
-    protocol.run("backprop", 1, tmp_path, mnist_dir, limit=100, progress=False)
+    protocol.train("backprop", 1, tmp_path, mnist_dir, limit=100, progress=False)
     path = tmp_path / "model_backprop.npz"
-    model, _ = protocol.load_model(path)
-    assert model.schedule == {"rate": 1.0, "hold": protocol.BACKPROP_HOLD, "decay": protocol.BACKPROP_DECAY}
-    monkeypatch.setattr(protocol, "BACKPROP_DECAY", 0.5)
+    model, _ = load_classifier(path)
+    assert model.schedule == {"rate": 1.0, "hold": learning.BACKPROP_HOLD, "decay": learning.BACKPROP_DECAY}
+    monkeypatch.setattr(learning, "BACKPROP_DECAY", 0.5)
     with pytest.raises(
         ParameterError,
-        match=rf"schedule of rate 1 for {protocol.BACKPROP_HOLD} epochs, then x0\.9 per epoch, not the .* x0\.5",
+        match=rf"schedule of rate 1 for {learning.BACKPROP_HOLD} epochs, then x0\.9 per epoch, not the .* x0\.5",
     ):
-        protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
+        protocol.train("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
     monkeypatch.undo()
     content = dict(np.load(path))
     del content["schedule"]
     np.savez(path, **content)
     with pytest.raises(
         ParameterError,
-        match=f"records no learning-rate schedule .*, not the present rate 1 for {protocol.BACKPROP_HOLD} epochs",
+        match=f"records no learning-rate schedule .*, not the present rate 1 for {learning.BACKPROP_HOLD} epochs",
     ):
-        protocol.run("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
-    assert protocol.load_model(path)[0].log["epoch"] == [1]  # evaluated, not trained further
+        protocol.train("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
+    assert load_classifier(path)[0].log["epoch"] == [1]  # evaluated, not trained further
     content["schedule"] = np.array('{"rate": "1", "hold": 50, "decay": 0.9}')
     np.savez(path, **content)
     with pytest.raises(FileFormatError, match="'schedule' must map rate and decay to numbers and hold to an integer"):
-        protocol.load_model(path)
+        load_classifier(path)
 
 
 @pytest.mark.parametrize("name", ["bottom_up_1", "bottom_up_2", "bottom_up_3"])
@@ -328,8 +304,8 @@ def test_backprop_step_is_the_gradient_of_the_feedforward_networks_loss(rng, nam
     through u_k = a_B (W_k r_{k-1} + b_k), checked by central differences. The weights are moved off the
     self-predicting start, so that the fixed interneurons no longer cancel the top-down input: backprop
     through settle's hidden rates, which add that apical input, was not this gradient."""
-    variant = protocol.VARIANTS["backprop"]
-    model = protocol.Model.initial(variant, np.random.default_rng(0))
+    variant = VARIANTS["backprop"]
+    model = Classifier.initial(variant, np.random.default_rng(0))
     for k in (1, 2, 3):
         model.weights[f"bottom_up_{k}"] += rng.normal(0, 0.1, model.weights[f"bottom_up_{k}"].shape).astype(np.float32)
     x, labels = rng.uniform(0, 1, (10, 784)).astype(np.float32), np.arange(10)
@@ -339,10 +315,10 @@ def test_backprop_step_is_the_gradient_of_the_feedforward_networks_loss(rng, nam
 
     def loss(w: np.ndarray) -> float:
         r = engine.feedforward(weights | {name: w}, biases, x.astype(float)).r[-1]
-        return 0.5 * float(np.mean(np.sum((r - protocol.one_hot(labels)) ** 2, axis=1)))
+        return 0.5 * float(np.mean(np.sum((r - mnist_data.one_hot(labels)) ** 2, axis=1)))
 
     before = weights[name]
-    protocol._backprop_step(model, engine, x, protocol.one_hot(labels), 1.0)
+    learning._backprop_step(model, engine, x, mnist_data.one_hot(labels), 1.0)
     step = model.weights[name].astype(float) - before
     eps = 1e-4
     for flat in np.argsort(np.abs(step).ravel())[-5:]:  # entries well above float32 rounding

@@ -14,7 +14,8 @@ from elephant.statistics import mean_firing_rate
 
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.recording import Epoch, Recording, Spikes, Trace
-from brian_dendrites.simulation import NetworkState, Simulation
+from brian_dendrites.simulation import Simulation
+from brian_dendrites.state import NetworkState
 
 RATE = 1000.0
 EPOCHS = (Epoch("early", 0.5, 0.52, "first half"), Epoch("late", 0.52, 0.54))

@@ -8,7 +8,7 @@ from brian_dendrites.protocols.bars import BarsConfig
 from brian_dendrites.protocols.depth import DepthConfig
 from brian_dendrites.protocols.fig1 import Fig1Config
 from brian_dendrites.protocols.mnist import TrainConfig
-from brian_dendrites.protocols.regression import RegressionRun
+from brian_dendrites.protocols.regression import RegressionConfig
 
 from brian_dendrites import ParameterError
 from brian_dendrites.cli import parser
@@ -23,7 +23,9 @@ def test_the_command_line_refuses_an_empty_out(command, capsys):
     assert "argument --out: must be a folder path, got an empty one ('')" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("record", [BarsConfig, RegressionRun, Fig1Config, DepthConfig, AttentionConfig, TrainConfig])
+@pytest.mark.parametrize(
+    "record", [BarsConfig, RegressionConfig, Fig1Config, DepthConfig, AttentionConfig, TrainConfig]
+)
 def test_the_records_refuse_an_empty_out(record):
     with pytest.raises(ParameterError, match=r"out must be a folder path, got an empty one \(''\)"):
         record(out="")

@@ -7,7 +7,10 @@ This test module is itself such a module: the toy protocol below counts to ``--c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import inspect
+import io
 import json
 import sys
 from pathlib import Path
@@ -16,6 +19,7 @@ import pytest
 from brian_dendrites.protocols import attention, bars, depth, fig1, mnist, regression
 from brian_dendrites.protocols.registry import PROTOCOLS, Contract, Group
 
+from brian_dendrites import options
 from brian_dendrites.cli import main, parser
 from brian_dendrites.files import prepare_output
 
@@ -36,19 +40,20 @@ Config = ToyConfig
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True)
-    parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--count", type=int, help="count to (default 1)")
+    options.add_quick_option(parser, "count to 1")
     parser.add_argument("--overwrite", action="store_true")
 
 
 def config_from_args(args: argparse.Namespace) -> ToyConfig:
-    return ToyConfig(args.out, args.count, args.overwrite)
+    return ToyConfig(args.out, options.quick_value(args, "count", 1, 1, "count to 1"), args.overwrite)
 
 
 def check(config: ToyConfig) -> None:
     prepare_output(config.out, ["toy.json"], config.overwrite)
 
 
-def run(config: ToyConfig, progress: bool = True) -> dict:
+def run(config: ToyConfig, *, progress: bool = True) -> dict:
     return {"numbers": list(range(1, config.count + 1)), "total": config.count * (config.count + 1) // 2}
 
 
@@ -121,11 +126,11 @@ def test_every_protocol_keeps_the_contract(command, protocol, argv, fields, monk
         ),
         (
             ["regression", "--out", "o", "--seed", "3", "--patterns", "500", "--jobs", "1"],
-            regression.RegressionRun("o", patterns=500, seed=3, jobs=1),
+            regression.RegressionConfig("o", patterns=500, seed=3, jobs=1),
         ),
         (
             ["regression", "--out", "o", "--quick", "--overwrite"],
-            regression.RegressionRun("o", patterns=2_000, evaluate_every=5, overwrite=True),
+            regression.RegressionConfig("o", patterns=2_000, evaluate_every=5, overwrite=True),
         ),
         (
             ["mnist", "train", "--out", "o", "--variants", "b,a", "--epochs", "2", "--seed", "4", "--jobs", "1",
@@ -143,7 +148,7 @@ def test_options_parse_into_the_configuration_record(argv, expected):
     assert args.protocol.config_from_args(args) == expected
 
 
-def test_regression_run_takes_its_record_or_the_older_arguments(tmp_path, monkeypatch):
+def test_regression_run_trains_both_learners_of_its_record(tmp_path, monkeypatch):
     work = []
 
     def train(job):
@@ -152,14 +157,46 @@ def test_regression_run_takes_its_record_or_the_older_arguments(tmp_path, monkey
         return {"log": log, "backprop_cosine": {}}
 
     monkeypatch.setattr(regression, "_train_job", train)
-    record = regression.run(regression.RegressionRun(tmp_path, 300, seed=2, jobs=1, target="numpy", evaluate_every=3))
-    older = regression.run(300, seed=2, out=tmp_path, jobs=1, target="numpy", evaluate_every=3)
-    assert older == record and work[:2] == work[2:]
-    assert [job[0] for job in work[:2]] == [
-        regression.RegressionConfig(learner, patterns=300, seed=2, target="numpy", evaluate_every=3)
-        for learner in regression.LEARNERS
-    ]
-    assert [job[1] for job in work[:2]] == [tmp_path / f"checkpoint_{name}_seed2.npz" for name in regression.LEARNERS]
+    config = regression.RegressionConfig(tmp_path, 300, seed=2, jobs=1, target="numpy", evaluate_every=3)
+    summary = regression.run(config, progress=False)["summary"]
+    assert summary["full"]["loss_end"] == 3.0 and summary["full_over_shallow"] == 1.0
+    paths = [tmp_path / f"checkpoint_{name}_seed2.npz" for name in regression.LEARNERS]
+    assert work == [(config, learner, path, False) for learner, path in zip(regression.LEARNERS, paths, strict=True)]
+    with pytest.raises(TypeError):
+        regression.run(300, seed=2)  # the legacy overload, which took the number of patterns, is gone
+
+
+def test_every_protocol_runs_in_one_shape():
+    for _, protocol in _commands(PROTOCOLS):
+        parameters = inspect.signature(protocol.run).parameters
+        assert list(parameters) == ["config", "progress"], protocol
+        assert parameters["config"].default is inspect.Parameter.empty  # fig1.run had a default record
+        assert parameters["progress"].kind is inspect.Parameter.KEYWORD_ONLY, protocol
+
+
+@pytest.mark.parametrize(
+    ("command", "protocol", "argv"),
+    [entry[:3] for entry in REGISTERED],
+    ids=["fig1", "regression", "bars", "depth", "mnist train", "mnist evaluate", "attention"],
+)
+def test_every_protocol_has_a_quick_run(command, protocol, argv):
+    quick = parser().parse_args([*command, *argv, "--quick"])
+    assert quick.quick is True and "a short run" in _help(command)
+    assert protocol.config_from_args(quick) != protocol.config_from_args(parser().parse_args([*command, *argv]))
+
+
+def _help(command: tuple[str, ...]) -> str:
+    with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out:
+        parser().parse_args([*command, "--help"])
+    return out.getvalue()
+
+
+def test_the_top_level_help_names_every_registered_command(monkeypatch):
+    monkeypatch.setitem(PROTOCOLS, "toy", TOY)
+    text = " ".join(_help(()).split())  # as argparse wraps it
+    for command, protocol in _commands(PROTOCOLS):
+        assert f" {' '.join(command)} {' '.join(protocol.HELP.split())}" in text, command
+    assert "mnist train" in text and "toy a toy protocol that counts" in text
 
 
 def test_a_new_protocol_is_one_module_and_one_registry_line(tmp_path, monkeypatch, capsys):

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brian_dendrites.models.microcircuit import RECORD_TYPES
+from brian_dendrites.models.microcircuit import RECORD_TYPES, REGRESSION
 from brian_dendrites.protocols import regression
-from brian_dendrites.protocols.regression import RegressionConfig, Teacher, alignment_angle, train
+from brian_dendrites.protocols.regression import RegressionConfig, alignment_angle, train
 
-from brian_dendrites import FileFormatError, NetworkState, ParameterError, Simulation, random_weights
-from brian_dendrites.canonical import digest, from_json
-from brian_dendrites.checkpoint import load_checkpoint, save_checkpoint
+from brian_dendrites import FileFormatError, NetworkState, ParameterError, Simulation, checkpoint, random_weights
+from brian_dendrites.canonical import from_json
 from brian_dendrites.cli import main
+from brian_dendrites.datasets.teachers import Teacher
 from brian_dendrites.transfer import SoftRectifier
 
 
@@ -95,17 +95,17 @@ def reference_run():
 @pytest.mark.standalone
 def test_an_interrupted_run_resumes_under_another_hash_seed(tmp_path, python_process, reference_run):
     """Interrupted in one process (hash seed 1), resumed in another (hash seed 2): nothing is lost."""
-    checkpoint = tmp_path / "checkpoint.npz"
-    first = python_process(_INTERRUPTED.replace("sys.argv[1]", repr(str(checkpoint))), PYTHONHASHSEED="1")
+    path = tmp_path / "checkpoint.npz"
+    first = python_process(_INTERRUPTED.replace("sys.argv[1]", repr(str(path))), PYTHONHASHSEED="1")
     assert first.returncode == 0 and "interrupted" in first.stdout, first.stderr
-    _, info, _ = load_checkpoint(checkpoint)
+    info = checkpoint.load(path, _fingerprint(_CONFIG)).info
     assert info["next_chunk"] == 3
-    stored = from_json(info["config"], RECORD_TYPES | {"RegressionConfig": RegressionConfig})
-    assert stored == RegressionConfig(patterns=600, evaluate_every=3, seed=3)  # self-describing
+    assert info["config"] == _CONFIG.learner_record("full")  # self-describing:
+    assert from_json(info["config"]["params"], RECORD_TYPES) == REGRESSION
     resume = f"""
 import json
 from brian_dendrites.protocols.regression import RegressionConfig, train
-result = train(RegressionConfig(patterns=600, evaluate_every=3, seed=3), {str(checkpoint)!r}, progress=False)
+result = train(RegressionConfig(patterns=600, evaluate_every=3, seed=3), {str(path)!r}, progress=False)
 print(json.dumps({{"log": result["log"], "traces": result["traces"]}}))
 """
     second = python_process(resume, PYTHONHASHSEED="2")
@@ -114,11 +114,30 @@ print(json.dumps({{"log": result["log"], "traces": result["traces"]}}))
     assert resumed["log"] == reference_run["log"]
     assert resumed["traces"] == reference_run["traces"]
     with pytest.raises(ParameterError, match="different configuration; run with the same arguments to resume"):
-        train(RegressionConfig(patterns=600, evaluate_every=3, seed=4), checkpoint, progress=False)
+        train(RegressionConfig(patterns=600, evaluate_every=3, seed=4), path, progress=False)
+
+
+#: The configuration of the checkpoints below.
+_CONFIG = RegressionConfig(patterns=600, evaluate_every=3, seed=3)
+
+
+def _fingerprint(config: RegressionConfig, learner: str = "full") -> str:
+    return checkpoint.fingerprint(config.learner_record(learner))
+
+
+def test_checkpoints_of_the_one_learner_record_of_earlier_code_resume():
+    """The fingerprints are those that the code before one record served both learners wrote, of
+    ``digest(RegressionConfig(learner, params, ...))``, computed there."""
+    assert _fingerprint(_CONFIG) == "c1cd51461f413669"
+    assert _fingerprint(_CONFIG, "shallow") == "9a17a5b8a7b32ff0"
+    spiking = RegressionConfig(mode="spiking", psi=50.0, patterns=2000, evaluate_every=5, seed=1)
+    assert _fingerprint(spiking) == "5fe016dc7e2e3ac2"
 
 
 def _damaged_checkpoints(tmp_path, valid: Path) -> dict[str, tuple[Path, str]]:
-    state, info, arrays = load_checkpoint(valid)
+    fingerprint = _fingerprint(_CONFIG)
+    saved = checkpoint.load(valid, fingerprint)
+    state, info, arrays = saved.state, saved.info, saved.arrays
     cases = {}
 
     def write(name: str, damage, message: str) -> None:
@@ -132,21 +151,21 @@ def _damaged_checkpoints(tmp_path, valid: Path) -> dict[str, tuple[Path, str]]:
     def nan_weight(path):
         bad = state.copy()
         bad.weights["bottom_up_1"][0, 0] = np.nan
-        save_checkpoint(path, bad, info, arrays)
+        checkpoint.save(path, fingerprint, info, bad, arrays)
 
     write("nan_weight", nan_weight, "'weights/bottom_up_1' is not a finite floating-point array")
 
     def wrong_shape(path):
         bad = state.copy()
         bad.weights["bottom_up_2"] = bad.weights["bottom_up_2"][:, :3]
-        save_checkpoint(path, bad, info, arrays)
+        checkpoint.save(path, fingerprint, info, bad, arrays)
 
     write("wrong_shape", wrong_shape, r"does not fit its configuration.*bottom_up_2.*must have shape")
 
     def missing(path):
         bad = state.copy()
         del bad.weights["pi_1"]
-        save_checkpoint(path, bad, info, arrays)
+        checkpoint.save(path, fingerprint, info, bad, arrays)
 
     write("missing_array", missing, r"does not fit its configuration.*lacks \['pi_1'\]")
 
@@ -173,8 +192,8 @@ _TRACES = {f"before_{key}": np.zeros(1000) for key in ("r_out", "r_target", "v_a
 
 def _checkpoint(path: Path, config: RegressionConfig, log=None, next_chunk=3, traces=None, **info) -> Path:
     weights = random_weights(config.params, np.random.default_rng(0))
-    info = {"fingerprint": digest(config), "log": _LOG if log is None else log, "next_chunk": next_chunk} | info
-    save_checkpoint(path, NetworkState(weights), info, _TRACES if traces is None else traces)
+    info = {"log": _LOG if log is None else log, "next_chunk": next_chunk} | info
+    checkpoint.save(path, _fingerprint(config), info, NetworkState(weights), _TRACES if traces is None else traces)
     return path
 
 
@@ -245,8 +264,8 @@ def test_bad_config_is_rejected_with_the_field_name():
 
 
 def test_bad_config_is_rejected():
-    with pytest.raises(ValueError, match="learner"):
-        RegressionConfig(learner="deep")
+    with pytest.raises(ValueError, match="learner must be one of"):
+        train(RegressionConfig(), learner="deep")
     with pytest.raises(ValueError, match="multiple of chunk"):
         RegressionConfig(patterns=150)
     assert regression.LEARNERS == ("full", "shallow")

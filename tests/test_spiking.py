@@ -20,7 +20,8 @@ from brian_dendrites.protocols.modes import spiking_params
 
 from brian_dendrites.cli import main
 from brian_dendrites.errors import ParameterError
-from brian_dendrites.simulation import NetworkState, Simulation
+from brian_dendrites.simulation import Simulation
+from brian_dendrites.state import NetworkState
 
 ETA = 1e-5 / ms  # small: the network state stays fixed while the changes accumulate
 PSI = 100.0

@@ -2,7 +2,7 @@
 
 Runs under either environment (numpy only). Input: the NPZ of ``run_side.py`` ('skip' mode, as published)
 or of ``exact_theirs.py`` ('layered' mode). Output format: ``load_problem`` in
-``brian_dendrites/protocols/depth.py`` (docs/depth.md):
+``brian_dendrites/protocols/depth_problems.py`` (docs/depth.md):
 
   sizes, seed                  their layers, their student seed (parsed from ``seed<S>`` in the file name)
   teacher_k (k=1..N)           their teacher_W_{k-1}, shape (n_k, n_{k-1})

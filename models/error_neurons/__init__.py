@@ -5,7 +5,7 @@ from brian_dendrites.model import register
 from .equations import error_equations, forward_synapse, input_equations, representation_equations, start_code
 from .model import ERROR_NEURONS, ErrorNeuronModel
 from .network import ErrorNeuronCircuit, build_error_circuit, group_sizes, projections
-from .parameters import FEEDBACK_MODES, TEMPLATE, ErrorNeuronParams
+from .parameters import FEEDBACK_MODES, RECORD_TYPES, TEMPLATE, ErrorNeuronParams
 from .weights import feedback_matrices, initial_state
 
 register(ErrorNeuronParams, ERROR_NEURONS)
@@ -16,6 +16,7 @@ __all__ = [
     "ErrorNeuronParams",
     "ErrorNeuronCircuit",
     "FEEDBACK_MODES",
+    "RECORD_TYPES",
     "TEMPLATE",
     "build_error_circuit",
     "error_equations",

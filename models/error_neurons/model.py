@@ -55,6 +55,8 @@ class ErrorNeuronModel:
     (n_patterns, n_N) and the target switch ``nudging`` (n_patterns,).
     """
 
+    name = "error_neurons"
+    description = "the error-neuron microcircuit of Max et al. (2025): representation and error neurons"
     inputs = ("r_pattern", "r_target", "nudging")
 
     def structure(self, params: ErrorNeuronParams) -> dict:

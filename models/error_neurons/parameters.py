@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, replace
 
 from brian2 import Quantity, ms
 
+from brian_dendrites.canonical import record_types
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.transfer import Tanh, TransferFunction
 from brian_dendrites.validation import quantity_value
 
-__all__ = ["FEEDBACK_MODES", "ErrorNeuronParams", "TEMPLATE"]
+__all__ = ["FEEDBACK_MODES", "ErrorNeuronParams", "TEMPLATE", "RECORD_TYPES"]
 
 #: How the top-down weights B^II between error neurons are set: "BP" = W^T of the forward weights
 #: above plus a fixed noise matrix (tracking W as it learns), "FA" = a fixed random matrix.
@@ -136,3 +137,7 @@ class ErrorNeuronParams:
 
 #: The authors' template (4-2-1, tanh, BP feedback, learning rates of their Fig. 3 4-2-1 run).
 TEMPLATE = ErrorNeuronParams(eta=(2.0 / ms, 0.2 / ms))
+
+#: Every record type a stored parameter description may name (see brian_dendrites.canonical.from_json):
+#: ErrorNeuronParams and its transfer functions.
+RECORD_TYPES = record_types(ErrorNeuronParams)

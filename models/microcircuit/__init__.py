@@ -1,4 +1,10 @@
-"""The dendritic error microcircuit of Sacramento et al. (2018): equations, parameters, network."""
+"""The dendritic error microcircuit of Sacramento et al. (2018): equations, parameters, network.
+
+Beside the model: the steady-state engine (:mod:`.steady_state`) and the trained classifier it
+serves, in :mod:`.classifier` (the network), :mod:`.classifier_file` (its model file),
+:mod:`.learning` (its training step and the backprop baseline) and :mod:`.stacked` (several at
+once on PyTorch); these are imported from their modules.
+"""
 
 from brian_dendrites.model import register
 

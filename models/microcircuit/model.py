@@ -51,6 +51,8 @@ class MicrocircuitModel:
     (n_patterns, n_N) and the teaching switch ``nudging`` (n_patterns,).
     """
 
+    name = "microcircuit"
+    description = "the dendritic cortical microcircuit of Sacramento et al. (2018)"
     inputs = ("r_pattern", "u_target", "nudging")
 
     def structure(self, params: MicrocircuitParams) -> dict:
@@ -114,6 +116,29 @@ class MicrocircuitModel:
                 induction = f"induction of {proj.name}: e_post r_pre low-pass filtered with tau_w, presynaptic-major"
                 result[proj.name]["induction"] = Label(proj.pathway, proj.layer, "synapse", "other", induction)
         return result
+
+    def spike_units(self, params: MicrocircuitParams, group: str) -> list[str]:
+        """The names of a group's spike trains: ``'pyramidal_1[3]'``; opponent inputs ``'input_0[3] ON'``, then OFF.
+
+        Signed inputs (``params.signed_inputs``) are n ON/OFF pairs, whose OFF spikes (counts k < 0) are
+        units n..2n-1.
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The network's parameters.
+        group : str
+            A group with spike counts (spiking mode).
+
+        Returns
+        -------
+        list of str
+            One name per neuron, or per ON and then per OFF unit of an opponent input.
+        """
+        names = [f"{group}[{i}]" for i in range(group_sizes(params.sizes)[group])]
+        if self.labels(params)[group]["n_spikes"].compartment == "opponent":
+            names = [f"{unit} ON" for unit in names] + [f"{unit} OFF" for unit in names]
+        return names
 
     def check_run(self, params, n_patterns, inputs, targets=None, nudging=None, eta=None):
         """Validated ``r_pattern``, ``u_target`` and ``nudging`` arrays, and the run's learning rates.

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import Clock, NeuronGroup, Synapses, TimedArray, linked_var
 
+from brian_dendrites.equations import with_currents
+
 from .equations import (
     input_equations,
     interneuron_equations,
@@ -22,7 +24,6 @@ from .equations import (
     spike_code,
     spiking_synapse_code,
     synapse_equations,
-    with_currents,
 )
 from .parameters import MicrocircuitParams
 from .pathways import PATHWAY_TABLE
@@ -240,7 +241,7 @@ def build_microcircuit(
 
     Inputs, targets and the nudging switch are the TimedArrays ``r_pattern(t, i)``, ``u_target(t, i)``
     and ``nudging(t)``. ``currents`` adds a user's currents to the membrane equation of the groups it
-    names (see ``with_currents``). Weights start at zero: the caller sets them.
+    names (see :func:`brian_dendrites.equations.with_currents`). Weights start at zero: the caller sets them.
 
     Parameters
     ----------

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from brian2 import Quantity, ms
 
+from brian_dendrites.canonical import record_types
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.transfer import Logistic, SoftRectifier, TransferFunction
 from brian_dendrites.validation import check_integer, check_real, quantity_value
@@ -691,19 +692,9 @@ MNIST = MicrocircuitParams(
 
 PARAMETER_SETS = {"fig_s1": FIG_S1, "fig1": FIG1, "regression": REGRESSION, "mnist": MNIST}
 
-#: Every record type a stored parameter description may name (see brian_dendrites.canonical.from_json).
-RECORD_TYPES = {
-    kind.__name__: kind
-    for kind in (
-        MicrocircuitParams,
-        PyramidalParams,
-        InterneuronParams,
-        LearningRates,
-        SpikingParams,
-        Logistic,
-        SoftRectifier,
-    )
-}
+#: Every record type a stored parameter description may name (see brian_dendrites.canonical.from_json):
+#: MicrocircuitParams and the records its fields hold, every transfer function among them.
+RECORD_TYPES = record_types(MicrocircuitParams)
 
 # The bars task (docs/bars.md): 9-30-3 with 3 interneurons, Fig. 1's logistic network, conductances
 # and noise. Learning rates: Fig. 1's x10 for the output layer, IP and PI, and x100 for the hidden

@@ -8,7 +8,9 @@ network the error says which files to put where.
 
 Whatever their source, :func:`load` accepts only the genuine files: each must hold the
 standard number of records and its uncompressed content must have the known SHA-256, so
-that a subset, or the test files under the training names, cannot go unnoticed.
+that a subset, or the test files under the training names, cannot go unnoticed. :func:`one_hot`
+gives the target rates of the labels, as the MNIST classifiers learn them, and :func:`corrupt`
+noisy copies of images.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 
 from brian_dendrites.errors import FileFormatError, ParameterError
 
-__all__ = ["FILES", "GENUINE", "IDXError", "read_idx", "locate", "load", "split"]
+__all__ = ["FILES", "GENUINE", "IDXError", "read_idx", "locate", "load", "split", "one_hot", "NOISE_KINDS", "corrupt"]
 
 #: file name -> SHA-256 of the gzipped file (LeCun's distribution).
 FILES = {
@@ -43,6 +45,10 @@ GENUINE = {
 MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 ENVIRONMENT_VARIABLE = "BRIAN_DENDRITES_MNIST"
 _MAGIC = {2049: 1, 2051: 3}  # labels: 1 dimension, images: 3 dimensions (unsigned bytes)
+#: The target rates of :func:`one_hot`: the other classes' output neurons, the label's.
+TARGET_LOW, TARGET_HIGH = 0.1, 0.8
+#: The kinds of noise of :func:`corrupt`.
+NOISE_KINDS = ("gaussian", "dropout", "occlusion")
 
 
 class IDXError(FileFormatError):
@@ -249,3 +255,70 @@ def split(data: dict[str, np.ndarray], validation: int = 5_000) -> dict[str, tup
         "validation": (images[-validation:], labels[-validation:]),
         "test": (data["test_images"], data["test_labels"]),
     }
+
+
+def one_hot(labels: np.ndarray, n: int = 10) -> np.ndarray:
+    """Target rates of ``labels``: 0.8 for the label's output neuron, 0.1 for the others.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        Class labels, integers in [0, ``n``), shape (n_images,).
+    n : int, default 10
+        Number of classes (output neurons).
+
+    Returns
+    -------
+    numpy.ndarray
+        The target rates, float32, shape (n_images, ``n``).
+
+    Raises
+    ------
+    ParameterError
+        If ``labels`` is not one-dimensional, not of an integer type, or holds a value outside [0, ``n``).
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu"):  # [] is a float array
+        raise ParameterError(f"labels must be integers in [0, {n}) in one dimension, got {labels.dtype} {labels.shape}")
+    if labels.size and not 0 <= labels.min() <= labels.max() < n:
+        raise ParameterError(f"labels must be integers in [0, {n}), got values from {labels.min()} to {labels.max()}")
+    rates = np.full((len(labels), n), TARGET_LOW, np.float32)
+    rates[np.arange(len(labels)), labels.astype(np.intp, copy=False)] = TARGET_HIGH
+    return rates
+
+
+def corrupt(images: np.ndarray, kind: str, level: float, rng: np.random.Generator) -> np.ndarray:
+    """Noisy copies of ``images`` (28 x 28 pixels each).
+
+    Parameters
+    ----------
+    images : numpy.ndarray
+        Pixels in [0, 1], (n, 784).
+    kind : {'gaussian', 'dropout', 'occlusion'}
+        Gaussian: add sigma = ``level`` times N(0, 1), clipped to [0, 1]; dropout: set the fraction
+        ``level`` of pixels to 0 at random; occlusion: set a square covering the fraction ``level``
+        of the image, at a random place, to 0.
+    level : float
+        The noise level, in [0, 1].
+    rng : numpy.random.Generator
+        Draws the noise.
+
+    Returns
+    -------
+    numpy.ndarray
+        The noisy images, float32, (n, 784).
+    """
+    if kind not in NOISE_KINDS:
+        raise ParameterError(f"kind must be one of {sorted(NOISE_KINDS)}, got {kind!r}")
+    if not 0 <= level <= 1:
+        raise ParameterError(f"level must lie in [0, 1], got {level!r}")
+    x = np.array(images, dtype=np.float32)
+    if kind == "gaussian":
+        return np.clip(x + level * rng.standard_normal(x.shape), 0, 1).astype(np.float32)
+    if kind == "dropout":
+        return x * (rng.random(x.shape) >= level)
+    side = round(28 * np.sqrt(level))
+    squares = x.reshape(-1, 28, 28)
+    for image, (row, col) in zip(squares, rng.integers(0, 28 - side + 1, (len(x), 2)), strict=True):
+        image[row : row + side, col : col + side] = 0
+    return squares.reshape(len(x), 784)

@@ -1,4 +1,4 @@
-"""The link to backprop (section 3.1).
+"""The microcircuit's link to backprop (section 3.1 of Sacramento et al. 2018).
 
 In a self-predicting network with top-down weights equal to the transposed forward weights, the
 hidden-layer weight change of Eq. 7 approaches the backprop weight change as the feedback weakens
@@ -13,9 +13,12 @@ import numpy as np
 from brian2 import ms
 
 from brian_dendrites.errors import ParameterError
-from brian_dendrites.models.microcircuit import LearningRates, MicrocircuitParams, self_predicting_weights
-from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
-from brian_dendrites.simulation import NetworkState, Simulation
+from brian_dendrites.simulation import Simulation
+from brian_dendrites.state import NetworkState
+
+from .parameters import LearningRates, MicrocircuitParams
+from .steady_state import SteadyStateEngine
+from .weights import self_predicting_weights
 
 __all__ = ["weak_feedback", "backprop_weight_change", "microcircuit_weight_change", "backprop_cosine"]
 

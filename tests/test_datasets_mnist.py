@@ -1,4 +1,5 @@
-"""MNIST IDX loader, on the real files in ../shared/data/mnist and on corrupted copies."""
+"""The MNIST data set (brian_dendrites.datasets.mnist): the IDX loader on the real files in
+../shared/data/mnist and on corrupted copies, the target rates, the noisy copies."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from brian_dendrites import mnist
 from brian_dendrites.cli import main
+from brian_dendrites.datasets import mnist
 from brian_dendrites.errors import ParameterError
 
 
@@ -171,3 +172,48 @@ def test_split_refuses_a_training_set_too_small_for_its_validation_split(validat
     with pytest.raises(ParameterError, match=message):
         mnist.split(data, validation)
     assert [len(part[0]) for part in mnist.split(data, 99).values()] == [1, 99, 100]
+
+
+def test_one_hot_targets_are_the_papers_rates():
+    rates = mnist.one_hot(np.array([3, 0]))
+    assert rates[0, 3] == pytest.approx(0.8) and rates[0, 0] == pytest.approx(0.1) and rates[1, 0] == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("labels", [[], np.array([], np.uint8)], ids=["list", "uint8"])
+def test_one_hot_of_an_empty_batch_is_empty(labels):
+    rates = mnist.one_hot(labels)
+    assert rates.shape == (0, 10) and rates.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        ([-1], r"labels must be integers in \[0, 10\), got values from -1 to -1"),
+        ([3, 10], r"labels must be integers in \[0, 10\), got values from 3 to 10"),
+        ([2.7], r"labels must be integers in \[0, 10\) in one dimension, got float64 \(1,\)"),
+        ([True], r"labels must be integers .* got bool"),
+        ([[1, 2]], r"labels must be integers .* in one dimension, got int64 \(1, 2\)"),
+    ],
+    ids=["negative", "too-large", "float", "bool", "2-d"],
+)
+def test_one_hot_refuses_labels_outside_the_classes(labels, message):
+    """-1 once marked class 9, 10 raised IndexError and 2.7 became class 2."""
+    with pytest.raises(ParameterError, match=message):
+        mnist.one_hot(labels)
+    assert mnist.one_hot(np.array([9], np.uint8))[0, 9] == pytest.approx(0.8)
+
+
+def test_noise_kinds(rng):
+    images = np.full((200, 784), 0.5, np.float32)
+    dropped = mnist.corrupt(images, "dropout", 0.25, rng)
+    assert abs(np.mean(dropped == 0) - 0.25) < 0.01
+    occluded = mnist.corrupt(images, "occlusion", 0.25, rng)
+    assert np.all(np.sum(occluded == 0, axis=1) == 14 * 14)
+    assert abs(np.std(mnist.corrupt(images, "gaussian", 0.05, rng)) / 0.05 - 1) < 0.02  # never clipped
+    noisy = mnist.corrupt(images, "gaussian", 0.5, rng)
+    assert noisy.min() == 0 and noisy.max() == 1  # clipped to the pixel range
+    np.testing.assert_array_equal(mnist.corrupt(images, "gaussian", 0.0, rng), images)
+    with pytest.raises(ParameterError, match="kind must be one of"):
+        mnist.corrupt(images, "blur", 0.5, rng)
+    with pytest.raises(ParameterError, match=r"level must lie in \[0, 1\]"):
+        mnist.corrupt(images, "dropout", 1.5, rng)

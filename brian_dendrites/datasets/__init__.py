@@ -1,0 +1,2 @@
+"""The datasets the protocols learn: MNIST (:mod:`.mnist`), the bars (:mod:`.bars`) and the teacher
+networks (:mod:`.teachers`)."""

@@ -1,0 +1,59 @@
+"""Brian2's preferences set for a build or a run, and the caller's restored after it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import brian2
+
+from brian_dendrites.devices.toolchain import curand_from_wheel, vector_math
+
+__all__ = ["preferences", "build_preferences"]
+
+
+@contextlib.contextmanager
+def preferences(settings: Mapping[str, Any]) -> Iterator[None]:
+    """Brian2's preferences ``settings`` within the block; each one's previous value again after it.
+
+    Parameters
+    ----------
+    settings : mapping of str to object
+        Preference name (e.g. ``"codegen.target"``) -> value.
+
+    Yields
+    ------
+    None
+        Within the block, the preferences have the values of ``settings``.
+    """
+    previous = {name: brian2.prefs[name] for name in settings}
+    try:
+        for name, value in settings.items():
+            brian2.prefs[name] = value
+        yield
+    finally:
+        for name, value in previous.items():
+            brian2.prefs[name] = value
+
+
+def build_preferences(target: str) -> dict[str, Any]:
+    """The preferences that a build on ``target`` needs (see :func:`preferences`).
+
+    Parameters
+    ----------
+    target : {"cpp_standalone", "cuda_standalone", "cython", "numpy"}
+        Brian2's code-generation target (a runtime one: ``codegen.target``).
+
+    Returns
+    -------
+    dict of str to object
+        The vector-math define for GCC (:data:`~brian_dendrites.devices.toolchain.VECTOR_MATH`), the
+        runtime target, or on ``cuda_standalone`` cuRAND from the wheel where the toolkit lacks it.
+    """
+    settings = vector_math()
+    if target in ("cython", "numpy"):
+        settings["codegen.target"] = target
+    if target == "cuda_standalone":
+        settings |= curand_from_wheel()
+    return settings
