@@ -25,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import ms
-from brian_dendrites.models.error_neurons import ErrorNeuronParams, initial_state
+from brian_dendrites.models.error_neurons import ErrorNeuronParams, random_weights
 from brian_dendrites.protocols.depth import ETA
 from threadpoolctl import threadpool_limits
 
 from brian_dendrites import Simulation
+from brian_dendrites.state import NetworkState
 
 SIZES = ((4, 2, 1), (16, 8, 4, 2, 1), (32, 16, 8, 4, 2, 1))
 SAMPLES, EPOCHS, STEPS = 100, 10, 20
@@ -40,7 +41,7 @@ def ours(sizes: tuple[int, ...], repeats: int) -> float:
     eta = tuple(e / ms for e in ETA["error_neurons"][len(sizes)])
     params = ErrorNeuronParams(sizes=sizes, eta=eta)
     rng = np.random.default_rng(0)
-    state = initial_state(params, rng)
+    state = NetworkState(random_weights(params, rng))
     n = SAMPLES * EPOCHS
     x, y = rng.uniform(0, 1, (n, sizes[0])), rng.uniform(-0.5, 0.5, (n, sizes[-1]))
     record = {f"forward_{k}": ["w"] for k in range(1, len(sizes))}

@@ -23,6 +23,7 @@ from brian_dendrites.models.microcircuit import (
     projections,
     random_weights,
 )
+from brian_dendrites.models.microcircuit.pathways import PATHWAY_TABLE
 
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState
@@ -49,7 +50,7 @@ def measure(psi: float, patterns: int) -> dict[str, tuple[float, float]]:
     rate = Simulation(RATE, patterns).run(NetworkState(weights), inputs, noise=False)
     dt, eta, result = float(params.dt / ms), float(ETA * ms), {}
     for proj in projections(RATE.sizes):
-        e = spiking.recording[f"{proj.post}.{proj.error}"].values
+        e = spiking.recording[f"{proj.post}.{PATHWAY_TABLE[proj.pathway].error}"].values
         r = spiking.recording[f"{proj.pre}.r"].values
         change = spiking.state.weights[proj.name] - weights[proj.name]
         deviation = change - eta * dt * e.T @ r

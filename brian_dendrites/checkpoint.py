@@ -5,13 +5,15 @@ A checkpoint is one NPZ file (no pickles) holding
 - ``format_version`` (:data:`FORMAT_VERSION`);
 - ``info``, a JSON object: ``fingerprint`` (:func:`fingerprint` of the configuration that wrote it)
   and the protocol's record (its progress and log);
-- ``weights/<name>``, ``induction/<name>``, ``potentials/<name>``: a network state, if any;
+- ``weights/<name>``, ``synapses/<name>``, ``potentials/<name>``: a network state, if any
+  (version 1 wrote a state's ``synapses['<p>.induction']`` as ``induction/<p>``; it still loads);
 - ``arrays/<name>``: any other arrays (a name may hold "/": ``arrays/weights/hidden``).
 
 :func:`save` writes it atomically (an interruption leaves the previous file intact); :func:`load`
 reads it back and refuses, with one message each, a file that is not such a checkpoint or is
 damaged (FileFormatError), one of another configuration (ParameterError), or a state that does not
-fit the network (FileFormatError). :func:`check_log` checks the run log a protocol keeps in it.
+fit the network (FileFormatError). :func:`check_fingerprint` is that fingerprint check and its message,
+for files of another layout (the MNIST model files); :func:`check_log` checks the run log a protocol keeps.
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ from brian_dendrites.files import atomic_savez, read_npz
 from brian_dendrites.state import NetworkState
 from brian_dendrites.validation import check_state, is_finite_real
 
-__all__ = ["FORMAT_VERSION", "Checkpoint", "fingerprint", "save", "load", "check_log"]
+__all__ = ["FORMAT_VERSION", "Checkpoint", "fingerprint", "save", "load", "check_fingerprint", "check_log"]
 
 #: Written into every checkpoint; :func:`load` refuses others.
-FORMAT_VERSION = 1
-_GROUPS = ("weights", "induction", "potentials", "arrays")
+FORMAT_VERSION = 2
+_GROUPS = ("weights", "synapses", "potentials", "arrays")
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def save(
     state = NetworkState({}) if state is None else state
     record = {"fingerprint": fingerprint, **info}
     content = {"format_version": np.array(FORMAT_VERSION), "info": np.array(json.dumps(record))}
-    for group, values in zip(_GROUPS, (state.weights, state.induction, state.potentials, arrays or {}), strict=True):
+    for group, values in zip(_GROUPS, (state.weights, state.synapses, state.potentials, arrays or {}), strict=True):
         content |= {f"{group}/{key}": np.asarray(value) for key, value in values.items()}
     atomic_savez(path, content)
 
@@ -147,8 +149,8 @@ def load(
         return _load_json(path, fingerprints, what)
     arrays = read_npz(path, what)
     version = arrays.pop("format_version", None)
-    if version is None or version.shape != () or int(version) != FORMAT_VERSION:
-        raise FileFormatError(f"{what} {path}: format version {version}, this package reads {FORMAT_VERSION}")
+    if version is None or version.shape != () or int(version) not in (1, FORMAT_VERSION):
+        raise FileFormatError(f"{what} {path}: format version {version}, this package reads 1 and {FORMAT_VERSION}")
     try:
         info = json.loads(str(arrays.pop("info")))
     except (KeyError, ValueError) as error:
@@ -156,13 +158,15 @@ def load(
     groups: dict[str, dict] = {group: {} for group in _GROUPS}
     for key, value in arrays.items():
         group, _, name = key.partition("/")
+        if group == "induction" and int(version) == 1:  # version 1's name of the synapse state
+            group, name = "synapses", f"{name}.induction"
         if group not in groups or not name:
             raise FileFormatError(f"{what} {path}: unexpected entry '{key}'")
         if group != "arrays" and not (value.dtype.kind == "f" and np.all(np.isfinite(value))):
             raise FileFormatError(f"{what} {path}: '{key}' is not a finite floating-point array")
         groups[group][name] = value
-    info = _own(path, info, fingerprints, what)
-    state = NetworkState(groups["weights"], groups["induction"], groups["potentials"])
+    info = check_fingerprint(path, info, fingerprints, what)
+    state = NetworkState(groups["weights"], groups["synapses"], groups["potentials"])
     if zero_state is not None:
         try:
             check_state(zero_state, state)
@@ -177,12 +181,38 @@ def _load_json(path: Path, fingerprints: str | Collection[str] | None, what: str
         info = json.loads(path.read_text())
     except (UnicodeDecodeError, ValueError) as error:
         raise FileFormatError(f"{what} {path}: not readable JSON: {error}") from error
-    return Checkpoint(_own(path, info, fingerprints, what), NetworkState({}))
+    return Checkpoint(check_fingerprint(path, info, fingerprints, what), NetworkState({}))
 
 
-def _own(path: Path, info, fingerprints: str | Collection[str] | None, what: str) -> dict:
-    """``info`` without its fingerprint; FileFormatError unless it is a JSON object, ParameterError unless
-    its fingerprint is one of ``fingerprints`` (None: any)."""
+def check_fingerprint(path: Path, info, fingerprints: str | Collection[str] | None, what: str = "checkpoint") -> dict:
+    """The record ``info`` of the file ``path`` without its ``fingerprint``, if one of ``fingerprints`` wrote it.
+
+    :func:`load` checks every checkpoint with it; a file of another layout that keeps such a record
+    (an MNIST model file's ``info``) is checked the same way, with the same message.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file, for the messages.
+    info : object
+        The record as read from the file; it must be a JSON object.
+    fingerprints : str, collection of str or None
+        As :func:`load` takes them; None accepts any.
+    what : str, default "checkpoint"
+        What the file is, for the messages.
+
+    Returns
+    -------
+    dict
+        A copy of ``info`` without its ``fingerprint``.
+
+    Raises
+    ------
+    FileFormatError
+        If ``info`` is not a JSON object (a dict).
+    ParameterError
+        If its fingerprint is not one of ``fingerprints``.
+    """
     if not isinstance(info, dict):
         raise FileFormatError(f"{what} {path}: its 'info' record must be a JSON object, got {type(info).__name__}")
     info = dict(info)

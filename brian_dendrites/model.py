@@ -6,6 +6,8 @@ registers itself with one line, ``register(ParamsRecord, model)``. :func:`struct
 :func:`load_state` and :func:`read_state` reach any registered model's record or circuit through it;
 :func:`check_record`, :func:`check_spikes` and :func:`check_currents` check what a caller asks to record
 or add against a model's labels (a group with ``n_spikes`` spikes, one with ``u`` takes currents).
+:class:`Label` and :class:`Projection` are the records every model describes its variables and its
+synapses with.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Label",
+    "Projection",
     "NetworkModel",
     "register",
     "model_for",
@@ -61,6 +64,38 @@ class Label:
     compartment: str
     quantity: str
     description: str = ""
+
+
+@dataclass(frozen=True)
+class Projection:
+    """One dense all-to-all synapse group between two neuron groups, as a model's ``projections`` lists it.
+
+    Parameters
+    ----------
+    name : str
+        The projection's name, also its Brian2 Synapses name and its weights' key in a state, e.g.
+        ``'bottom_up_1'``.
+    pathway : str
+        The model's name of its kind of projection: the name without the layer index, e.g. ``'bottom_up'``.
+    layer : int
+        The layer index k in its name (1-based).
+    pre : str
+        The presynaptic group, e.g. ``'input_0'``.
+    post : str
+        The postsynaptic group, e.g. ``'pyramidal_1'``.
+    n_pre : int
+        Neurons in ``pre``.
+    n_post : int
+        Neurons in ``post``; the weights are (n_post, n_pre).
+    """
+
+    name: str
+    pathway: str
+    layer: int
+    pre: str
+    post: str
+    n_pre: int
+    n_post: int
 
 
 class NetworkModel(Protocol):  # numpydoc ignore=PR01
@@ -200,7 +235,7 @@ class NetworkModel(Protocol):  # numpydoc ignore=PR01
         Returns
         -------
         NetworkState
-            Every weight matrix, filtered induction and carried potential of the network, all zero.
+            Every weight matrix, other per-synapse state and carried potential of the network, all zero.
         """
 
     def load_state(self, circuit, params, state: NetworkState, eta, noise: bool) -> dict:
@@ -236,7 +271,7 @@ class NetworkModel(Protocol):  # numpydoc ignore=PR01
         Returns
         -------
         NetworkState
-            The circuit's weights, filtered inductions and carried potentials.
+            The circuit's weights, other per-synapse state and carried potentials.
         """
 
 
@@ -345,7 +380,7 @@ def read_state(circuit) -> NetworkState:
     Returns
     -------
     NetworkState
-        The circuit's weights, filtered inductions and carried potentials.
+        The circuit's weights, other per-synapse state and carried potentials.
     """
     return model_for(circuit.params).read_state(circuit)
 

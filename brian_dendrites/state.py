@@ -13,23 +13,23 @@ __all__ = ["NetworkState", "matrix_to_synapses", "synapses_to_matrix"]
 class NetworkState:
     """Everything a run starts from and ends with, by the names the model gives (its ``zero_state``).
 
-    ``weights`` and ``induction`` (the filtered plasticity induction of filtered plastic pathways)
-    are (post, pre) matrices by projection name; ``potentials`` maps 'group.variable' to per-neuron
-    state, so that consecutive runs continue exactly where the previous one stopped. For the
-    microcircuit: somatic potentials u, dendritic potentials v_B, v_TD, v_PI, v_D and rates r.
+    ``weights`` are (post, pre) matrices by projection name; ``synapses`` maps 'projection.variable'
+    to the (post, pre) matrix of any other per-synapse state, and ``potentials`` maps 'group.variable'
+    to per-neuron state, so that consecutive runs continue exactly where the previous one stopped.
+    Which variables these hold is the model's choice (its ``zero_state``).
 
     Parameters
     ----------
     weights : dict of str to numpy.ndarray
         Weight matrix (post, pre) of each projection, by projection name.
-    induction : dict of str to numpy.ndarray, optional
-        Filtered plasticity induction (post, pre) of each filtered plastic projection, by projection name.
+    synapses : dict of str to numpy.ndarray, optional
+        Per-synapse state other than the weights, (post, pre), by 'projection.variable'.
     potentials : dict of str to numpy.ndarray, optional
         Per-neuron state (neurons,) by 'group.variable'.
     """
 
     weights: dict[str, np.ndarray]
-    induction: dict[str, np.ndarray] = field(default_factory=dict)
+    synapses: dict[str, np.ndarray] = field(default_factory=dict)
     potentials: dict[str, np.ndarray] = field(default_factory=dict)
 
     def copy(self) -> NetworkState:
@@ -42,7 +42,7 @@ class NetworkState:
         """
         copy = {k: v.copy() for k, v in self.weights.items()}
         return NetworkState(
-            copy, {k: v.copy() for k, v in self.induction.items()}, {k: v.copy() for k, v in self.potentials.items()}
+            copy, {k: v.copy() for k, v in self.synapses.items()}, {k: v.copy() for k, v in self.potentials.items()}
         )
 
 

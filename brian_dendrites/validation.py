@@ -40,7 +40,7 @@ DIVERGENCE_BOUND = 1e3
 def check_state(reference, state) -> None:
     """Raise ParameterError unless ``state`` fits ``reference``, a model's zero state (NetworkState).
 
-    ``state`` must hold every weight matrix of the reference, and for weights, induction and
+    ``state`` must hold every weight matrix of the reference, and for weights, synapses and
     potentials only names of the reference, of its shapes, with finite values.
 
     Parameters
@@ -58,7 +58,7 @@ def check_state(reference, state) -> None:
     missing = sorted(set(reference.weights) - set(state.weights))
     if missing:
         raise ParameterError(f"state.weights lacks {missing}; this network needs {sorted(reference.weights)}")
-    for group in ("weights", "induction", "potentials"):
+    for group in ("weights", "synapses", "potentials"):
         expected = getattr(reference, group)
         for name, value in getattr(state, group).items():
             if name not in expected:
@@ -342,7 +342,7 @@ def check_state_finite(state, recording=None) -> None:
     """
     arrays = [(f"weights '{k}'", v) for k, v in state.weights.items()]
     arrays += [(f"potential of '{k}'", v) for k, v in state.potentials.items()]
-    arrays += [(f"induction '{k}'", v) for k, v in state.induction.items()]
+    arrays += [(f"synapse state '{k}'", v) for k, v in state.synapses.items()]
     if recording is not None:
         arrays += [(f"recorded '{t.name}'", t.values) for t in recording.traces]
     for label, values in arrays:

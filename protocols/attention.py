@@ -108,6 +108,9 @@ OUTPUTS = (
     "attention_generation.png",
     "attention_demo.png",
 )
+#: ``--quick``: each option's (value in the short run, default); the short run has no demo either.
+_QUICK_SIZES = {"epochs": (1, 20), "hidden": (50, 500), "train-images": (10_000, None), "test-images": (200, 500)}
+_QUICK = "1 epoch of 10000 images, 50 hidden neurons, 200 test images, no demo"
 
 
 def hierarchy(hidden: int = 500) -> MicrocircuitParams:
@@ -650,14 +653,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=options.output_folder, required=True, help="output folder (model file, results JSON, figures)"
     )
-    parser.add_argument("--epochs", type=options.positive_int, default=20, help="training epochs (default 20)")
-    parser.add_argument(
-        "--hidden", type=options.positive_int, default=500, help="neurons in the hidden area (default 500)"
-    )
+    parser.add_argument("--epochs", type=options.positive_int, help="training epochs (default 20)")
+    parser.add_argument("--hidden", type=options.positive_int, help="neurons in the hidden area (default 500)")
     parser.add_argument("--train-images", type=options.positive_int, help="train on the first N images (default all)")
-    parser.add_argument(
-        "--test-images", type=options.positive_int, default=500, help="test images measured (default 500)"
-    )
+    parser.add_argument("--test-images", type=options.positive_int, help="test images measured (default 500)")
+    options.add_quick_option(parser, _QUICK)
     parser.add_argument("--gammas", type=_levels, default=GAMMAS, help="disinhibition gains (default 1,0.75,...,0)")
     for kind, levels in NOISE.items():
         parser.add_argument(f"--{kind}", type=_levels, default=levels, help=f"{kind} levels (default {levels})")
@@ -675,14 +675,15 @@ def config_from_args(args: argparse.Namespace) -> AttentionConfig:
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
     conditions = Conditions(gammas=args.gammas, noise={kind: getattr(args, kind) for kind in NOISE})
+    sizes = {name: options.quick_value(args, name, *values, _QUICK) for name, values in _QUICK_SIZES.items()}
     return AttentionConfig(
         out=args.out,
-        epochs=args.epochs,
-        hidden=args.hidden,
-        train_images=args.train_images,
-        test_images=args.test_images,
+        epochs=sizes["epochs"],
+        hidden=sizes["hidden"],
+        train_images=sizes["train-images"],
+        test_images=sizes["test-images"],
         conditions=conditions,
-        demo=not args.no_demo,
+        demo=not (args.no_demo or args.quick),
         target=args.target,
         seed=args.seed,
         data_dir=args.data_dir,

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from brian_dendrites.models.error_neurons import ErrorNeuronParams
 from brian_dendrites.protocols.depth_problems import load_problem, make_problem, read_problem
-from brian_dendrites.protocols.depth_students import TRAINERS, Problem, backprop_terms, forward, gains, model_terms
+from brian_dendrites.protocols.depth_students import TRAINERS, Problem, backprop_terms, forward, gains, student_terms
 from tqdm import tqdm
 
 from brian_dendrites import checkpoint, options
@@ -46,7 +46,7 @@ from brian_dendrites.validation import check_integer, is_finite_real, is_integer
 __all__ = [
     "HELP",
     "SIZES",
-    "MODELS",
+    "STUDENTS",
     "ETA",
     "OUTPUTS",
     "CHECKPOINT",
@@ -67,8 +67,8 @@ HELP = "depth comparison (Max et al. 2025, Fig. 3): error neurons, dendritic err
 #: The students' sizes of the paper's Fig. 3.
 SIZES = ((2, 1), (4, 2, 1), (8, 4, 2, 1), (16, 8, 4, 2, 1), (32, 16, 8, 4, 2, 1))
 #: The trained students.
-MODELS = ("error_neurons", "dendritic", "backprop")
-#: Learning rates (1/ms) by model and number of layers, from the authors'
+STUDENTS = ("error_neurons", "dendritic", "backprop")
+#: Learning rates (1/ms) by student and number of layers, from the authors'
 #: numpy_model/experiments/Fig3_multilayer_comparison/<size>/{errormc,sacramento2018,ann}/params.json.
 #: error_neurons: eta_fw per layer (their Fig. 3 runs scale it by a connectome in 'skip' mode; here the
 #: layered network, see docs/depth.md); dendritic: (eta_fw, eta_IP); backprop: eta_fw.
@@ -125,10 +125,11 @@ class DepthConfig:
         None: 0, ..., 9, or the problem file's.
     epochs : int, default 1000
         Training epochs of the 100 samples; >= 1.
-    models : tuple of str, default MODELS
-        The trained students, a subset of :data:`MODELS`.
+    models : tuple of str, default STUDENTS
+        The trained students, a subset of :data:`STUDENTS` (the field keeps its name, the results'
+        and checkpoints' key and the option ``--models``).
     params : ErrorNeuronParams, default ErrorNeuronParams()
-        The conductances and dt of every model (the authors' template); sizes and eta come from here.
+        The conductances and dt of every student (the authors' template); sizes and eta come from here.
     problem : str or os.PathLike, optional
         An NPZ file with teacher, data and initial weights (see
         :func:`~brian_dendrites.protocols.depth_problems.load_problem`), e.g. written beside the authors'
@@ -154,7 +155,7 @@ class DepthConfig:
     sizes: tuple[tuple[int, ...], ...] | None = None
     seeds: tuple[int, ...] | None = None
     epochs: int = 1000
-    models: tuple[str, ...] = MODELS
+    models: tuple[str, ...] = STUDENTS
     params: ErrorNeuronParams = field(default_factory=ErrorNeuronParams)
     problem: str | os.PathLike | None = None
     target: str = "cpp_standalone"
@@ -191,8 +192,8 @@ class DepthConfig:
             if twice is not None:
                 raise ParameterError(f"{name} must not repeat, got {twice} twice in {getattr(self, name)}")
         object.__setattr__(self, "epochs", check_integer("epochs", self.epochs, 1))
-        if not self.models or not set(self.models) <= set(MODELS):
-            raise ParameterError(f"models must be a non-empty subset of {MODELS}, got {self.models}")
+        if not self.models or not set(self.models) <= set(STUDENTS):
+            raise ParameterError(f"models must be a non-empty subset of {STUDENTS}, got {self.models}")
         if self.target not in TARGETS:
             raise ParameterError(f"target must be one of {TARGETS}, got {self.target!r}")
 
@@ -212,15 +213,15 @@ class DepthConfig:
 Config = DepthConfig
 
 
-def _angles(history: list, model: str, problem: Problem, params: ErrorNeuronParams) -> list[list[float]]:
+def _angles(history: list, student: str, problem: Problem, params: ErrorNeuronParams) -> list[list[float]]:
     """Per epoch start, per layer: the mean over training samples of the angle (degrees) between the
-    student's weight change (see ``model_terms``) and backprop's for the same sample and weights."""
-    a, n = gains(model, problem.sizes, params), len(problem.sizes) - 1
+    student's weight change (see ``student_terms``) and backprop's for the same sample and weights."""
+    a, n = gains(student, problem.sizes, params), len(problem.sizes) - 1
     result = []
     for weights in history[:-1]:
         forward_weights = [weights[f"forward_{k}"] for k in range(1, n + 1)]
         reference = backprop_terms(forward_weights, a, problem.x["train"], problem.y["train"])
-        own = model_terms(model, weights, problem, params)
+        own = student_terms(student, weights, problem, params)
         result.append(
             [float(np.nanmean(_outer_angle(e, r, d, s))) for (e, r), (d, s) in zip(own, reference, strict=True)]
         )
@@ -241,9 +242,9 @@ def _outer_angle(e, r, d, s) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cos, -1, 1)))
 
 
-def _errors(history: list, model: str, problem: Problem, params: ErrorNeuronParams, name: str) -> list[float]:
+def _errors(history: list, student: str, problem: Problem, params: ErrorNeuronParams, name: str) -> list[float]:
     """The MSE of the output rates without a target on set ``name``, at every entry of ``history``."""
-    a, n = gains(model, problem.sizes, params), len(problem.sizes) - 1
+    a, n = gains(student, problem.sizes, params), len(problem.sizes) - 1
     x, y = problem.x[name], problem.y[name]
     return [
         float(np.mean((forward([w[f"forward_{k}"] for k in range(1, n + 1)], a, x)[0][-1] - y) ** 2)) for w in history
@@ -252,18 +253,20 @@ def _errors(history: list, model: str, problem: Problem, params: ErrorNeuronPara
 
 def _train(problem: Problem, config: DepthConfig) -> dict:
     results = {}
-    for model in config.models:
+    for student in config.models:
         t0 = time.perf_counter()
-        eta = ETA[model][len(problem.sizes)]
-        history = TRAINERS[model](problem, config.params, eta, config.epochs, target=config.target)
+        eta = ETA[student][len(problem.sizes)]
+        history = TRAINERS[student](problem, config.params, eta, config.epochs, target=config.target)
         wall = time.perf_counter() - t0
         for w in history[-1].values():
             if not np.all(np.isfinite(w)):
-                raise DivergenceError(f"{model} {_label(problem.sizes)} seed {problem.seed}: weights became non-finite")
-        results[model] = {
-            "test_mse": _errors(history, model, problem, config.params, "test"),
-            "validation_mse": _errors(history, model, problem, config.params, "validation"),
-            "angle_deg": [] if model == "backprop" else _angles(history, model, problem, config.params),
+                raise DivergenceError(
+                    f"{student} {_label(problem.sizes)} seed {problem.seed}: weights became non-finite"
+                )
+        results[student] = {
+            "test_mse": _errors(history, student, problem, config.params, "test"),
+            "validation_mse": _errors(history, student, problem, config.params, "validation"),
+            "angle_deg": [] if student == "backprop" else _angles(history, student, problem, config.params),
             "ms_per_sample": 1000 * wall / (config.epochs * len(problem.x["train"])),
         }
     return results
@@ -286,7 +289,7 @@ def _earlier_fingerprints(config: DepthConfig) -> set[str]:
     return {checkpoint.fingerprint(fields | {"sizes": sz, "seeds": sd}) for sz in given[0] for sd in given[1]}
 
 
-#: The entries of each (size, seed, model) in a checkpoint and in the results.
+#: The entries of each (size, seed, student) in a checkpoint and in the results.
 _RECORD = ("test_mse", "validation_mse", "angle_deg", "ms_per_sample")
 
 
@@ -319,20 +322,20 @@ def _read_checkpoint(path: Path, fingerprints: list[str], config: DepthConfig, u
         layers, allowed = expected[label]
         if not isinstance(seeds, dict) or not seeds or not set(seeds) <= allowed:
             raise fault(f"runs['{label}'] must map some of this run's seeds {sorted(allowed, key=int)} to models")
-        for seed, models in seeds.items():
+        for seed, students in seeds.items():
             where = f"runs['{label}']['{seed}']"
-            if not isinstance(models, dict) or list(models) != list(config.models):
+            if not isinstance(students, dict) or list(students) != list(config.models):
                 raise fault(f"{where} must hold the models {list(config.models)}")
-            for model, record in models.items():
-                wrong = _record_fault(record, model, config.epochs, layers)
+            for student, record in students.items():
+                wrong = _record_fault(record, student, config.epochs, layers)
                 if wrong:
-                    raise fault(f"{where}['{model}'] {wrong}")
+                    raise fault(f"{where}['{student}'] {wrong}")
     return runs
 
 
-def _record_fault(record, model: str, epochs: int, layers: int) -> str | None:
-    """What is wrong with one (size, seed, model) record read from a checkpoint, or None."""
-    angles = 0 if model == "backprop" else epochs
+def _record_fault(record, student: str, epochs: int, layers: int) -> str | None:
+    """What is wrong with one (size, seed, student) record read from a checkpoint, or None."""
+    angles = 0 if student == "backprop" else epochs
     if not isinstance(record, dict) or set(record) != set(_RECORD):
         return f"must hold {list(_RECORD)}"
     if not all(_numbers(record[name], epochs + 1) for name in ("test_mse", "validation_mse")):
@@ -367,9 +370,9 @@ def run(config: DepthConfig, *, progress: bool = True) -> dict:
     Returns
     -------
     dict
-        ``config``; ``runs``: size label -> seed -> model -> ``test_mse`` and ``validation_mse``
+        ``config``; ``runs``: size label -> seed -> student -> ``test_mse`` and ``validation_mse``
         (epochs + 1 values, from epoch 0 = untrained), ``angle_deg`` (per epoch, per layer) and
-        ``ms_per_sample`` (wall time of training per sample); ``summary``: size label -> model ->
+        ``ms_per_sample`` (wall time of training per sample); ``summary``: size label -> student ->
         median, 25th and 75th percentile over seeds of the final and the untrained test MSE, and the
         median angle per layer at the start of the first and of the last epoch (not for backprop).
 
@@ -416,17 +419,17 @@ def _summary(runs: dict) -> dict:
     result = {}
     for label, seeds in runs.items():
         result[label] = {}
-        models = next(iter(seeds.values())).keys()
-        for model in models:
-            final = [seeds[s][model]["test_mse"][-1] for s in seeds]
-            untrained = [seeds[s][model]["test_mse"][0] for s in seeds]
-            angles = np.array([seeds[s][model]["angle_deg"] for s in seeds])
-            result[label][model] = {
+        students = next(iter(seeds.values())).keys()
+        for student in students:
+            final = [seeds[s][student]["test_mse"][-1] for s in seeds]
+            untrained = [seeds[s][student]["test_mse"][0] for s in seeds]
+            angles = np.array([seeds[s][student]["angle_deg"] for s in seeds])
+            result[label][student] = {
                 "final_test_mse": _quartiles(final),
                 "untrained_test_mse": _quartiles(untrained),
                 "angle_deg_first_epoch": np.median(angles[:, 0], axis=0).round(2).tolist() if angles.size else None,
                 "angle_deg_last_epoch": np.median(angles[:, -1], axis=0).round(2).tolist() if angles.size else None,
-                "ms_per_sample": float(np.median([seeds[s][model]["ms_per_sample"] for s in seeds])),
+                "ms_per_sample": float(np.median([seeds[s][student]["ms_per_sample"] for s in seeds])),
                 "seeds": len(final),
             }
     return result
@@ -464,12 +467,12 @@ def write(results: dict, config: DepthConfig) -> list[Path]:
     runs, labels = results["runs"], list(results["runs"])
     fig, axes = plt.subplots(1, len(labels), figsize=(3.2 * len(labels), 3), sharey=True, squeeze=False)
     for ax, label in zip(axes[0], labels, strict=True):
-        for model in _models(runs[label]):
-            curves = np.array([runs[label][s][model]["test_mse"] for s in runs[label]])
+        for student in _students(runs[label]):
+            curves = np.array([runs[label][s][student]["test_mse"] for s in runs[label]])
             median = np.median(curves, axis=0)
-            ax.plot(median, color=_COLORS[model], label=_NAMES[model])
+            ax.plot(median, color=_COLORS[student], label=_NAMES[student])
             ax.fill_between(
-                range(len(median)), *np.percentile(curves, [25, 75], axis=0), color=_COLORS[model], alpha=0.2
+                range(len(median)), *np.percentile(curves, [25, 75], axis=0), color=_COLORS[student], alpha=0.2
             )
         ax.set_yscale("log")
         ax.set_title(label)
@@ -482,15 +485,15 @@ def write(results: dict, config: DepthConfig) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(5, 3.5))
     depth = [len(label.split("-")) - 1 for label in labels]
-    for i, model in enumerate(_models(runs[labels[0]])):
+    for i, student in enumerate(_students(runs[labels[0]])):
         offset = (i - 1) * 0.08
         for d, label in zip(depth, labels, strict=True):
-            final = [runs[label][s][model]["test_mse"][-1] for s in runs[label]]
-            ax.scatter(np.full(len(final), d + offset), final, color=_COLORS[model], s=8, alpha=0.5)
-        medians = [results["summary"][label][model]["final_test_mse"]["median"] for label in labels]
-        ax.plot(np.add(depth, offset), medians, "o-", color=_COLORS[model], label=_NAMES[model])
-        untrained = [results["summary"][label][model]["untrained_test_mse"]["median"] for label in labels]
-        ax.plot(np.add(depth, offset), untrained, "x:", color=_COLORS[model], label=f"{_NAMES[model]}, untrained")
+            final = [runs[label][s][student]["test_mse"][-1] for s in runs[label]]
+            ax.scatter(np.full(len(final), d + offset), final, color=_COLORS[student], s=8, alpha=0.5)
+        medians = [results["summary"][label][student]["final_test_mse"]["median"] for label in labels]
+        ax.plot(np.add(depth, offset), medians, "o-", color=_COLORS[student], label=_NAMES[student])
+        untrained = [results["summary"][label][student]["untrained_test_mse"]["median"] for label in labels]
+        ax.plot(np.add(depth, offset), untrained, "x:", color=_COLORS[student], label=f"{_NAMES[student]}, untrained")
     ax.set_yscale("log")
     ax.set_xticks(depth, labels, rotation=20, fontsize=7)
     ax.set_ylabel("final test MSE")
@@ -501,12 +504,15 @@ def write(results: dict, config: DepthConfig) -> list[Path]:
 
     fig, axes = plt.subplots(1, len(labels), figsize=(3.2 * len(labels), 3), sharey=True, squeeze=False)
     for ax, label in zip(axes[0], labels, strict=True):
-        for model in _models(runs[label]):
-            if model == "backprop":
+        for student in _students(runs[label]):
+            if student == "backprop":
                 continue
-            angles = np.array([runs[label][s][model]["angle_deg"] for s in runs[label]]).mean(axis=2)
+            angles = np.array([runs[label][s][student]["angle_deg"] for s in runs[label]]).mean(axis=2)
             ax.plot(
-                np.arange(1, angles.shape[1] + 1), np.median(angles, axis=0), color=_COLORS[model], label=_NAMES[model]
+                np.arange(1, angles.shape[1] + 1),
+                np.median(angles, axis=0),
+                color=_COLORS[student],
+                label=_NAMES[student],
             )
         ax.set_title(label)
         ax.set_xlabel("epoch")
@@ -519,7 +525,7 @@ def write(results: dict, config: DepthConfig) -> list[Path]:
     return paths
 
 
-def _models(seeds: dict) -> list[str]:
+def _students(seeds: dict) -> list[str]:
     return list(next(iter(seeds.values())))
 
 
@@ -551,7 +557,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seeds", type=options.seeds, help="seeds: 0-9 (default) or 0,3; with --problem, its seed")
     parser.add_argument("--epochs", type=options.positive_int, help="training epochs (default 1000)")
-    parser.add_argument("--models", type=options.subset(MODELS), default=MODELS, help=f"students, among {MODELS}")
+    parser.add_argument("--models", type=options.subset(STUDENTS), default=STUDENTS, help=f"students, among {STUDENTS}")
     options.add_quick_option(parser, _QUICK)
     parser.add_argument("--problem", help="NPZ file of teacher, data and initial weights (see docs/depth.md)")
     parser.add_argument("--target", choices=TARGETS, default="cpp_standalone", help="Brian2 target (error neurons)")

@@ -2,7 +2,7 @@
 
 :func:`make_problem` draws one for a size and seed; :func:`load_problem` reads one from a problem file
 (e.g. written beside the authors' code). The initial weights are those of the error-neuron student
-(:func:`brian_dendrites.models.error_neurons.initial_state`), so the problems stay with the protocol
+(:func:`brian_dendrites.models.error_neurons.random_weights`), so the problems stay with the protocol
 (:mod:`brian_dendrites.protocols.depth`) rather than in :mod:`brian_dendrites.datasets`.
 """
 
@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from brian_dendrites.models.error_neurons import ErrorNeuronParams, group_sizes, initial_state, projections
+from brian_dendrites.models.error_neurons import ErrorNeuronParams, projections, random_weights
 from brian_dendrites.protocols.depth_students import Problem, forward, gains
 
 from brian_dendrites.errors import FileFormatError
 from brian_dendrites.files import read_npz
+from brian_dendrites.state import NetworkState
 
 __all__ = ["SAMPLES", "PROBLEM_ARRAYS", "make_problem", "read_problem", "load_problem"]
 
@@ -27,8 +28,8 @@ def make_problem(sizes: tuple[int, ...], seed: int, params: ErrorNeuronParams) -
     """The teacher, data and initial student weights of one size and seed.
 
     Drawn from ``numpy.random.default_rng([seed, *sizes])`` in this order: teacher weights U(-1, 1),
-    300 inputs U(0, 1) (training, validation, test), then the error-neuron student's initial state
-    (:func:`~brian_dendrites.models.error_neurons.initial_state`), whose forward weights every
+    300 inputs U(0, 1) (training, validation, test), then the error-neuron student's initial weights
+    (:func:`~brian_dendrites.models.error_neurons.random_weights`), whose forward weights every
     student starts from.
 
     Parameters
@@ -48,7 +49,7 @@ def make_problem(sizes: tuple[int, ...], seed: int, params: ErrorNeuronParams) -
     rng = np.random.default_rng([seed, *sizes])
     teacher = [rng.uniform(-1, 1, (sizes[k], sizes[k - 1])) for k in range(1, len(sizes))]
     inputs = rng.uniform(0, 1, (3 * SAMPLES, sizes[0]))
-    initial = initial_state(params.replace(sizes=sizes, eta=()), rng)
+    initial = NetworkState(random_weights(params.replace(sizes=sizes, eta=()), rng))
     return _problem(sizes, seed, params, teacher, np.split(inputs, 3), initial)
 
 
@@ -129,8 +130,7 @@ def read_problem(path: str | os.PathLike) -> tuple[tuple[int, ...], int, dict]:
 
 def _weight_shapes(sizes: tuple[int, ...]) -> dict[str, tuple[int, int]]:
     """The shapes of the error-neuron student's weights (``ERROR_NEURONS.zero_state``), without arrays."""
-    groups = group_sizes(sizes)
-    shapes = {name: (groups[post], groups[pre]) for name, (pre, post) in projections(sizes).items()}
+    shapes = {proj.name: (proj.n_post, proj.n_pre) for proj in projections(sizes)}
     return shapes | {f"feedback_{k}": (sizes[k], sizes[k + 1]) for k in range(1, len(sizes) - 1)}
 
 
@@ -167,7 +167,5 @@ def load_problem(path: str | os.PathLike, params: ErrorNeuronParams) -> Problem:
     teacher = [arrays[f"teacher_{k}"].astype(float) for k in range(1, n + 1)]
     inputs = [arrays[f"x_{name}"].astype(float) for name in ("train", "validation", "test")]
     params = params.replace(sizes=sizes, eta=())
-    initial = initial_state(params, np.random.default_rng(0))
-    for name in initial.weights:
-        initial.weights[name] = arrays[name].astype(float)
+    initial = NetworkState({name: arrays[name].astype(float) for name in _weight_shapes(sizes)})
     return _problem(sizes, seed, params, teacher, inputs, initial)

@@ -3,7 +3,7 @@
 Each trainer takes a :class:`Problem` (a tanh teacher, its data and the students' shared initial forward
 weights) and returns the student's weights by name (``forward_k`` among them) at the start of every epoch
 and at the end, from which :mod:`brian_dendrites.protocols.depth` computes test errors and, with
-:func:`model_terms`, angles to backprop.
+:func:`student_terms`, angles to backprop.
 
 - ``error_neurons``: the Brian2 network of :mod:`brian_dendrites.models.error_neurons` (C++), each
   sample held for T_pres = 0.2 ms (20 steps), plasticity always on, as in the authors' runs.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import ms
 from brian_dendrites.models.error_neurons import ErrorNeuronParams
-from brian_dendrites.models.error_neurons.steady_state import settle
+from brian_dendrites.models.error_neurons.steady_state import SteadyStateEngine as ErrorNeuronEngine
 from brian_dendrites.models.microcircuit import (
     InterneuronParams,
     LearningRates,
@@ -33,11 +33,11 @@ from brian_dendrites.models.microcircuit import (
 )
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 
-from brian_dendrites.simulation import NetworkState, Simulation
-from brian_dendrites.state import synapses_to_matrix
+from brian_dendrites.simulation import Simulation
+from brian_dendrites.state import NetworkState, synapses_to_matrix
 from brian_dendrites.transfer import Tanh
 
-__all__ = ["Problem", "T_PRES", "gains", "forward", "backprop_terms", "dendritic_params", "model_terms", "TRAINERS"]
+__all__ = ["Problem", "T_PRES", "gains", "forward", "backprop_terms", "dendritic_params", "student_terms", "TRAINERS"]
 
 #: How long each sample is held (the authors' T_pres).
 T_PRES = 0.2 * ms
@@ -59,7 +59,7 @@ class Problem:
     y : dict of str to numpy.ndarray
         The teacher's output rates (100, n_N) for each set.
     y_potential : dict of str to numpy.ndarray
-        The teacher's output potentials for each set (the dendritic model's voltage targets).
+        The teacher's output potentials for each set (the dendritic student's voltage targets).
     initial : NetworkState
         The error-neuron student's initial state; its ``forward_k`` are every student's initial weights.
     seed : int
@@ -80,31 +80,31 @@ class Problem:
         return [self.initial.weights[f"forward_{k}"] for k in range(1, len(self.sizes))]
 
 
-def gains(model: str, sizes: tuple[int, ...], params: ErrorNeuronParams) -> list[float]:
-    """The gain a_k of each layer's basal drive in a model's output without a target, r_k = phi(a_k W_k r_{k-1}).
+def gains(network: str, sizes: tuple[int, ...], params: ErrorNeuronParams) -> list[float]:
+    """The gain a_k of each layer's basal drive in a network's output without a target, r_k = phi(a_k W_k r_{k-1}).
 
     Parameters
     ----------
-    model : {'teacher', 'backprop', 'error_neurons', 'dendritic'}
-        The network.
+    network : {'teacher', 'backprop', 'error_neurons', 'dendritic'}
+        The teacher or a student.
     sizes : tuple of int
         Layer sizes.
     params : ErrorNeuronParams
-        The conductances (shared by all models, the authors' template).
+        The conductances (shared by teacher and students, the authors' template).
 
     Returns
     -------
     list of float
         a_1..a_N: g_bas/(g_l + g_bas) for the ANNs (teacher and backprop, the authors' ANN),
-        g_bas/(g_l + g_bas + g_api) for the error-neuron model and the dendritic model's hidden layers
+        g_bas/(g_l + g_bas + g_api) for the error-neuron student and the dendritic student's hidden layers
         (its output layer has no apical compartment).
     """
     g_l, g_bas, g_api = (float(getattr(params, f) * ms) for f in ("g_l", "g_bas", "g_api"))
     ann, apical = g_bas / (g_l + g_bas), g_bas / (g_l + g_bas + g_api)
     n = len(sizes) - 1
-    if model in ("teacher", "backprop"):
+    if network in ("teacher", "backprop"):
         return [ann] * n
-    if model == "error_neurons":
+    if network == "error_neurons":
         return [apical] * n
     return [apical] * (n - 1) + [ann]
 
@@ -311,17 +311,17 @@ def train_error_neurons(
     return history
 
 
-def model_terms(model: str, weights: dict, problem: Problem, params: ErrorNeuronParams) -> list:
+def student_terms(student: str, weights: dict, problem: Problem, params: ErrorNeuronParams) -> list:
     """Per layer (error_k, r_{k-1}) of each training sample with its target: the student's own weight
     change of the sample is proportional to error_k r_{k-1}^T.
 
     The error neurons' state is the one after the sample's 0.2 ms presentation (20 steps from its free
     state): where the loop through the output error neurons does not settle, that is what the network
-    learns from. The 2018 model's is its steady state.
+    learns from. The 2018 microcircuit's is its steady state.
 
     Parameters
     ----------
-    model : {'error_neurons', 'dendritic'}
+    student : {'error_neurons', 'dendritic'}
         The student.
     weights : dict of str to numpy.ndarray
         Its weights (an entry of its trainer's history).
@@ -337,10 +337,10 @@ def model_terms(model: str, weights: dict, problem: Problem, params: ErrorNeuron
         g_api v_api/g_tot (error neurons) or Eq. 7's r_k - phi(a_B v_B,k) (dendritic errors).
     """
     x, n = problem.x["train"], len(problem.sizes) - 1
-    if model == "error_neurons":
+    if student == "error_neurons":
         p = params.replace(sizes=problem.sizes, eta=())
         steps = round(float(T_PRES / p.dt))
-        state = settle(p, weights, x, problem.y["train"], steps=steps, converge=False)
+        state = ErrorNeuronEngine(p).settle(weights, x, problem.y["train"], steps=steps, converge=False)
         scale = float(p.g_api / (p.g_l + p.g_bas + p.g_api))
         return [(scale * state.apical[k], state.rates[k]) for k in range(n)]
     engine = SteadyStateEngine(dendritic_params(problem.sizes, params))

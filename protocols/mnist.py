@@ -40,7 +40,7 @@ from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.interrupt import process_pool
-from brian_dendrites.validation import repeated
+from brian_dendrites.validation import check_integer, repeated
 
 __all__ = [
     "HELP",
@@ -61,9 +61,11 @@ HELP = "Fig. 3: MNIST with the steady-state engine"
 
 #: The steady-state engine's array backends: NumPy (the default and reference) and PyTorch.
 BACKENDS = ("numpy", "torch")
+#: What ``mnist train --quick`` and ``mnist evaluate --quick`` run.
+_QUICK_TRAIN, _QUICK_EVALUATE = "variant a for 1 epoch", "the first 1000 images"
 
 
-def evaluate(path: str | os.PathLike, data_dir=None, part: str = "test") -> dict:
+def evaluate(path: str | os.PathLike, data_dir=None, part: str = "test", images: int | None = None) -> dict:
     """Classification error of the saved classifier ``path`` on the ``part`` images (train, validation, test).
 
     Parameters
@@ -74,6 +76,8 @@ def evaluate(path: str | os.PathLike, data_dir=None, part: str = "test") -> dict
         The folder with the MNIST files; None: see :func:`brian_dendrites.datasets.mnist.locate`.
     part : {"train", "validation", "test"}, default "test"
         The images: the first 55,000 training images, the last 5,000, or the 10,000 test images.
+    images : int, optional
+        Classify the first ``images`` of them only, >= 1; None: all.
 
     Returns
     -------
@@ -84,7 +88,7 @@ def evaluate(path: str | os.PathLike, data_dir=None, part: str = "test") -> dict
     Raises
     ------
     ParameterError
-        If ``part`` is not one of the three.
+        If ``part`` is not one of the three, or ``images`` is not an integer >= 1.
     FileNotFoundError
         If the model file or the MNIST files cannot be found.
     FileFormatError
@@ -93,14 +97,16 @@ def evaluate(path: str | os.PathLike, data_dir=None, part: str = "test") -> dict
     """
     if part not in ("train", "validation", "test"):
         raise ParameterError(f"part must be 'train', 'validation' or 'test', got '{part}'")
+    if images is not None:
+        check_integer("images", images, 1)
     classifier, params = load_classifier(path, VARIANTS)
     if params.sizes[0] != 784:
         raise FileFormatError(
             f"{path}: its network takes {params.sizes[0]} inputs, not an MNIST image's 784 pixels "
             "(the attention protocol's model is measured by brian-dendrites attention)"
         )
-    images, labels = mnist_data.split(mnist_data.load(data_dir))[part]
-    wrong = int(np.sum(predict(classifier, params, images) != labels))
+    x, labels = (a[:images] for a in mnist_data.split(mnist_data.load(data_dir))[part])
+    wrong = int(np.sum(predict(classifier, params, x) != labels))
     return {
         "model": str(path),
         "variant": classifier.variant,
@@ -180,7 +186,7 @@ def train(
     if epochs < 1:
         raise ParameterError(f"epochs must be an integer >= 1, got {epochs}")
     path = prepare_output(out) / f"model_{variant.name}.npz"
-    classifier = _start(variant, path, seed)
+    classifier = _start(variant, path, seed, limit)
     parts = _data(variant, data_dir)
     train_x, train_y = (a[:limit] for a in parts["train"])
     done = len(classifier.log["epoch"])
@@ -197,14 +203,14 @@ def train(
         with threadpool_limits(1):  # see SteadyStateEngine.learn
             rng = np.random.default_rng([seed, epoch])
             train_epoch(classifier, variant, train_x, train_y, rng, progress=bar, epoch=epoch)
-        _end_epoch(classifier, variant, parts, epoch, time.perf_counter() - start, path, bar)
+        _end_epoch(classifier, variant, parts, epoch, time.perf_counter() - start, path, bar, limit)
     bar.close()
     return classifier.log
 
 
-def _start(variant: Variant, path: Path, seed: int) -> Classifier:
+def _start(variant: Variant, path: Path, seed: int, limit: int | None) -> Classifier:
     """The classifier in ``path`` to resume, or the variant's initial classifier for ``seed``."""
-    classifier = resumable(path, variant, seed, VARIANTS)
+    classifier = resumable(path, variant, seed, VARIANTS, limit)
     if classifier is None:
         classifier = Classifier.initial(variant, np.random.default_rng(seed))
         classifier.seed = seed
@@ -221,10 +227,10 @@ def _data(variant: Variant, data_dir) -> dict:
 
 
 def _end_epoch(
-    classifier: Classifier, variant: Variant, parts: dict, epoch: int, seconds: float, path: Path, bar, errors=None
+    classifier: Classifier, variant: Variant, parts, epoch: int, seconds: float, path: Path, bar, limit, errors=None
 ) -> None:
     """Check, evaluate (unless ``errors`` gives the validation and test errors), log and save ``classifier``
-    after training epoch ``epoch`` (0-based)."""
+    after training epoch ``epoch`` (0-based) on the first ``limit`` training images."""
     classifier.check_finite()
     log = classifier.log
     for part in ("validation", "test"):
@@ -233,7 +239,7 @@ def _end_epoch(
         log[f"{part}_error"].append(error)
     log["epoch"].append(epoch + 1)
     log["wall_s"].append(seconds)
-    save_classifier(classifier, variant.params, path)
+    save_classifier(classifier, variant.params, path, limit)
     bar.set_postfix(test_error=f"{100 * log['test_error'][-1]:.2f}%")
 
 
@@ -300,7 +306,7 @@ def train_seeds(
         return {seed: train(variant, epochs, folders[seed], data_dir, seed, limit, progress) for seed in seeds}
     variant = _variant(variant)
     paths = {seed: prepare_output(folders[seed]) / f"model_{variant.name}.npz" for seed in seeds}
-    classifiers = {seed: _start(variant, paths[seed], seed) for seed in seeds}
+    classifiers = {seed: _start(variant, paths[seed], seed, limit) for seed in seeds}
     parts = _data(variant, data_dir)
     train_x, train_y = (a[:limit] for a in parts["train"])
     done = {seed: min(len(c.log["epoch"]), epochs) for seed, c in classifiers.items()}
@@ -321,7 +327,7 @@ def train_seeds(
         errors = {part: stack_error(engine, *stack, *parts[part], device) for part in ("validation", "test")}
         for s, seed in enumerate(due):
             error = {part: float(rates[s]) for part, rates in errors.items()}
-            _end_epoch(classifiers[seed], variant, parts, epoch, seconds, paths[seed], bar, error)
+            _end_epoch(classifiers[seed], variant, parts, epoch, seconds, paths[seed], bar, limit, error)
     bar.close()
     return {seed: classifiers[seed].log for seed in seeds}
 
@@ -524,11 +530,14 @@ class EvaluateConfig:
         The folder with the MNIST files; None: see :func:`brian_dendrites.datasets.mnist.locate`.
     part : {"train", "validation", "test"}, default "test"
         The images to classify (checked by :func:`evaluate`).
+    images : int, optional
+        Classify the first ``images`` of them only (checked by :func:`evaluate`); None: all.
     """
 
     model: str | os.PathLike
     data_dir: str | os.PathLike | None = None
     part: str = "test"
+    images: int | None = None
 
 
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
@@ -565,21 +574,17 @@ class Train:
         parser.add_argument(
             "--variants",
             type=options.subset(tuple(VARIANTS)),
-            default=tuple(VARIANTS),
             help="comma-separated, from a,b,c,shallow,backprop (default: all)",
         )
-        parser.add_argument(
-            "--epochs", type=options.positive_int, default=100, help="epochs of 55000 images (default 100)"
-        )
+        parser.add_argument("--epochs", type=options.positive_int, help="epochs of 55000 images (default 100)")
+        options.add_quick_option(parser, _QUICK_TRAIN)
         parser.add_argument(
             "--seed",
             type=options.seed,
             help="seed of the initial weights and the shuffling (default 0; not with --seeds)",
         )
         parser.add_argument("--jobs", type=int, choices=(1, 2), default=2, help="processes (default 2)")
-        parser.add_argument(
-            "--seeds", type=options.seeds, help="train these seeds (0-9 or 0,3), each in --out/seed_<k>"
-        )
+        parser.add_argument("--seeds", type=options.seeds, help="train these seeds (0-9 or 0,3), each in --out/seed_k")
         parser.add_argument("--backend", choices=BACKENDS, default="numpy", help="engine arrays (default numpy)")
         parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
         parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -590,7 +595,10 @@ class Train:
 
         See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
         """
-        return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+        values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
+        values["variants"] = options.quick_value(args, "variants", ("a",), tuple(VARIANTS), _QUICK_TRAIN)
+        values["epochs"] = options.quick_value(args, "epochs", 1, 100, _QUICK_TRAIN)
+        return TrainConfig(**values)
 
     @staticmethod
     def check(config: TrainConfig) -> None:
@@ -634,7 +642,7 @@ class Evaluate:
 
     @staticmethod
     def add_arguments(parser: argparse.ArgumentParser) -> None:
-        """Add the argument ``model`` and the options ``--data-dir`` and ``--part``.
+        """Add the argument ``model`` and the options ``--data-dir``, ``--part``, ``--images`` and ``--quick``.
 
         See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
         """
@@ -643,6 +651,8 @@ class Evaluate:
         parser.add_argument(
             "--part", choices=("train", "validation", "test"), default="test", help="images to classify (default test)"
         )
+        parser.add_argument("--images", type=options.positive_int, help="classify the first N of them (default all)")
+        options.add_quick_option(parser, _QUICK_EVALUATE)
 
     @staticmethod
     def config_from_args(args: argparse.Namespace) -> EvaluateConfig:
@@ -650,7 +660,8 @@ class Evaluate:
 
         See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
         """
-        return EvaluateConfig(args.model, args.data_dir, args.part)
+        images = options.quick_value(args, "images", 1000, None, _QUICK_EVALUATE)
+        return EvaluateConfig(args.model, args.data_dir, args.part, images)
 
     @staticmethod
     def check(config: EvaluateConfig) -> None:
@@ -665,7 +676,7 @@ class Evaluate:
 
         See :meth:`Contract.run <brian_dendrites.protocols.registry.Contract.run>`.
         """
-        return evaluate(config.model, config.data_dir, config.part)
+        return evaluate(config.model, config.data_dir, config.part, config.images)
 
     @staticmethod
     def write(results: dict, config: EvaluateConfig) -> list[Path]:

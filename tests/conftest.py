@@ -85,7 +85,7 @@ def as_version_0():
     no format_version, seed or parameter record, but the transfer function's name and parameters."""
 
     def convert(content: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        old = {k: v for k, v in content.items() if k not in ("format_version", "seed", "params")}
+        old = {k: v for k, v in content.items() if k not in ("format_version", "seed", "params", "info")}
         return old | {"phi": np.array("logistic"), "phi_parameters": np.array("{}")}
 
     return convert

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms
-from brian_dendrites.models.error_neurons import ERROR_NEURONS, initial_state
-from brian_dendrites.models.error_neurons.steady_state import feedforward as error_feedforward
-from brian_dendrites.models.error_neurons.steady_state import settle as error_settle
+from brian_dendrites.models import error_neurons
+from brian_dendrites.models.error_neurons import ERROR_NEURONS
+from brian_dendrites.models.error_neurons.steady_state import SteadyStateEngine as ErrorNeuronEngine
 from brian_dendrites.models.microcircuit import InterneuronParams, SpikingParams
 from brian_dendrites.models.microcircuit.model import MICROCIRCUIT
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
@@ -320,7 +320,7 @@ def test_settle_checks_a_stack_of_networks(deep):
 @pytest.fixture
 def error_network(rng):
     params = ErrorNeuronParams(sizes=(4, 3, 2))
-    return params, initial_state(params, rng).weights, rng.uniform(0, 1, (3, 4)), rng.uniform(-0.5, 0.5, (3, 2))
+    return params, error_neurons.random_weights(params, rng), rng.uniform(0, 1, (3, 4)), rng.uniform(-0.5, 0.5, (3, 2))
 
 
 @pytest.mark.parametrize(
@@ -339,26 +339,25 @@ def error_network(rng):
 def test_error_neuron_settle_refuses_arguments_that_do_not_fit(error_network, change, message):
     params, *arguments = error_network
     with pytest.raises(ParameterError, match=message):
-        error_settle(params, *change(*arguments))
+        ErrorNeuronEngine(params).settle(*change(*arguments))
 
 
 def test_error_neuron_settle_and_feedforward_check_the_rest(error_network):
     params, weights, x, y = error_network
+    engine = ErrorNeuronEngine(params)
     for kwargs, message in (
         ({"steps": 0}, r"^steps must be an integer >= 1, got 0$"),
-        ({"tol": -1.0}, r"^tol must be a finite real number >= 0, got -1\.0$"),
+        ({"tolerance": -1.0}, r"^tolerance must be a finite real number >= 0, got -1\.0$"),
         ({"converge": "yes"}, r"^converge must be True or False, got 'yes'$"),
     ):
         with pytest.raises(ParameterError, match=message):
-            error_settle(params, weights, x, y, **kwargs)
+            engine.settle(weights, x, y, **kwargs)
     with pytest.raises(ParameterError, match=r"^params must be an ErrorNeuronParams record, got MicrocircuitParams$"):
-        error_settle(MicrocircuitParams(), weights, x, y)
+        ErrorNeuronEngine(MicrocircuitParams())
     forward = {name: w for name, w in weights.items() if name.startswith("forward_")}
-    np.testing.assert_allclose(
-        error_feedforward(params, forward, x[0])[-1], error_feedforward(params, weights, x)[-1][0]
-    )
+    np.testing.assert_allclose(engine.feedforward(forward, x[0]).rates[-1], engine.feedforward(weights, x).rates[-1][0])
     with pytest.raises(ParameterError, match=r"^x must be finite"):
-        error_feedforward(params, forward, x * np.inf)
+        engine.feedforward(forward, x * np.inf)
 
 
 # -- protocol records ------------------------------------------------------------------------------

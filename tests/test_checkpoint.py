@@ -27,7 +27,7 @@ def test_a_checkpoint_holds_its_state_info_and_arrays(saved):
     loaded = checkpoint.load(path, "abc123", zero)
     assert loaded.info["log"] == {"epoch": [0, 1]} and np.isnan(loaded.info["angle"])
     assert "fingerprint" not in loaded.info  # it is checked, not returned
-    for group in ("weights", "induction", "potentials"):
+    for group in ("weights", "synapses", "potentials"):
         assert getattr(loaded.state, group).keys() == getattr(state, group).keys()
     np.testing.assert_array_equal(loaded.state.weights["w"], np.eye(2))
     assert loaded.arrays.keys() == arrays.keys() and loaded.arrays["trace"].dtype == np.float32
@@ -74,3 +74,27 @@ def test_a_legacy_json_checkpoint_loads_the_same_way(tmp_path):
     path.write_text('{"fingerprint": "abc1')
     with pytest.raises(FileFormatError, match=f"^checkpoint {re.escape(str(path))}: not readable JSON"):
         checkpoint.load(path, "abc123")
+
+
+def test_a_version_1_checkpoint_loads_its_induction_as_synapse_state(tmp_path):
+    # Version 1 (before issue 25) wrote the microcircuit's filtered induction of projection p as induction/p.
+    path = tmp_path / "old_checkpoint.npz"
+    info = json.dumps({"fingerprint": "abc123", "epoch": 3})
+    induction = np.arange(6.0).reshape(2, 3)
+    arrays = {"weights/p": np.ones((2, 3)), "induction/p": induction}
+    np.savez(path, format_version=np.array(1), info=np.array(info), **arrays)
+    zero = NetworkState({"p": np.zeros((2, 3))}, {"p.induction": np.zeros((2, 3))})
+    loaded = checkpoint.load(path, "abc123", zero)
+    assert loaded.info == {"epoch": 3} and list(loaded.state.synapses) == ["p.induction"]
+    np.testing.assert_array_equal(loaded.state.synapses["p.induction"], induction)
+
+
+def test_a_record_of_another_layout_is_checked_the_same_way(tmp_path):
+    """check_fingerprint is load's check, for files that keep such a record in their own layout (MNIST's)."""
+    path = tmp_path / "model_a.npz"
+    assert checkpoint.check_fingerprint(path, {"fingerprint": "abc", "n": 1}, "abc") == {"n": 1}
+    assert checkpoint.check_fingerprint(path, {"n": 1}, None) == {"n": 1}
+    with pytest.raises(ParameterError, match=f"^model file {path} was written by a different configuration; run"):
+        checkpoint.check_fingerprint(path, {"fingerprint": "abc"}, ["older"], "model file")
+    with pytest.raises(FileFormatError, match="'info' record must be a JSON object, got list"):
+        checkpoint.check_fingerprint(path, [], None)

@@ -68,10 +68,10 @@ def test_a_single_layer_changes_like_backprop():
     """With one layer every student's change is the delta rule's: no angle to backprop."""
     problem = make_problem((2, 1), 0, PARAMS)
     weights = problem.initial.weights
-    for model in ("error_neurons", "dendritic"):
-        if model == "dendritic":
+    for student in ("error_neurons", "dendritic"):
+        if student == "dendritic":
             weights = {"bottom_up_1": weights["forward_1"], "forward_1": weights["forward_1"]}
-        np.testing.assert_allclose(depth._angles([weights, None], model, problem, PARAMS), 0, atol=1e-5)
+        np.testing.assert_allclose(depth._angles([weights, None], student, problem, PARAMS), 0, atol=1e-5)
 
 
 @pytest.mark.slow
@@ -82,14 +82,14 @@ def test_short_depth_run_learns_and_resumes(tmp_path, monkeypatch):
     assert main(args) == 0
     results = json.loads((out / "depth_results.json").read_text())
     assert all((out / name).is_file() for name in depth.OUTPUTS)
-    for seed, models in results["runs"]["4-2-1"].items():
-        for model, run in models.items():
+    for seed, students in results["runs"]["4-2-1"].items():
+        for student, run in students.items():
             assert len(run["test_mse"]) == 41
-            # The dendritic model's rates (the authors') are 20x smaller: in 40 epochs it learns only a little.
-            factor = 0.9 if model == "dendritic" else 0.05
-            assert run["test_mse"][-1] < factor * run["test_mse"][0], (seed, model)
+            # The dendritic student's rates (the authors') are 20x smaller: in 40 epochs it learns only a little.
+            factor = 0.9 if student == "dendritic" else 0.05
+            assert run["test_mse"][-1] < factor * run["test_mse"][0], (seed, student)
         # Error neurons learn as fast as backprop here (docs/depth.md: 3.6x its MSE after 1000 epochs).
-        assert models["error_neurons"]["test_mse"][-1] < 10 * models["backprop"]["test_mse"][-1]
+        assert students["error_neurons"]["test_mse"][-1] < 10 * students["backprop"]["test_mse"][-1]
     # Resuming from the checkpoint trains nothing again.
     monkeypatch.setattr(depth_students, "TRAINERS", {})
     monkeypatch.setattr(depth, "TRAINERS", {})

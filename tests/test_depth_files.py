@@ -33,9 +33,9 @@ def write_problem(path: Path, **changes) -> Path:
     return path
 
 
-def record(model: str, epochs: int, layers: int) -> dict:
-    """One (size, seed, model) entry as ``depth._train`` writes it."""
-    angles = [] if model == "backprop" else [[10.0] * layers for _ in range(epochs)]
+def record(student: str, epochs: int, layers: int) -> dict:
+    """One (size, seed, student) entry as ``depth._train`` writes it."""
+    angles = [] if student == "backprop" else [[10.0] * layers for _ in range(epochs)]
     return {
         "test_mse": [0.1] * (epochs + 1),
         "validation_mse": [0.1] * (epochs + 1),
@@ -45,7 +45,7 @@ def record(model: str, epochs: int, layers: int) -> dict:
 
 
 def fake_train(problem, config) -> dict:
-    return {model: record(model, config.epochs, len(problem.sizes) - 1) for model in config.models}
+    return {student: record(student, config.epochs, len(problem.sizes) - 1) for student in config.models}
 
 
 CONFIG = {"sizes": ((4, 2, 1),), "seeds": (0, 1), "epochs": 2, "models": ("dendritic", "backprop")}
@@ -175,7 +175,7 @@ def test_a_damaged_problem_file_is_refused_naming_it(tmp_path, capsys, content, 
 def test_a_damaged_checkpoint_is_refused_naming_it(tmp_path, monkeypatch, content, message):
     monkeypatch.setattr(depth, "_train", fake_train)
     out = tmp_path / "o"
-    good = {model: record(model, 2, 2) for model in CONFIG["models"]}
+    good = {student: record(student, 2, 2) for student in CONFIG["models"]}
     if isinstance(content, str):
         runs = {"4-2-1": {"0": json.loads(json.dumps(good))}}
         entry = runs["4-2-1"]["0"]
@@ -218,7 +218,7 @@ def test_a_checkpoint_resumes_and_survives_an_interrupted_write(tmp_path, monkey
     leaves that checkpoint as it was."""
     monkeypatch.setattr(depth, "_train", fake_train)
     out = tmp_path / "o"
-    good = {model: record(model, 2, 2) for model in CONFIG["models"]}
+    good = {student: record(student, 2, 2) for student in CONFIG["models"]}
     path = write_checkpoint(out, {"4-2-1": {"0": good}})
     before = path.read_bytes()
     savez = np.savez
@@ -243,8 +243,8 @@ def test_a_legacy_json_checkpoint_resumes_and_is_converted(tmp_path, monkeypatch
     the next checkpoint is the NPZ of brian_dendrites.checkpoint, and the JSON file is gone."""
     monkeypatch.setattr(depth, "_train", fake_train)
     out = tmp_path / "o"
-    good = {model: record(model, 2, 2) for model in CONFIG["models"]}
-    trained = {model: {**record(model, 2, 2), "ms_per_sample": 0.5} for model in CONFIG["models"]}
+    good = {student: record(student, 2, 2) for student in CONFIG["models"]}
+    trained = {student: {**record(student, 2, 2), "ms_per_sample": 0.5} for student in CONFIG["models"]}
     legacy = write_legacy_checkpoint(out, {"4-2-1": {"0": trained}})  # seed 0 done, by the legacy run
     results = depth.run(DepthConfig(**CONFIG, out=out), progress=False)
     assert results["runs"] == {"4-2-1": {"0": trained, "1": good}}  # seed 0 from the JSON file

@@ -1,117 +1,26 @@
-"""A model defined only in this test runs through the framework: Simulation, recording and NWB export.
-
-The model: two-compartment neurons (soma u, dendrite v_D = W r_in) nudged toward a target potential,
-with the Urbanczik-Senn dendritic rule dW/dt = eta (phi(u) - phi(a v_D)) r_in^T, a = g_D/(g_lk + g_D).
-It reaches the framework only through the contract of brian_dendrites.model and one register() call.
+"""The framework runs a model it has never seen: the example of a user's own model
+(examples/two_compartment.py) runs, records, learns and exports through Simulation and the NWB writer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from types import SimpleNamespace
+import importlib.util
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from brian2 import NeuronGroup, Quantity, Synapses, ms
+from brian2 import ms
 
-from brian_dendrites import Logistic, NetworkState, Simulation
-from brian_dendrites.canonical import to_json
+from brian_dendrites import NetworkState, Simulation
 from brian_dendrites.export import read_nwb, write_nwb
-from brian_dendrites.model import Label, register
-from brian_dendrites.transfer import TransferFunction
-from brian_dendrites.validation import finite_array
 
-
-@dataclass(frozen=True)
-class TwoCompartmentParams:
-    sizes: tuple[int, int] = (4, 3)  # inputs, neurons
-    phi: TransferFunction = field(default_factory=Logistic)
-    g_lk: Quantity = field(default_factory=lambda: 0.1 / ms)
-    g_D: Quantity = field(default_factory=lambda: 1.0 / ms)
-    g_som: Quantity = field(default_factory=lambda: 0.8 / ms)
-    eta: Quantity = field(default_factory=lambda: 0.0002 / ms)
-    dt: Quantity = field(default_factory=lambda: 0.1 * ms)
-
-    @property
-    def attenuation(self) -> float:
-        return float(self.g_D / (self.g_lk + self.g_D))
-
-
-class TwoCompartmentModel:
-    name = "two_compartment"
-    description = "two-compartment neurons that learn by the Urbanczik-Senn dendritic rule"
-    inputs = ("rates", "target")
-
-    def structure(self, params):
-        return {"sizes": list(params.sizes), "phi": to_json(params.phi), "dt": to_json(params.dt)}
-
-    def labels(self, params):
-        soma, dendrite = Label("neuron", 1, "soma", "voltage"), Label("neuron", 1, "dendrite", "voltage")
-        return {"input_0": {"r": Label("input", 0, "rate", "rate")}, "neuron_1": {"u": soma, "v_D": dendrite}}
-
-    def check_run(self, params, n_patterns, inputs, targets=None, nudging=None, eta=None):
-        n_in, n_out = params.sizes
-        targets = np.zeros((n_patterns, n_out)) if targets is None else targets
-        rates = finite_array("inputs", inputs, (n_patterns, n_in), "(n_patterns, n_input)")
-        return {"rates": rates, "target": finite_array("targets", targets, (n_patterns, n_out), "")}, eta
-
-    def build(self, params, timed, currents=None):
-        if currents:
-            raise ValueError("this test model takes no extra currents")
-        phi = params.phi
-        source = NeuronGroup(
-            params.sizes[0],
-            "r = rates(t, i) : 1 (constant over dt)",
-            namespace={"rates": timed["rates"]},
-            name="input_0",
-        )
-        neuron = NeuronGroup(
-            params.sizes[1],
-            f"""du/dt = -g_lk*u + g_D*(v_D - u) + g_som*(target(t, i) - u) : 1
-            v_D : 1
-            r = {phi.expression("u")} : 1 (constant over dt)
-            g_lk : 1/second (shared, constant)
-            g_D : 1/second (shared, constant)
-            g_som : 1/second (shared, constant)""",
-            method="euler",
-            namespace={"target": timed["target"]},
-            name="neuron_1",
-        )
-        synapses = Synapses(
-            source,
-            neuron,
-            f"""v_D_post = w*r_pre : 1 (summed)
-            dw/dt = eta*(r_post - {phi.expression("g_D_post/(g_lk_post + g_D_post)*v_D_post")})*r_pre : 1 (clock-driven)
-            eta : 1/second (shared, constant)""",
-            method="euler",
-            name="dendrite_1",
-        )
-        synapses.connect()  # presynaptic-major: index i * n_post + j
-        groups = {"input_0": source, "neuron_1": neuron}
-        return SimpleNamespace(objects=[source, neuron, synapses], groups=groups, synapses=synapses, params=params)
-
-    def zero_state(self, params):
-        n_in, n_out = params.sizes
-        return NetworkState({"dendrite_1": np.zeros((n_out, n_in))}, {}, {"neuron_1.u": np.zeros(n_out)})
-
-    def load_state(self, circuit, params, state, eta, noise):
-        neuron, synapses = circuit.groups["neuron_1"], circuit.synapses
-        return {
-            neuron.g_lk: params.g_lk,
-            neuron.g_D: params.g_D,
-            neuron.g_som: params.g_som,
-            neuron.u: state.potentials.get("neuron_1.u", np.zeros(len(neuron))),
-            synapses.w: np.asarray(state.weights["dendrite_1"]).T.ravel(),
-            synapses.eta: 0 / ms if eta is None else eta,
-        }
-
-    def read_state(self, circuit):
-        n_in, n_out = circuit.params.sizes
-        weights = {"dendrite_1": np.asarray(circuit.synapses.w[:]).reshape(n_in, n_out).T.copy()}
-        return NetworkState(weights, {}, {"neuron_1.u": np.asarray(circuit.groups["neuron_1"].u[:])})
-
-
-register(TwoCompartmentParams, TwoCompartmentModel())
+_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "two_compartment.py"
+_spec = importlib.util.spec_from_file_location("two_compartment", _EXAMPLE)
+two_compartment = importlib.util.module_from_spec(_spec)
+sys.modules["two_compartment"] = two_compartment
+_spec.loader.exec_module(two_compartment)
+TwoCompartmentParams = two_compartment.TwoCompartmentParams
 
 
 @pytest.mark.slow

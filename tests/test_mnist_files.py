@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from brian_dendrites.models.microcircuit.classifier import Classifier
-from brian_dendrites.models.microcircuit.classifier_file import load_classifier, save_classifier
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier, resumable, save_classifier
 from brian_dendrites.protocols.mnist_variants import VARIANTS
 
+from brian_dendrites.canonical import dumps
 from brian_dendrites.cli import main
 from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.errors import FileFormatError
@@ -89,7 +90,10 @@ CASES = {
     ),
     "bad-log-json": (_with({"log": np.array("[1, ")}), "'log' is not valid JSON"),
     "log-not-a-record": (_with({"log": np.array("[]")}), "'log' must map epoch"),
-    "extra-entry": (_with({"notes": np.zeros(3)}), r"unexpected entries \['notes'\]; a model file of format version 1"),
+    "extra-entry": (_with({"notes": np.zeros(3)}), r"unexpected entries \['notes'\]; a model file of format version 2"),
+    "no-info": (_without("info"), r"lacks \['info'\]"),
+    "bad-info-json": (_with({"info": np.array("{fingerprint")}), "'info' is not valid JSON"),
+    "info-without-fingerprint": (_with({"info": np.array("{}")}), "'info' must be a record of one 'fingerprint'"),
     "log-unequal-lengths": (_log(validation_error=[0.5]), "'log' lists of unequal lengths .*'validation_error': 1"),
     "log-empty-list": (_log(test_error=[]), "'log' lists of unequal lengths .*'test_error': 0"),
     "log-lists-as-strings": (_log(epoch="12"), "'log' must map epoch, .* to lists"),
@@ -157,6 +161,18 @@ def test_a_valid_log_and_an_empty_one_load(content, tmp_path):
     assert loaded.log == LOG
     untrained, _ = load_classifier(_write(tmp_path / "untrained.npz", content), VARIANTS)
     assert untrained.log == {k: [] for k in LOG}
+
+
+def test_a_version_1_file_loads_and_resumes_as_before(content, tmp_path):
+    """Format version 1 (before the fingerprint): no 'info'; it loads the same and resumes without one."""
+    version_1 = {k: v for k, v in content.items() if k != "info"} | {"format_version": np.array(1)}
+    old, old_params = load_classifier(_write(tmp_path / "model_shallow.npz", version_1), VARIANTS)
+    new, new_params = load_classifier(_write(tmp_path / "new.npz", content), VARIANTS)
+    assert dumps(old_params) == dumps(new_params) and old.seed == new.seed == 3 and old.log == new.log
+    for group in ("weights", "biases"):
+        for name, array in getattr(new, group).items():
+            np.testing.assert_array_equal(getattr(old, group)[name], array, strict=True)
+    assert resumable(tmp_path / "model_shallow.npz", VARIANTS["shallow"], 3, VARIANTS, limit=20).seed == 3
 
 
 @pytest.mark.parametrize("case", ["extra-entry", "log-unequal-lengths"])

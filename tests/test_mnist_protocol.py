@@ -11,7 +11,7 @@ import pytest
 from brian2 import ms
 from brian_dendrites.models.microcircuit import learning
 from brian_dendrites.models.microcircuit.classifier import Classifier, predict
-from brian_dendrites.models.microcircuit.classifier_file import load_classifier, save_classifier
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier, save_classifier, training_fingerprint
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import mnist as protocol
 from brian_dendrites.protocols import mnist_figures
@@ -79,7 +79,7 @@ def test_model_file_round_trip(tmp_path, rng):
     model.seed = 7
     path = save_classifier(model, variant.params, tmp_path / "model.npz")
     with np.load(path) as data:
-        assert data["format_version"] == 1 and data["format_version"].dtype.kind == "i" and data["seed"] == 7
+        assert data["format_version"] == 2 and data["format_version"].dtype.kind == "i" and data["seed"] == 7
     loaded, params = load_classifier(path)
     assert loaded.variant == "a" and params.phi == variant.params.phi and loaded.seed == 7
     for name, w in model.weights.items():
@@ -136,6 +136,24 @@ def test_resuming_with_another_seed_is_refused(tmp_path, monkeypatch, mnist_dir)
     assert path.read_bytes() == before
 
 
+def test_resuming_on_other_training_images_is_refused(tmp_path, monkeypatch, mnist_dir):
+    """The model file keeps the fingerprint of its training (brian_dendrites.checkpoint), which covers the
+    training images too: a file trained on the first 20 images once resumed silently on others."""
+    variant = VARIANTS["shallow"]
+    model = Classifier.initial(variant, np.random.default_rng(5))
+    model.seed = 0
+    path = save_classifier(model, variant.params, tmp_path / "model_shallow.npz", limit=20)
+    with np.load(path) as data:
+        assert json.loads(str(data["info"])) == {"fingerprint": training_fingerprint(variant.params, 0, None, 20)}
+    _no_mnist(monkeypatch)
+    message = f"model file {re.escape(str(path))} was written by a different configuration; run with the same"
+    for limit in (30, None):
+        with pytest.raises(ParameterError, match=message):
+            protocol.train("shallow", 2, tmp_path, mnist_dir, limit=limit, progress=False)
+    with pytest.raises(AssertionError, match="MNIST was loaded"):  # the same training resumes
+        protocol.train("shallow", 2, tmp_path, mnist_dir, limit=20, progress=False)
+
+
 def test_a_file_without_a_seed_is_evaluated_but_not_resumed(tmp_path, monkeypatch, rng, as_version_0, mnist_dir):
     """Format version 0: no format_version, no seed."""
     path = _saved(tmp_path)
@@ -188,6 +206,9 @@ def test_cli_evaluates_a_saved_model(tmp_path, rng, capsys, mnist_dir):
     independent = np.argmax(_forward(model, variant.params, images), axis=1)
     assert reported["images"] == 10_000
     assert reported["errors"] == int(np.sum(independent != labels))
+    assert main(["mnist", "evaluate", str(path), "--data-dir", str(mnist_dir), "--quick"]) == 0
+    quick = json.loads(capsys.readouterr().out)
+    assert quick["images"] == 1000 and quick["errors"] == int(np.sum(independent[:1000] != labels[:1000]))
     with pytest.raises(SystemExit):
         main(["mnist", "train", "--out", str(tmp_path), "--variants", "a,z"])
     assert "--variants: must be a comma-separated subset" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from brian_dendrites.protocols.registry import PROTOCOLS, Contract, Group
 
 from brian_dendrites import options
 from brian_dendrites.cli import main, parser
+from brian_dendrites.errors import ParameterError
 from brian_dendrites.files import prepare_output
 
 # The toy protocol: the whole of a protocol module.
@@ -141,11 +142,29 @@ def test_every_protocol_keeps_the_contract(command, protocol, argv, fields, monk
             ["mnist", "evaluate", "m.npz", "--part", "validation", "--data-dir", "d"],
             mnist.EvaluateConfig("m.npz", "d", "validation"),
         ),
+        (["mnist", "train", "--out", "o", "--quick", "--seed", "2"], mnist.TrainConfig("o", ("a",), epochs=1, seed=2)),
+        (["mnist", "evaluate", "m.npz", "--quick"], mnist.EvaluateConfig("m.npz", images=1000)),
+        (["mnist", "evaluate", "m.npz", "--images", "30"], mnist.EvaluateConfig("m.npz", images=30)),
+        (
+            ["attention", "--out", "o", "--quick"],
+            attention.AttentionConfig("o", epochs=1, hidden=50, train_images=10_000, test_images=200, demo=False),
+        ),
     ],
 )  # fmt: skip
 def test_options_parse_into_the_configuration_record(argv, expected):
     args = parser().parse_args(argv)
     assert args.protocol.config_from_args(args) == expected
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["mnist", "train", "--out", "o", "--epochs", "2"], ["mnist", "evaluate", "m.npz", "--images", "5"],
+     ["attention", "--out", "o", "--hidden", "20"]],
+)  # fmt: skip
+def test_quick_and_an_option_it_sets_are_refused_together(argv):
+    args = parser().parse_args([*argv, "--quick"])
+    with pytest.raises(ParameterError, match=f"--quick runs .*: give --quick or {argv[-2]}, not both"):
+        args.protocol.config_from_args(args)
 
 
 def test_regression_run_trains_both_learners_of_its_record(tmp_path, monkeypatch):

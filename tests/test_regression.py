@@ -174,7 +174,7 @@ def _damaged_checkpoints(tmp_path, valid: Path) -> dict[str, tuple[Path, str]]:
             content = dict(data) | {"format_version": np.array(99)}
         np.savez(path, **content)
 
-    write("future_version", version, "format version 99, this package reads 1")
+    write("future_version", version, "format version 99, this package reads 1 and 2")
 
     def no_info(path):
         with np.load(valid) as data:

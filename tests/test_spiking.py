@@ -15,6 +15,7 @@ from brian_dendrites.models.microcircuit import (
     projections,
     random_weights,
 )
+from brian_dendrites.models.microcircuit.pathways import PATHWAY_TABLE
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols.modes import spiking_params
 
@@ -56,7 +57,7 @@ def test_spike_driven_weight_changes_are_unbiased(accumulated, projection):
     presynaptic neuron. The Mahalanobis distance per synapse must then be 1 +- sqrt(2/n)."""
     weights, spikes, _ = accumulated
     dt, eta = float(SPIKING.dt / ms), float(ETA * ms)
-    e = spikes.recording[f"{projection.post}.{projection.error}"].values  # (steps, post)
+    e = spikes.recording[f"{projection.post}.{PATHWAY_TABLE[projection.pathway].error}"].values  # (steps, post)
     r = spikes.recording[f"{projection.pre}.r"].values  # (steps, pre)
     deviation = spikes.state.weights[projection.name] - weights[projection.name] - eta * dt * e.T @ r
     distance = 0.0

@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 from brian2 import ms
-from brian_dendrites.models.error_neurons import ErrorNeuronParams, initial_state
+from brian_dendrites.models.error_neurons import ERROR_NEURONS, ErrorNeuronParams
 
 from brian_dendrites import Simulation
 
@@ -45,9 +45,7 @@ def main():
     n = len(sizes) - 1
     eta = tuple(float(e) / ms for e in d["eta"])
     params = ErrorNeuronParams(sizes=sizes, eta=eta)
-    state = initial_state(params, np.random.default_rng(0))
-    for name in state.potentials:
-        state.potentials[name] = np.zeros_like(state.potentials[name])
+    state = ERROR_NEURONS.zero_state(params)
     for k in range(1, n + 1):
         state.weights[f"forward_{k}"] = d[f"init_WPP_{k - 1}"].astype(float).copy()
         state.weights[f"lateral_ip_{k}"] = d[f"init_WIP_{k - 1}"].astype(float).copy()

@@ -1,4 +1,7 @@
-"""The error-neuron microcircuit of Max et al. (2025): equations, parameters, network."""
+"""The error-neuron microcircuit of Max et al. (2025): equations, parameters, network.
+
+Beside the model: the steady-state engine (:mod:`.steady_state`), imported from its module.
+"""
 
 from brian_dendrites.model import register
 
@@ -6,7 +9,7 @@ from .equations import error_equations, forward_synapse, input_equations, repres
 from .model import ERROR_NEURONS, ErrorNeuronModel
 from .network import ErrorNeuronCircuit, build_error_circuit, group_sizes, projections
 from .parameters import FEEDBACK_MODES, RECORD_TYPES, TEMPLATE, ErrorNeuronParams
-from .weights import feedback_matrices, initial_state
+from .weights import feedback_matrices, random_weights
 
 register(ErrorNeuronParams, ERROR_NEURONS)
 
@@ -23,9 +26,9 @@ __all__ = [
     "feedback_matrices",
     "forward_synapse",
     "group_sizes",
-    "initial_state",
     "input_equations",
     "projections",
+    "random_weights",
     "representation_equations",
     "start_code",
 ]

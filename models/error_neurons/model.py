@@ -10,7 +10,7 @@ from brian_dendrites.model import Label
 from brian_dendrites.state import NetworkState, matrix_to_synapses, synapses_to_matrix
 from brian_dendrites.validation import finite_array
 
-from .network import build_error_circuit, group_sizes, projections, runtime_values
+from .network import build_error_circuit, group_sizes, projections, runtime_parameters
 from .parameters import ErrorNeuronParams
 
 __all__ = ["ErrorNeuronModel", "ERROR_NEURONS"]
@@ -93,14 +93,12 @@ class ErrorNeuronModel:
             population, layer = group.rsplit("_", 1)
             variables = _variables(population, int(layer) == n) + (("v_den",) if population == "error" else ())
             result[group] = {v: Label(population, int(layer), *_LABELS[population][v]) for v in variables}
-        for name in projections(params.sizes):
-            pathway, layer = name.rsplit("_", 1)
-            result[name] = {
-                "w": Label(pathway, int(layer), "synapse", "weight", f"weight of {name}, presynaptic-major")
-            }
-            if name.startswith("forward") and int(layer) >= 2:
-                text = f"B^II_{int(layer) - 1} offset on {name} ('BP': B^II = W^T + b; 'FA': B^II = b)"
-                result[name]["b"] = Label(pathway, int(layer), "synapse", "weight", text)
+        for proj in projections(params.sizes):
+            text = f"weight of {proj.name}, presynaptic-major"
+            result[proj.name] = {"w": Label(proj.pathway, proj.layer, "synapse", "weight", text)}
+            if proj.pathway == "forward" and proj.layer >= 2:
+                text = f"B^II_{proj.layer - 1} offset on {proj.name} ('BP': B^II = W^T + b; 'FA': B^II = b)"
+                result[proj.name]["b"] = Label(proj.pathway, proj.layer, "synapse", "weight", text)
         return result
 
     def check_run(self, params, n_patterns, inputs, targets=None, nudging=None, eta=None):
@@ -193,7 +191,7 @@ class ErrorNeuronModel:
             ``feedback_k`` (n_k, n_{k+1}) for k = 1..N-1 is the b of ``forward_{k+1}``, transposed.
         """
         sizes, n = group_sizes(params.sizes), len(params.sizes) - 1
-        weights = {name: np.zeros((sizes[post], sizes[pre])) for name, (pre, post) in projections(params.sizes).items()}
+        weights = {proj.name: np.zeros((proj.n_post, proj.n_pre)) for proj in projections(params.sizes)}
         weights |= {f"feedback_{k}": np.zeros((params.sizes[k], params.sizes[k + 1])) for k in range(1, n)}
         potentials = {
             f"{group}.{v}": np.zeros(size)
@@ -223,7 +221,7 @@ class ErrorNeuronModel:
         dict
             Brian2 variable view -> value.
         """
-        values = runtime_values(circuit, params, eta)
+        values = runtime_parameters(circuit, params, eta)
         for name, syn in circuit.synapses.items():
             values[syn.w] = matrix_to_synapses(state.weights[name])
             layer = int(name.rsplit("_", 1)[1])

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import Clock, NeuronGroup, Synapses, TimedArray, linked_var, ms
 
+from brian_dendrites.model import Projection
+
 from .equations import (
     LATERAL_IP,
     LATERAL_PI,
@@ -23,14 +25,14 @@ from .equations import (
 )
 from .parameters import ErrorNeuronParams
 
-__all__ = ["ErrorNeuronCircuit", "build_error_circuit", "projections", "group_sizes", "runtime_values"]
+__all__ = ["ErrorNeuronCircuit", "build_error_circuit", "projections", "group_sizes", "runtime_parameters"]
 
 # Groups update before the plasticity, which must read the weights only after every dendrite summed them.
 _GROUP_ORDER, _PLASTICITY_ORDER = 0, 10
 
 
-def projections(sizes: tuple[int, ...]) -> dict[str, tuple[str, str]]:
-    """Every synapse name -> (pre, post) group names, in build order.
+def projections(sizes: tuple[int, ...]) -> list[Projection]:
+    """All projections of a network with area ``sizes``, in build order.
 
     Parameters
     ----------
@@ -39,17 +41,20 @@ def projections(sizes: tuple[int, ...]) -> dict[str, tuple[str, str]]:
 
     Returns
     -------
-    dict of str to tuple of str
-        ``forward_k`` for k = 1..N, then ``lateral_ip_k`` and ``lateral_pi_k`` for each area.
+    list of Projection
+        ``forward_k`` for k = 1..N, then ``lateral_ip_k`` and ``lateral_pi_k`` for each area k; a
+        projection's ``pathway`` is its name without the area index k, its ``layer``.
     """
     n = len(sizes) - 1
-    result = {
-        f"forward_{k}": ("input_0" if k == 1 else f"representation_{k - 1}", f"representation_{k}")
-        for k in range(1, n + 1)
-    }
+    result = []
     for k in range(1, n + 1):
-        result[f"lateral_ip_{k}"] = (f"representation_{k}", f"error_{k}")
-        result[f"lateral_pi_{k}"] = (f"error_{k}", f"representation_{k}")
+        pre = "input_0" if k == 1 else f"representation_{k - 1}"
+        result.append(Projection(f"forward_{k}", "forward", k, pre, f"representation_{k}", sizes[k - 1], sizes[k]))
+    for k in range(1, n + 1):
+        result += [
+            Projection(f"lateral_ip_{k}", "lateral_ip", k, f"representation_{k}", f"error_{k}", sizes[k], sizes[k]),
+            Projection(f"lateral_pi_{k}", "lateral_pi", k, f"error_{k}", f"representation_{k}", sizes[k], sizes[k]),
+        ]
     return result
 
 
@@ -153,21 +158,22 @@ def build_error_circuit(
         groups[f"error_{k}"].v_td = linked_var(groups[f"representation_{k}"], "v_td")
 
     synapses = {}
-    for name, (pre, post) in projections(sizes).items():
-        if name.startswith("forward"):
-            model = forward_synapse(None if pre == "input_0" else params.feedback)
+    for proj in projections(sizes):
+        if proj.pathway == "forward":
+            code = forward_synapse(None if proj.pre == "input_0" else params.feedback)
             order = _PLASTICITY_ORDER
         else:
-            model, order = (LATERAL_IP if name.startswith("lateral_ip") else LATERAL_PI), _GROUP_ORDER
-        syn = Synapses(groups[pre], groups[post], model, method="euler", name=name, order=order, clock=clock)
+            code, order = (LATERAL_IP if proj.pathway == "lateral_ip" else LATERAL_PI), _GROUP_ORDER
+        pre, post = groups[proj.pre], groups[proj.post]
+        syn = Synapses(pre, post, code, method="euler", name=proj.name, order=order, clock=clock)
         # Presynaptic-major order, as in the microcircuit (see brian_dendrites.state.matrix_to_synapses).
-        pre_idx, post_idx = np.divmod(np.arange(len(groups[pre]) * len(groups[post])), len(groups[post]))
+        pre_idx, post_idx = np.divmod(np.arange(len(pre) * len(post)), len(post))
         syn.connect(i=pre_idx, j=post_idx)
-        synapses[name] = syn
+        synapses[proj.name] = syn
     return ErrorNeuronCircuit(params, groups, synapses)
 
 
-def runtime_values(circuit: ErrorNeuronCircuit, params: ErrorNeuronParams, eta) -> dict:
+def runtime_parameters(circuit: ErrorNeuronCircuit, params: ErrorNeuronParams, eta) -> dict:
     """Variable views of the conductances and learning rates -> their values.
 
     Parameters

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from brian_dendrites.state import NetworkState
-
-from .model import ERROR_NEURONS
 from .parameters import ErrorNeuronParams
 
-__all__ = ["initial_state", "feedback_matrices"]
+__all__ = ["random_weights", "feedback_matrices"]
 
 
-def initial_state(
+def random_weights(
     params: ErrorNeuronParams,
     rng: np.random.Generator,
     *,
@@ -20,8 +17,8 @@ def initial_state(
     lateral_noise: float = 0.3,
     feedback_noise: float = 0.5,
     feedback_range: float = 1.0,
-) -> NetworkState:
-    """A zero-potential state with the authors' initial weights.
+) -> dict[str, np.ndarray]:
+    """The authors' initial weights, as (post, pre) matrices.
 
     W_k ~ U(-forward, forward); W^IP_k and B^PI_k = identity + U(-lateral_noise, lateral_noise);
     B^II offsets b ~ U(-feedback_noise, feedback_noise) in 'BP' mode (B^II = W^T + b, the noise fixed
@@ -44,20 +41,21 @@ def initial_state(
 
     Returns
     -------
-    NetworkState
-        The state, of the names and shapes of the model's ``zero_state``.
+    dict of str to numpy.ndarray
+        A matrix by name, the names and shapes of the model's ``zero_state``: ``forward_k``, then
+        ``lateral_ip_k`` and ``lateral_pi_k``, then ``feedback_k``.
     """
-    state = ERROR_NEURONS.zero_state(params)
     sizes, n = params.sizes, len(params.sizes) - 1
+    weights = {}
     for k in range(1, n + 1):
-        state.weights[f"forward_{k}"] = rng.uniform(-forward, forward, (sizes[k], sizes[k - 1]))
+        weights[f"forward_{k}"] = rng.uniform(-forward, forward, (sizes[k], sizes[k - 1]))
     for k in range(1, n + 1):
         for name in (f"lateral_ip_{k}", f"lateral_pi_{k}"):
-            state.weights[name] = np.eye(sizes[k]) + rng.uniform(-lateral_noise, lateral_noise, (sizes[k], sizes[k]))
+            weights[name] = np.eye(sizes[k]) + rng.uniform(-lateral_noise, lateral_noise, (sizes[k], sizes[k]))
     half = feedback_noise if params.feedback == "BP" else feedback_range
     for k in range(1, n):
-        state.weights[f"feedback_{k}"] = rng.uniform(-half, half, (sizes[k], sizes[k + 1]))
-    return state
+        weights[f"feedback_{k}"] = rng.uniform(-half, half, (sizes[k], sizes[k + 1]))
+    return weights
 
 
 def feedback_matrices(params: ErrorNeuronParams, weights: dict[str, np.ndarray]) -> dict[int, np.ndarray]:

@@ -10,7 +10,7 @@ from brian_dendrites.model import register
 
 from .equations import input_equations, interneuron_equations, pyramidal_equations, synapse_equations
 from .model import MICROCIRCUIT, MicrocircuitModel
-from .network import Microcircuit, Projection, build_microcircuit, projections
+from .network import Microcircuit, build_microcircuit, projections
 from .parameters import (
     BARS,
     FIG1,
@@ -49,7 +49,6 @@ __all__ = [
     "PyramidalParams",
     "SpikingParams",
     "Microcircuit",
-    "Projection",
     "build_microcircuit",
     "projections",
     "input_equations",

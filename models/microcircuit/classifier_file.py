@@ -1,7 +1,14 @@
 """The model file of a classifier: a versioned NPZ file of its weights, record, log, seed and schedule.
 
-:func:`save_classifier` writes format version 1 atomically; :func:`load_classifier` reads versions 0
-and 1 and refuses, in one line naming the file, anything else. Nothing in a file is executed.
+:func:`save_classifier` writes format version 2 atomically; :func:`load_classifier` reads versions 0
+to 2 and refuses, in one line naming the file, anything else. Nothing in a file is executed.
+
+A model file is also the checkpoint its training resumes from (:func:`resumable`), with the one
+resume mechanism of :mod:`brian_dendrites.checkpoint`: its ``info`` record holds the
+:func:`~brian_dendrites.checkpoint.fingerprint` of the training's configuration, checked by
+:func:`~brian_dendrites.checkpoint.check_fingerprint`. Unlike a checkpoint it stores that
+configuration too (the record, seed and schedule), so that a file is evaluated without the code
+that wrote it, and a refusal to resume says what differs.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from brian_dendrites import checkpoint
 from brian_dendrites.canonical import dumps, from_json
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import atomic_savez, read_npz
@@ -25,19 +33,46 @@ from .learning import backprop_schedule
 from .network import projections
 from .parameters import RECORD_TYPES, MicrocircuitParams
 
-__all__ = ["FORMAT_VERSION", "save_classifier", "load_classifier", "resumable"]
+__all__ = ["FORMAT_VERSION", "save_classifier", "load_classifier", "resumable", "training_fingerprint"]
 
 #: Layout of the model files that :func:`save_classifier` writes; files without ``format_version`` are 0.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: The entries of a model file besides ``weights/...`` and ``biases/...``, by format version.
 _ENTRIES = {
     0: {"variant", "phi", "phi_parameters", "log"},
     1: {"format_version", "variant", "params", "log", "seed", "schedule"},
+    2: {"format_version", "variant", "params", "log", "seed", "schedule", "info"},
 }
+#: The entries without which a file of that format version is not a model file.
+_REQUIRED = {0: ("variant", "phi", "phi_parameters"), 1: ("variant", "params"), 2: ("variant", "params", "info")}
 
 
-def save_classifier(classifier: Classifier, params: MicrocircuitParams, path: str | os.PathLike) -> Path:
-    """Write ``classifier`` atomically to ``path``, an NPZ file (format version 1) holding
+def training_fingerprint(params: MicrocircuitParams, seed: int | None, schedule: dict | None, limit: int | None) -> str:
+    """The :func:`~brian_dendrites.checkpoint.fingerprint` of a training: what must match for it to resume.
+
+    Parameters
+    ----------
+    params : MicrocircuitParams
+        The classifier's parameter record.
+    seed : int or None
+        The seed of its initial weights and shuffling.
+    schedule : dict or None
+        Its backprop learning-rate schedule (None: not a backprop classifier).
+    limit : int or None
+        The training images, the first ``limit`` of the training part (None: all).
+
+    Returns
+    -------
+    str
+        The fingerprint.
+    """
+    return checkpoint.fingerprint({"params": params, "seed": seed, "schedule": schedule, "train_images": limit})
+
+
+def save_classifier(
+    classifier: Classifier, params: MicrocircuitParams, path: str | os.PathLike, limit: int | None = None
+) -> Path:
+    """Write ``classifier`` atomically to ``path``, an NPZ file (format version 2) holding
 
     - ``weights/<projection>`` (post, pre) and ``biases/<projection>`` (post,): float32 arrays;
     - ``variant``; ``params``, the parameter record as canonical JSON with units
@@ -46,10 +81,13 @@ def save_classifier(classifier: Classifier, params: MicrocircuitParams, path: st
     - ``format_version`` (int, 1) and ``seed`` (int, that of the initial weights and the
       shuffling; absent where ``classifier.seed`` is None);
     - ``schedule`` (JSON, a backprop classifier's learning-rate schedule; absent where ``classifier.schedule``
-      is None).
+      is None);
+    - ``info`` (JSON, the record of :mod:`brian_dendrites.checkpoint`): ``fingerprint``, the
+      :func:`training_fingerprint` of ``params``, the seed, the schedule and ``limit``.
 
-    Files of format version 0 have no ``format_version`` and ``seed``, and instead of the record
-    the transfer function's name ``phi`` and its ``phi_parameters`` (JSON).
+    Files of format version 1 have no ``info``. Files of format version 0 have no ``format_version``
+    and ``seed`` either, and instead of the record the transfer function's name ``phi`` and its
+    ``phi_parameters`` (JSON).
 
     Parameters
     ----------
@@ -59,12 +97,15 @@ def save_classifier(classifier: Classifier, params: MicrocircuitParams, path: st
         Its parameter record.
     path : str or os.PathLike
         The file; an interruption leaves an earlier file intact.
+    limit : int or None, optional
+        The training images it was trained on, the first ``limit`` (None: all), for the fingerprint.
 
     Returns
     -------
     pathlib.Path
         ``path``.
     """
+    seed, schedule = classifier.seed, classifier.schedule
     content = {f"weights/{k}": v for k, v in classifier.weights.items()} | {
         f"biases/{k}": v for k, v in classifier.biases.items()
     }
@@ -73,6 +114,7 @@ def save_classifier(classifier: Classifier, params: MicrocircuitParams, path: st
         "variant": np.array(classifier.variant),
         "params": np.array(dumps(params)),
         "log": np.array(json.dumps(classifier.log)),
+        "info": np.array(json.dumps({"fingerprint": training_fingerprint(params, seed, schedule, limit)})),
     }
     if classifier.seed is not None:
         content["seed"] = np.array(classifier.seed)
@@ -112,8 +154,9 @@ def load_classifier(
     and the fault, if the file is not a model file of a known format version, holds other entries
     than those :func:`save_classifier` writes, its weights and thresholds are not exactly the float32
     arrays, finite and of the shapes, of its variant, or its log is not one entry per epoch 1..n
-    (lists of equal length; errors in [0, 1]; ``wall_s`` finite and >= 0). Files of format version 0
-    (see :func:`save_classifier`) load with ``seed`` None.
+    (lists of equal length; errors in [0, 1]; ``wall_s`` finite and >= 0), or (format version 2) its
+    ``info`` is not a record with a fingerprint. Files of format version 0 (see :func:`save_classifier`)
+    load with ``seed`` None.
 
     Parameters
     ----------
@@ -138,12 +181,19 @@ def load_classifier(
     FileFormatError
         If the file is not a model file of a known format version, or its contents do not fit.
     """
+    return _read(path, variants)[:2]
+
+
+def _read(
+    path: str | os.PathLike, variants: Mapping[str, Variant] | None
+) -> tuple[Classifier, MicrocircuitParams, str | None]:
+    """:func:`load_classifier`, and the training's fingerprint (None: a file of format version 0 or 1)."""
     path, variants = Path(path), variants or {}
     content = read_npz(path, "model file")
     version = _integer(content, "format_version", path, default=0)
-    if version not in (0, FORMAT_VERSION):
+    if version not in _ENTRIES:
         raise FileFormatError(f"{path}: format_version {version} is unknown (expected 0 to {FORMAT_VERSION})")
-    absent = [k for k in ("variant", *(("params",) if version else ("phi", "phi_parameters"))) if k not in content]
+    absent = [k for k in _REQUIRED[version] if k not in content]
     if absent:
         raise FileFormatError(f"{path}: not a model file, it lacks {absent}")
     unexpected = sorted(k for k in content if k not in _ENTRIES[version] and not k.startswith(("weights/", "biases/")))
@@ -177,7 +227,19 @@ def load_classifier(
         {k.split("/", 1)[1]: content[k] for k in expected if k.startswith(f"{kind}/")} for kind in ("weights", "biases")
     )
     seed = _integer(content, "seed", path, default=None)
-    return Classifier(variant, weights, biases, log, seed, _schedule(content, path)), params
+    classifier = Classifier(variant, weights, biases, log, seed, _schedule(content, path))
+    return classifier, params, _fingerprint(content, path) if "info" in content else None
+
+
+def _fingerprint(content: dict[str, np.ndarray], path: Path) -> str:
+    """The fingerprint in a model file's ``info`` record."""
+    try:
+        info = json.loads(str(content["info"]))
+    except ValueError as error:
+        raise FileFormatError(f"{path}: 'info' is not valid JSON ({error})") from error
+    if not isinstance(info, dict) or info.keys() != {"fingerprint"} or not isinstance(info["fingerprint"], str):
+        raise FileFormatError(f"{path}: 'info' must be a record of one 'fingerprint' string, got {info!r}")
+    return info["fingerprint"]
 
 
 def _schedule(content: dict[str, np.ndarray], path: Path) -> dict | None:
@@ -239,9 +301,18 @@ def _describe_schedule(schedule: dict) -> str:
 
 
 def resumable(
-    path: str | os.PathLike, variant: Variant, seed: int, variants: Mapping[str, Variant] | None = None
+    path: str | os.PathLike,
+    variant: Variant,
+    seed: int,
+    variants: Mapping[str, Variant] | None = None,
+    limit: int | None = None,
 ) -> Classifier | None:
     """The classifier in ``path`` to resume training ``variant`` with ``seed``, or None if there is no file.
+
+    What differs is named: the variant, the parameters, the backprop schedule, the seed; then a file
+    of format version 2 must hold the :func:`training_fingerprint` of the training that resumes
+    (:func:`brian_dendrites.checkpoint.check_fingerprint`), which also covers ``limit``. Files of
+    format version 1 have none and resume as before.
 
     Parameters
     ----------
@@ -253,6 +324,8 @@ def resumable(
         The seed of the training.
     variants : mapping of str to Variant, optional
         As :func:`load_classifier` takes them.
+    limit : int or None, optional
+        The training images of the training that resumes, the first ``limit`` (None: all).
 
     Returns
     -------
@@ -264,12 +337,13 @@ def resumable(
     FileFormatError
         If the file is damaged, holds another variant or records no seed.
     ParameterError
-        If the file was trained with other parameters, another backprop schedule or another seed.
+        If the file was trained with other parameters, another backprop schedule, another seed or
+        (format version 2) other training images.
     """
     path = Path(path)
     if not path.exists():
         return None
-    classifier, params = load_classifier(path, variants)
+    classifier, params, fingerprint = _read(path, variants)
     variant_name = variant.name
     if classifier.variant != variant_name:
         raise FileFormatError(f"{path} holds variant '{classifier.variant}', not '{variant_name}'")
@@ -298,4 +372,8 @@ def resumable(
             f"seed {seed} differs from the seed {classifier.seed} that {path} was trained with: pass seed "
             f"{classifier.seed} (--seed {classifier.seed}) to resume it, or choose another output folder"
         )
+    if fingerprint is not None:
+        schedule = backprop_schedule() if variant.backprop else None
+        expected = training_fingerprint(variant.params, seed, schedule, limit)
+        checkpoint.check_fingerprint(path, {"fingerprint": fingerprint}, expected, "model file")
     return classifier

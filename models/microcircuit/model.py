@@ -222,7 +222,7 @@ class MicrocircuitModel:
         all_ = projections(params.sizes)
         weights = {p.name: np.zeros((p.n_post, p.n_pre)) for p in all_}
         filtered = [p for p in all_ if p.pathway in params.plastic and params.tau_w is not None]
-        induction = {p.name: np.zeros((p.n_post, p.n_pre)) for p in filtered}
+        synapses = {f"{p.name}.induction": np.zeros((p.n_post, p.n_pre)) for p in filtered}
         sizes = group_sizes(params.sizes)
         potentials = {
             f"{group}.{v}": np.zeros(sizes[group])
@@ -230,7 +230,7 @@ class MicrocircuitModel:
             for v in variables
             if v not in _DERIVED
         }
-        return NetworkState(weights, induction, potentials)
+        return NetworkState(weights, synapses, potentials)
 
     def load_state(self, circuit, params, state: NetworkState, eta: LearningRates | None, noise: bool) -> dict:
         """Brian2 variable views -> values: conductances, noise, weights, rates (None: no plasticity), potentials.
@@ -264,7 +264,7 @@ class MicrocircuitModel:
             if circuit.plastic(proj):
                 values[syn.eta] = eta.for_projection(proj.pathway, proj.layer, n)
                 if params.tau_w is not None:
-                    induction = state.induction.get(proj.name, np.zeros((proj.n_post, proj.n_pre)))
+                    induction = state.synapses.get(f"{proj.name}.induction", np.zeros((proj.n_post, proj.n_pre)))
                     values[syn.induction] = matrix_to_synapses(induction)
         for key, view in _state_variables(circuit).items():
             values[view] = state.potentials.get(key, np.zeros(len(view.group)))
@@ -283,14 +283,14 @@ class MicrocircuitModel:
         NetworkState
             Its weights, inductions (of filtered plastic projections) and potentials.
         """
-        weights, induction = {}, {}
+        weights, synapses = {}, {}
         for proj in circuit.projections:
             syn = circuit.synapses[proj.name]
             weights[proj.name] = to_matrix(syn.w[:], proj.n_pre, proj.n_post)
             if circuit.plastic(proj) and circuit.params.tau_w is not None:
-                induction[proj.name] = to_matrix(syn.induction[:], proj.n_pre, proj.n_post)
+                synapses[f"{proj.name}.induction"] = to_matrix(syn.induction[:], proj.n_pre, proj.n_post)
         potentials = {key: np.asarray(view[:], dtype=float) for key, view in _state_variables(circuit).items()}
-        return NetworkState(weights, induction, potentials)
+        return NetworkState(weights, synapses, potentials)
 
 
 def _state_variables(circuit) -> dict:

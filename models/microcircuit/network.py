@@ -14,6 +14,7 @@ import numpy as np
 from brian2 import Clock, NeuronGroup, Synapses, TimedArray, linked_var
 
 from brian_dendrites.equations import with_currents
+from brian_dendrites.model import Projection
 
 from .equations import (
     input_equations,
@@ -29,7 +30,6 @@ from .parameters import MicrocircuitParams
 from .pathways import PATHWAY_TABLE
 
 __all__ = [
-    "Projection",
     "projections",
     "group_sizes",
     "recordable",
@@ -45,48 +45,6 @@ __all__ = [
 _ORDER = {"interneuron": 0, "pyramidal": 1, "input": 2, "plasticity": 3}
 
 
-@dataclass(frozen=True)
-class Projection:
-    """One dense pathway: ``name`` is also the Brian2 Synapses name.
-
-    Parameters
-    ----------
-    name : str
-        The projection's name, e.g. ``'bottom_up_1'`` (see the module docstring).
-    pathway : {'bottom_up', 'ip', 'pi', 'top_down'}
-        Its plastic pathway (a key of ``PATHWAY_TABLE``).
-    layer : int
-        The index k in its name (1-based): the pyramidal layer it projects into (bottom-up, top-down), or
-        the hidden layer whose interneurons it connects (ip, pi).
-    pre : str
-        The presynaptic group, e.g. ``'input_0'``.
-    post : str
-        The postsynaptic group, e.g. ``'pyramidal_1'``.
-    n_pre : int
-        Neurons in ``pre``.
-    n_post : int
-        Neurons in ``post``.
-    """
-
-    name: str
-    pathway: str
-    layer: int
-    pre: str
-    post: str
-    n_pre: int
-    n_post: int
-
-    @property
-    def target(self) -> str:
-        """The postsynaptic potential the weights sum into (Eqs. 3-5)."""
-        return PATHWAY_TABLE[self.pathway].target
-
-    @property
-    def error(self) -> str:
-        """The postsynaptic error factor of the weight change (Eqs. 7-10)."""
-        return PATHWAY_TABLE[self.pathway].error
-
-
 def projections(sizes: tuple[int, ...]) -> list[Projection]:
     """All projections of a network with pyramidal layer ``sizes``.
 
@@ -99,6 +57,9 @@ def projections(sizes: tuple[int, ...]) -> list[Projection]:
     -------
     list of Projection
         ``bottom_up_k`` for k = 1..N, then ``top_down_k``, ``ip_k`` and ``pi_k`` for each hidden layer k.
+        A projection's ``pathway`` is its plastic pathway (a key of ``PATHWAY_TABLE``); its ``layer``
+        the pyramidal layer it projects into (bottom-up, top-down), or the hidden layer whose
+        interneurons it connects (ip, pi).
     """
     n = len(sizes) - 1
     result = []
@@ -326,13 +287,13 @@ def build_microcircuit(
 
     all_projections = projections(sizes)
     for proj in all_projections:
-        plastic = proj.pathway in params.plastic
+        plastic, pathway = proj.pathway in params.plastic, PATHWAY_TABLE[proj.pathway]
         pre, post = groups[proj.pre], groups[proj.post]
-        error, filtered = proj.error if plastic else None, params.tau_w is not None
+        error, filtered = pathway.error if plastic else None, params.tau_w is not None
         if spiking:
             # Spikes arrive every step of the presynaptic clock; a filtered induction is integrated
             # into w on the plasticity clock.
-            code = spiking_synapse_code(proj.target, error, filtered)
+            code = spiking_synapse_code(pathway.target, error, filtered)
             dt_w = params.dt if params.dt_plasticity is None else params.dt_plasticity
             syn = Synapses(
                 pre,
@@ -348,7 +309,7 @@ def build_microcircuit(
             syn = Synapses(
                 pre,
                 post,
-                synapse_equations(proj.target, error, filtered),
+                synapse_equations(pathway.target, error, filtered),
                 method="euler",
                 name=proj.name,
                 order=_ORDER["plasticity"],
