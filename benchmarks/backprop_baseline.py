@@ -21,12 +21,12 @@ import json
 import time
 
 import numpy as np
-from brian_dendrites.models.microcircuit import learning
-from brian_dendrites.models.microcircuit.classifier import Classifier, predict
-from brian_dendrites.protocols.mnist_variants import VARIANTS
 from threadpoolctl import threadpool_limits
 
 from brian_dendrites.datasets import mnist as mnist_data
+from brian_dendrites.models.microcircuit import learning
+from brian_dendrites.models.microcircuit.classifier import Classifier, predict
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 
 
 def make_step(loss: str, l2: float, dropout: float, rng: np.random.Generator):

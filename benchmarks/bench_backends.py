@@ -17,13 +17,13 @@ import time
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
+
+from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.models.microcircuit.classifier import Classifier
 from brian_dendrites.models.microcircuit.learning import train_epoch
 from brian_dendrites.models.microcircuit.stacked import train_stack
 from brian_dendrites.protocols.mnist_variants import VARIANTS
-from threadpoolctl import threadpool_limits
-
-from brian_dendrites.datasets import mnist as mnist_data
 
 EPOCH = 55_000
 

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import ms
-from brian_dendrites.models.error_neurons import ErrorNeuronParams, random_weights
-from brian_dendrites.protocols.depth import ETA
 from threadpoolctl import threadpool_limits
 
 from brian_dendrites import Simulation
+from brian_dendrites.models.error_neurons import ErrorNeuronParams, random_weights
+from brian_dendrites.protocols.depth import ETA
 from brian_dendrites.state import NetworkState
 
 SIZES = ((4, 2, 1), (16, 8, 4, 2, 1), (32, 16, 8, 4, 2, 1))

@@ -20,12 +20,12 @@ import statistics
 import time
 
 import numpy as np
-from brian_dendrites.models.microcircuit.classifier import Classifier, Variant
-from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine, _accumulate, _dendrite
-from brian_dendrites.protocols.mnist_variants import VARIANTS
 from threadpoolctl import threadpool_limits
 
 from brian_dendrites.datasets import mnist as mnist_data
+from brian_dendrites.models.microcircuit.classifier import Classifier, Variant
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine, _accumulate, _dendrite
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 
 EPOCH = 55_000
 

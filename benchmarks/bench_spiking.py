@@ -20,9 +20,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import brian2  # noqa: E402
 import numpy as np  # noqa: E402
-from brian_dendrites.protocols.modes import spiking_params  # noqa: E402
 
 from brian_dendrites import REGRESSION, NetworkState, Simulation, random_weights  # noqa: E402
+from brian_dendrites.protocols.modes import spiking_params  # noqa: E402
 
 
 def _median_loop(sim: Simulation, params, state, inputs, targets, repeats: int) -> tuple[float, float]:

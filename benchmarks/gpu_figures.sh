@@ -41,7 +41,7 @@ for step in "$@"; do
         python3 benchmarks/bench_backends.py --device cuda --networks 1 10 50 --images 11000 --repeats 3 |
             tee "$OUT/backends.txt" ;;
     cuda-tests)
-        python3 -m pytest -q -p no:cacheprovider --cuda tests/test_cuda.py | tee "$OUT/test_cuda.txt" ;;
+        python3 -m pytest -q -p no:cacheprovider --cuda tests/framework/test_cuda.py | tee "$OUT/test_cuda.txt" ;;
     cuda-sizes)
         python3 benchmarks/bench_cuda.py --patterns 5 --repeats 3 | tee "$OUT/cuda_sizes.txt" ;;
     fig1 | regression)  # the results JSON of each run come back (the tool returns 8 files at most)

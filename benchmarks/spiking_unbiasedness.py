@@ -4,7 +4,7 @@ FIG1 with all four pathways plastic, no tau_w filter and eta = 1e-5/ms (the stat
 spiking network runs PATTERNS patterns of 100 ms at psi, recording every step, and the rate network
 runs from the same weights and inputs. Per projection it prints the Mahalanobis distance per synapse
 of the spiking weight changes from the rate rule on the spiking trajectory (1 +- sqrt(2/n) if unbiased;
-tests/test_spiking.py asserts it) and ||dW_spiking - dW_rate|| / ||dW_rate|| against the rate network.
+tests/models/test_spiking.py asserts it) and ||dW_spiking - dW_rate|| / ||dW_rate|| against the rate network.
 
     python benchmarks/spiking_unbiasedness.py [--psi 10 100 1000] [--patterns 10 40]
 """
@@ -15,6 +15,7 @@ import argparse
 
 import numpy as np
 from brian2 import ms
+
 from brian_dendrites.models.microcircuit import (
     FIG1,
     PATHWAYS,
@@ -24,7 +25,6 @@ from brian_dendrites.models.microcircuit import (
     random_weights,
 )
 from brian_dendrites.models.microcircuit.pathways import PATHWAY_TABLE
-
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState
 

@@ -831,7 +831,7 @@ def _trace_module(nwbfile: NWBFile) -> ProcessingModule:
     name (the model's; "microcircuit" in every file of brian_dendrites before issue 25)."""
     modules = [module for module in nwbfile.processing.values() if _TRACE_TABLE in module.data_interfaces]
     if len(modules) != 1:
-        raise ValueError(f"expected one processing module with a '{_TRACE_TABLE}' table, found {len(modules)}")
+        raise FileFormatError(f"expected one processing module with a '{_TRACE_TABLE}' table, found {len(modules)}")
     return modules[0]
 
 

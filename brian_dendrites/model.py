@@ -276,6 +276,11 @@ class NetworkModel(Protocol):  # numpydoc ignore=PR01
 
 
 _REGISTRY: dict[type, NetworkModel] = {}
+#: What :func:`register` requires of a model (``spike_units`` only spiking models need).
+_MEMBERS = (
+    *("name", "description", "inputs", "structure", "labels", "check_run", "build", "zero_state"),
+    *("load_state", "read_state"),
+)
 
 
 def register(params_type: type, model: NetworkModel) -> None:
@@ -287,7 +292,20 @@ def register(params_type: type, model: NetworkModel) -> None:
         The class of the model's parameter records (instances of subclasses also match).
     model : NetworkModel
         The model that runs them.
+
+    Raises
+    ------
+    ParameterError
+        If ``model`` lacks a member of the contract, or its ``name`` is not a Python identifier (it
+        names the Brian2 Network, which generated C++ code uses as an identifier).
     """
+    missing = [member for member in _MEMBERS if not hasattr(model, member)]
+    if missing:
+        raise ParameterError(f"model {type(model).__name__} lacks {missing} of the model contract (NetworkModel)")
+    if not (isinstance(model.name, str) and model.name.isidentifier()):
+        raise ParameterError(f"model.name must be a Python identifier, e.g. 'my_model', got {model.name!r}")
+    if not isinstance(model.description, str):
+        raise ParameterError(f"model.description must be a string, got {type(model.description).__name__}")
     _REGISTRY[params_type] = model
 
 

@@ -24,7 +24,7 @@ from brian2 import BrianObject, Clock, Network, SpikeMonitor, StateMonitor, Time
 from brian_dendrites.canonical import digest, dumps
 from brian_dendrites.devices import standalone
 from brian_dendrites.devices.cache import build_directory, describe
-from brian_dendrites.devices.prefs import build_preferences, preferences
+from brian_dendrites.devices.prefs import build_preferences, caller_state, preferences
 from brian_dendrites.devices.standalone import ACTIVE_BUILD, Build
 from brian_dendrites.devices.toolchain import import_brian2cuda, sort_recorded_variables
 from brian_dendrites.errors import ParameterError
@@ -212,9 +212,10 @@ class Simulation:
             raise ParameterError(f"state must be a NetworkState, got {type(state).__name__}")
         check_state(self.model.zero_state(p), state)
         eta = eta if plasticity else None
-        if self.target in STANDALONE_TARGETS:
-            return self._run_standalone(p, state, arrays, eta, noise, seed)
-        return self._run_runtime(p, state, arrays, eta, noise, seed)
+        with caller_state():
+            if self.target in STANDALONE_TARGETS:
+                return self._run_standalone(p, state, arrays, eta, noise, seed)
+            return self._run_runtime(p, state, arrays, eta, noise, seed)
 
     def steady_state(self, state: NetworkState, inputs, targets=None, nudging=None, *, params=None, window=None):
         """Recorded values at the end of each pattern, without noise and plasticity.
@@ -294,7 +295,8 @@ class Simulation:
         if self.target not in STANDALONE_TARGETS:
             raise ParameterError(f"build needs a target of {STANDALONE_TARGETS}, got {self.target!r}")
         arrays, _ = self.model.check_run(self.params, self.n_patterns, inputs, None, None, None)
-        return self._build_standalone({name: np.ascontiguousarray(values) for name, values in arrays.items()}).directory
+        with caller_state():
+            return self._build_standalone({name: np.ascontiguousarray(v) for name, v in arrays.items()}).directory
 
     # -- building ---------------------------------------------------------------------------
 

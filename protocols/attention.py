@@ -32,11 +32,6 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import ms
-from brian_dendrites.models.microcircuit import MNIST, LearningRates, MicrocircuitParams
-from brian_dendrites.models.microcircuit.classifier import Classifier, Variant
-from brian_dendrites.models.microcircuit.classifier_file import load_classifier
-from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
-from brian_dendrites.protocols import attention_figures, mnist
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
@@ -45,6 +40,11 @@ from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.datasets.mnist import corrupt
 from brian_dendrites.errors import DivergenceError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
+from brian_dendrites.models.microcircuit import MNIST, LearningRates, MicrocircuitParams
+from brian_dendrites.models.microcircuit.classifier import Classifier, Variant
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
+from brian_dendrites.protocols import attention_figures, mnist
 from brian_dendrites.simulation import TARGETS
 from brian_dendrites.validation import check_integer
 

@@ -29,6 +29,13 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import Quantity, ms
+from tqdm import tqdm
+
+from brian_dendrites import checkpoint, options
+from brian_dendrites.canonical import to_json
+from brian_dendrites.datasets.bars import CLASSES, bars_data
+from brian_dendrites.errors import ParameterError
+from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.models.microcircuit import (
     BARS,
     LearningRates,
@@ -38,13 +45,6 @@ from brian_dendrites.models.microcircuit import (
 )
 from brian_dendrites.models.microcircuit.network import group_sizes
 from brian_dendrites.protocols.modes import add_mode_options, params_from_args
-from tqdm import tqdm
-
-from brian_dendrites import checkpoint, options
-from brian_dendrites.canonical import to_json
-from brian_dendrites.datasets.bars import CLASSES, bars_data
-from brian_dendrites.errors import ParameterError
-from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState

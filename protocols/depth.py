@@ -31,15 +31,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from brian_dendrites.models.error_neurons import ErrorNeuronParams
-from brian_dendrites.protocols.depth_problems import load_problem, make_problem, read_problem
-from brian_dendrites.protocols.depth_students import TRAINERS, Problem, backprop_terms, forward, gains, student_terms
 from tqdm import tqdm
 
 from brian_dendrites import checkpoint, options
 from brian_dendrites.canonical import to_json
 from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
+from brian_dendrites.models.error_neurons import ErrorNeuronParams
+from brian_dendrites.protocols.depth_problems import load_problem, make_problem, read_problem
+from brian_dendrites.protocols.depth_students import TRAINERS, Problem, backprop_terms, forward, gains, student_terms
 from brian_dendrites.simulation import TARGETS
 from brian_dendrites.validation import check_integer, is_finite_real, is_integer, is_real, repeated
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from brian_dendrites.models.error_neurons import ErrorNeuronParams, projections, random_weights
-from brian_dendrites.protocols.depth_students import Problem, forward, gains
 
 from brian_dendrites.errors import FileFormatError
 from brian_dendrites.files import read_npz
+from brian_dendrites.models.error_neurons import ErrorNeuronParams, projections, random_weights
+from brian_dendrites.protocols.depth_students import Problem, forward, gains
 from brian_dendrites.state import NetworkState
 
 __all__ = ["SAMPLES", "PROBLEM_ARRAYS", "make_problem", "read_problem", "load_problem"]

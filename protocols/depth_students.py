@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from brian2 import ms
+
 from brian_dendrites.models.error_neurons import ErrorNeuronParams
 from brian_dendrites.models.error_neurons.steady_state import SteadyStateEngine as ErrorNeuronEngine
 from brian_dendrites.models.microcircuit import (
@@ -32,7 +33,6 @@ from brian_dendrites.models.microcircuit import (
     self_predicting_weights,
 )
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
-
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState, synapses_to_matrix
 from brian_dendrites.transfer import Tanh

@@ -27,15 +27,15 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import ms, second
-from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams, random_weights
-from brian_dendrites.models.microcircuit.network import group_sizes
-from brian_dendrites.protocols.modes import add_mode_options, params_from_args
 from tqdm import tqdm
 
 from brian_dendrites import options
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.export import export_recording
 from brian_dendrites.files import check_output_folder, prepare_output
+from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams, random_weights
+from brian_dendrites.models.microcircuit.network import group_sizes
+from brian_dendrites.protocols.modes import add_mode_options, params_from_args
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.recording import Epoch, Recording
 from brian_dendrites.simulation import Simulation

@@ -24,14 +24,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
-from brian_dendrites.models.microcircuit.classifier import Classifier, Variant, predict
-from brian_dendrites.models.microcircuit.classifier_file import load_classifier, resumable, save_classifier
-from brian_dendrites.models.microcircuit.learning import backprop_schedule, train_epoch
-from brian_dendrites.models.microcircuit.stacked import stack_error, train_stack
-from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
-from brian_dendrites.protocols import mnist_figures
-from brian_dendrites.protocols.mnist_variants import VARIANTS
-from brian_dendrites.protocols.modes import add_mode_options
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
@@ -40,6 +32,14 @@ from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.interrupt import process_pool
+from brian_dendrites.models.microcircuit.classifier import Classifier, Variant, predict
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier, resumable, save_classifier
+from brian_dendrites.models.microcircuit.learning import backprop_schedule, train_epoch
+from brian_dendrites.models.microcircuit.stacked import stack_error, train_stack
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
+from brian_dendrites.protocols import mnist_figures
+from brian_dendrites.protocols.mnist_variants import VARIANTS
+from brian_dendrites.protocols.modes import add_mode_options
 from brian_dendrites.validation import check_integer, repeated
 
 __all__ = [

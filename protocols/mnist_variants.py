@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from brian2 import ms
+
 from brian_dendrites.models.microcircuit import MNIST, LearningRates
 from brian_dendrites.models.microcircuit.classifier import Variant
 
 __all__ = ["BASE_RATE", "HIDDEN_GAIN", "VARIANTS"]
 
 #: Bottom-up rate of the output layer (1/ms) in (a) and (b); one mini-batch applies 1 ms of Eqs. 7-10.
-#: At the output, Eq. 7 is a delta rule with gain eta lambda_N a_B phi' |r_{N-1}|^2: with
+#: At the output, Eq. 7 is a delta rule with gain eta lambda_N a_B phi' ``|r_{N-1}|^2``: with
 #: lambda_N = 0.5, 0.2/ms oscillated (about 90 % validation error for 5 epochs). (c)'s hidden layer is
-#: twice as wide, hence twice |r_1|^2: at 0.1/ms its validation error jumped between 5 % and 23 %,
+#: twice as wide, hence twice ``|r_1|^2``: at 0.1/ms its validation error jumped between 5 % and 23 %,
 #: so it uses half the rate.
 BASE_RATE = 0.1
 #: Factor on the hidden layers' rescaled rates. The fixed top-down weights keep their initial scale

@@ -6,9 +6,9 @@ import argparse
 from dataclasses import replace
 
 from brian2 import ms
-from brian_dendrites.models.microcircuit import MODES, MicrocircuitParams
 
 from brian_dendrites.errors import ParameterError
+from brian_dendrites.models.microcircuit import MODES, MicrocircuitParams
 from brian_dendrites.validation import is_real
 
 __all__ = ["spiking_params", "add_mode_options", "params_from_args"]

@@ -26,9 +26,6 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import ms
-from brian_dendrites.models.microcircuit import REGRESSION, LearningRates, MicrocircuitParams, random_weights
-from brian_dendrites.models.microcircuit.backprop import backprop_cosine
-from brian_dendrites.protocols.modes import add_mode_options, spiking_params
 from tqdm import tqdm
 
 import brian_dendrites.checkpoint as checkpoints
@@ -38,6 +35,9 @@ from brian_dendrites.datasets.teachers import Teacher
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.interrupt import process_pool
+from brian_dendrites.models.microcircuit import REGRESSION, LearningRates, MicrocircuitParams, random_weights
+from brian_dendrites.models.microcircuit.backprop import backprop_cosine
+from brian_dendrites.protocols.modes import add_mode_options, spiking_params
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState

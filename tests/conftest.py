@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brian_dendrites.protocols import fig1
 
 from brian_dendrites import FIG1, Simulation
 from brian_dendrites.datasets import mnist as mnist_data
+from brian_dendrites.protocols import fig1
 
 #: Opt-in markers: option -> (marker, why the tests wait for it).
 OPT_IN = {

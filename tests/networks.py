@@ -1,9 +1,9 @@
 """Networks shared by the tests (a helper module, not a test module)."""
 
 from brian2 import ms
-from brian_dendrites.models.microcircuit import PATHWAYS, InterneuronParams, PyramidalParams
 
 from brian_dendrites import Logistic, MicrocircuitParams
+from brian_dendrites.models.microcircuit import PATHWAYS, InterneuronParams, PyramidalParams
 
 QUIET = 0.0 * ms**-0.5
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from brian2 import ms
+
 from brian_dendrites.models.microcircuit import MicrocircuitParams
 
 

@@ -26,9 +26,9 @@ import time
 
 import numpy as np
 from brian2 import ms
-from brian_dendrites.models.error_neurons import ERROR_NEURONS, ErrorNeuronParams
 
 from brian_dendrites import Simulation
+from brian_dendrites.models.error_neurons import ERROR_NEURONS, ErrorNeuronParams
 
 STEPS = 20  # dt steps per pattern (their Tpres / dt = 0.2 ms / 0.01 ms)
 

@@ -1,4 +1,4 @@
-"""Brian2's preferences set for a build or a run, and the caller's restored after it."""
+"""Brian2's global state for a build or a run: its preferences, device and random seed, the caller's again after it."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import brian2
+import numpy as np
+from brian2.devices.device import previous_devices
 
 from brian_dendrites.devices.toolchain import curand_from_wheel, vector_math
 
-__all__ = ["preferences", "build_preferences"]
+__all__ = ["preferences", "build_preferences", "caller_state"]
 
 
 @contextlib.contextmanager
@@ -57,3 +59,25 @@ def build_preferences(target: str) -> dict[str, Any]:
     if target == "cuda_standalone":
         settings |= curand_from_wheel()
     return settings
+
+
+@contextlib.contextmanager
+def caller_state() -> Iterator[None]:
+    """Brian2's device (with its build options) and NumPy's global random state as the caller had them,
+    again after the block, whatever the block sets (``brian2.set_device``, ``brian2.seed``).
+
+    Yields
+    ------
+    None
+        Within the block, the device and seed may change.
+    """
+    device = brian2.get_device()
+    build_on_run, options = getattr(device, "build_on_run", True), dict(getattr(device, "build_options", {}) or {})
+    depth, random_state = len(previous_devices), np.random.get_state()
+    try:
+        yield
+    finally:
+        if brian2.get_device() is not device:
+            brian2.set_device(device, build_on_run, **options)
+        del previous_devices[depth:]  # set_device stacks every device it replaces
+        np.random.set_state(random_state)

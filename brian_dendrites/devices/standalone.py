@@ -68,7 +68,7 @@ class ActiveBuild:
         self._build: Build | None = None
 
     def of(self, owner: object) -> Build | None:
-        """The build of ``owner`` if it is the active one and its device is Brian2's current one.
+        """The build of ``owner`` if it is the active one.
 
         Parameters
         ----------
@@ -81,9 +81,7 @@ class ActiveBuild:
             The build, None where ``owner`` must build again.
         """
         build = self._build
-        if self._owner is not owner or build is None or brian2.get_device() is not all_devices[build.target]:
-            return None
-        return build
+        return build if self._owner is owner else None
 
     def hold(self, owner: object, build: Build) -> None:
         """Make ``build``, of ``owner``, the active build (after retiring the previous one, see :meth:`retire`).
@@ -213,7 +211,7 @@ def running(build: Build, run_args: dict) -> Iterator[None]:
     None
         Within the block, the monitors and variables of the build hold the run's results.
     """
-    device = brian2.get_device()
+    device = all_devices[build.target]  # not necessarily the current one: runs give the caller's back
     with locked(build.directory.parent / f"{build.directory.name}.run.lock"):
         device.run(directory=str(build.directory), with_output=False, run_args=run_args)
         try:

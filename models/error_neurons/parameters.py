@@ -14,7 +14,7 @@ from brian2 import Quantity, ms
 from brian_dendrites.canonical import record_types
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.transfer import Tanh, TransferFunction
-from brian_dendrites.validation import quantity_value
+from brian_dendrites.validation import is_integer, quantity_value
 
 __all__ = ["FEEDBACK_MODES", "ErrorNeuronParams", "TEMPLATE", "RECORD_TYPES"]
 
@@ -88,12 +88,9 @@ class ErrorNeuronParams:
         if isinstance(self.eta, list):
             object.__setattr__(self, "eta", tuple(self.eta))
         sizes = self.sizes
-        if (
-            not isinstance(sizes, tuple)
-            or len(sizes) < 2
-            or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes)
-        ):
+        if not isinstance(sizes, tuple) or len(sizes) < 2 or not all(is_integer(n) and n >= 1 for n in sizes):
             raise ParameterError(f"sizes must be at least 2 integers >= 1 (input, ..., output), got {sizes!r}")
+        object.__setattr__(self, "sizes", tuple(int(n) for n in sizes))
         if not isinstance(self.phi, TransferFunction):
             raise ParameterError(f"phi must be a TransferFunction (e.g. Tanh()), got {self.phi!r}")
         g = {name: _rate(name, getattr(self, name)) for name in ("g_l", "g_bas", "g_api", "g_den", "g_ntgt")}

@@ -78,7 +78,7 @@ def save_classifier(
     - ``variant``; ``params``, the parameter record as canonical JSON with units
       (:func:`brian_dendrites.canonical.dumps`), which :func:`load_classifier` reads back;
     - ``log`` (JSON: epoch, validation_error, test_error, wall_s per epoch);
-    - ``format_version`` (int, 1) and ``seed`` (int, that of the initial weights and the
+    - ``format_version`` (int, 2) and ``seed`` (int, that of the initial weights and the
       shuffling; absent where ``classifier.seed`` is None);
     - ``schedule`` (JSON, a backprop classifier's learning-rate schedule; absent where ``classifier.schedule``
       is None);

@@ -283,7 +283,7 @@ def build_microcircuit(
             synapses[nudge.name] = nudge
         else:
             group.u_tgt = linked_var(groups[f"pyramidal_{k + 1}"], "u")
-    set_runtime_parameters(groups, params)
+    _set_runtime_parameters(groups, params)
 
     all_projections = projections(sizes)
     for proj in all_projections:
@@ -361,6 +361,6 @@ def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParam
     return values
 
 
-def set_runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParams) -> None:
+def _set_runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParams) -> None:
     for view, value in runtime_parameters(groups, params).items():
         view.set_item(slice(None), value)

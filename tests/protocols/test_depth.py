@@ -7,14 +7,14 @@ import json
 
 import numpy as np
 import pytest
+
+from brian_dendrites import ParameterError
+from brian_dendrites.cli import main
 from brian_dendrites.models.error_neurons import ErrorNeuronParams
 from brian_dendrites.protocols import depth, depth_students
 from brian_dendrites.protocols.depth import DepthConfig
 from brian_dendrites.protocols.depth_problems import load_problem, make_problem
 from brian_dendrites.protocols.depth_students import backprop_terms, forward, gains
-
-from brian_dendrites import ParameterError
-from brian_dendrites.cli import main
 
 PARAMS = ErrorNeuronParams()
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from brian_dendrites import NetworkState, ParameterError, Simulation
 from brian_dendrites.models.error_neurons import ErrorNeuronParams
 from brian_dendrites.models.microcircuit import FIG1, random_weights
 from brian_dendrites.models.microcircuit.network import group_sizes
 from brian_dendrites.protocols import fig1
-
-from brian_dendrites import NetworkState, ParameterError, Simulation
 
 HAS_BRIAN2CUDA = importlib.util.find_spec("brian2cuda") is not None
 

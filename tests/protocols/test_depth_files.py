@@ -10,14 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brian_dendrites.models.error_neurons import ERROR_NEURONS, ErrorNeuronParams
-from brian_dendrites.protocols import depth, depth_problems
-from brian_dendrites.protocols.depth import DepthConfig
-from brian_dendrites.protocols.depth_problems import load_problem, make_problem
 
 from brian_dendrites import FileFormatError, ParameterError, checkpoint, options
 from brian_dendrites.canonical import digest, to_json
 from brian_dendrites.cli import main
+from brian_dendrites.models.error_neurons import ERROR_NEURONS, ErrorNeuronParams
+from brian_dendrites.protocols import depth, depth_problems
+from brian_dendrites.protocols.depth import DepthConfig
+from brian_dendrites.protocols.depth_problems import load_problem, make_problem
 
 PARAMS = ErrorNeuronParams()
 

@@ -10,13 +10,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from brian2 import ms
-from brian_dendrites.models.microcircuit import BARS, random_weights, self_predicting_weights
-from brian_dendrites.protocols import bars
-from brian_dendrites.protocols.bars import BarsConfig, class_targets
 
 from brian_dendrites import FileFormatError, NetworkState, ParameterError, Simulation, checkpoint
 from brian_dendrites.cli import main
 from brian_dendrites.datasets.bars import bars_data
+from brian_dendrites.models.microcircuit import BARS, random_weights, self_predicting_weights
+from brian_dendrites.protocols import bars
+from brian_dendrites.protocols.bars import BarsConfig, class_targets
 
 
 def test_bars_data_are_the_eight_patterns():

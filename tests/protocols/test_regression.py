@@ -7,14 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brian_dendrites.models.microcircuit import RECORD_TYPES, REGRESSION
-from brian_dendrites.protocols import regression
-from brian_dendrites.protocols.regression import RegressionConfig, alignment_angle, train
 
 from brian_dendrites import FileFormatError, NetworkState, ParameterError, Simulation, checkpoint, random_weights
 from brian_dendrites.canonical import from_json
 from brian_dendrites.cli import main
 from brian_dendrites.datasets.teachers import Teacher
+from brian_dendrites.models.microcircuit import RECORD_TYPES, REGRESSION
+from brian_dendrites.protocols import regression
+from brian_dendrites.protocols.regression import RegressionConfig, alignment_angle, train
 from brian_dendrites.transfer import SoftRectifier
 
 

@@ -6,6 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms
+from error_neuron_reference import simulate
+from nwbinspector import Importance, inspect_nwbfile
+
+from brian_dendrites import ParameterError, Simulation
+from brian_dendrites.export import export_recording, read_nwb
+from brian_dendrites.model import Projection
 from brian_dendrites.models import microcircuit
 from brian_dendrites.models.error_neurons import (
     ERROR_NEURONS,
@@ -15,12 +21,6 @@ from brian_dendrites.models.error_neurons import (
     random_weights,
 )
 from brian_dendrites.models.error_neurons.steady_state import SteadyStateEngine
-from error_neuron_reference import simulate
-from nwbinspector import Importance, inspect_nwbfile
-
-from brian_dendrites import ParameterError, Simulation
-from brian_dendrites.export import export_recording, read_nwb
-from brian_dendrites.model import Projection
 from brian_dendrites.state import NetworkState
 
 PARAMS = ErrorNeuronParams(sizes=(4, 3, 2, 1), eta=(2 / ms, 0.5 / ms, 0.1 / ms))

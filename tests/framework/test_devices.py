@@ -10,10 +10,11 @@ import brian2
 import numpy as np
 import pytest
 from brian2 import ms
-from brian_dendrites.models.microcircuit import MICROCIRCUIT, REGRESSION
-from brian_dendrites.models.microcircuit.parameters import SpikingParams
+from brian2.devices.device import all_devices, previous_devices
 
 from brian_dendrites import FIG1, NetworkState, Simulation, random_weights
+from brian_dendrites.models.microcircuit import MICROCIRCUIT, REGRESSION
+from brian_dendrites.models.microcircuit.parameters import SpikingParams
 
 # The preferences a build or run sets for itself; the define is the one of devices.toolchain.VECTOR_MATH.
 _NAMES = ("codegen.target", "codegen.cpp.extra_compile_args_gcc")
@@ -35,10 +36,13 @@ def callers_prefs():
 
 
 def test_a_runtime_run_leaves_the_callers_preferences_as_they_were(callers_prefs, rng):
+    np.random.seed(7)
+    expected = np.random.get_state()[1].copy()
     result = Simulation(FIG1, 1, 2 * ms, record={"pyramidal_2": ["u"]}, target="numpy").run(
         NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (1, 30))
     )
     assert {name: brian2.prefs[name] for name in _NAMES} == callers_prefs
+    np.testing.assert_array_equal(np.random.get_state()[1], expected)  # brian2.seed(seed) seeds NumPy too
     # The recording names its model.
     assert result.recording.metadata == {"model": "microcircuit"}
     assert result.recording.description == "the dendritic cortical microcircuit of Sacramento et al. (2018)"
@@ -46,16 +50,25 @@ def test_a_runtime_run_leaves_the_callers_preferences_as_they_were(callers_prefs
 
 @pytest.mark.slow
 @pytest.mark.standalone
-def test_a_standalone_build_leaves_the_callers_preferences_as_they_were(callers_prefs, fig1_simulation):
+def test_a_standalone_build_leaves_the_callers_preferences_as_they_were(callers_prefs, fig1_simulation, rng):
+    brian2.set_device("runtime")
+    stacked = len(previous_devices)
     directory = fig1_simulation.build(np.zeros((fig1_simulation.n_patterns, 30)))
     assert {name: brian2.prefs[name] for name in _NAMES} == callers_prefs
+    state, x = NetworkState(random_weights(FIG1, rng)), rng.uniform(0, 1, (fig1_simulation.n_patterns, 30))
+    first = fig1_simulation.run(state, x, noise=False).state
+    # The caller's device again, not the standalone one that would record their next run and never build.
+    assert brian2.get_device() is all_devices["runtime"]
+    assert len(previous_devices) == stacked
+    again = fig1_simulation.run(state, x, noise=False).state  # the build reruns all the same
+    np.testing.assert_array_equal(again.weights["bottom_up_2"], first.weights["bottom_up_2"])
     assert _DEFINE in (directory / "makefile").read_text()  # the build had it
     assert fig1_simulation._built.network.name == "microcircuit"  # named by the model
 
 
 def test_the_devices_wing_imports_no_runner_and_no_model():
     """Every module of brian_dendrites/devices imports neither brian_dendrites.simulation nor a model."""
-    wing = Path(__file__).parents[1] / "brian_dendrites" / "devices"
+    wing = Path(__file__).parents[2] / "brian_dendrites" / "devices"
     modules = sorted(wing.glob("*.py"))
     assert {m.stem for m in modules} >= {"cache", "toolchain", "prefs", "standalone"}
     for module in modules:

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brian_dendrites.models.microcircuit.classifier import Classifier
-from brian_dendrites.models.microcircuit.classifier_file import load_classifier, resumable, save_classifier
-from brian_dendrites.protocols.mnist_variants import VARIANTS
 
 from brian_dendrites.canonical import dumps
 from brian_dendrites.cli import main
 from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.errors import FileFormatError
+from brian_dendrites.models.microcircuit.classifier import Classifier
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier, resumable, save_classifier
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 
 
 @pytest.fixture(scope="module")

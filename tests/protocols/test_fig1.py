@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import pytest
-from brian_dendrites.protocols import fig1
 
 from brian_dendrites.cli import main
 from brian_dendrites.export import read_npz, read_nwb
+from brian_dendrites.protocols import fig1
 
 pytestmark = [pytest.mark.slow, pytest.mark.standalone]
 

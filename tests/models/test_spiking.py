@@ -6,6 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms, second
+
+from brian_dendrites.cli import main
+from brian_dendrites.errors import ParameterError
 from brian_dendrites.models.microcircuit import (
     FIG1,
     PATHWAYS,
@@ -18,9 +21,6 @@ from brian_dendrites.models.microcircuit import (
 from brian_dendrites.models.microcircuit.pathways import PATHWAY_TABLE
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols.modes import spiking_params
-
-from brian_dendrites.cli import main
-from brian_dendrites.errors import ParameterError
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms
-from brian_dendrites.models.microcircuit import InterneuronParams
-from brian_dendrites.models.microcircuit.model import check_inputs
 
 from brian_dendrites import (
     FIG1,
@@ -20,6 +18,8 @@ from brian_dendrites import (
     random_weights,
 )
 from brian_dendrites.cli import main
+from brian_dendrites.models.microcircuit import InterneuronParams
+from brian_dendrites.models.microcircuit.model import check_inputs
 from brian_dendrites.transfer import transfer_function
 
 

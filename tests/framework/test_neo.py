@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import quantities as pq
 from brian2 import second
-from brian_dendrites.models.microcircuit import FIG1, random_weights
 from elephant.statistics import mean_firing_rate
 
 from brian_dendrites.errors import ParameterError
+from brian_dendrites.models.microcircuit import FIG1, random_weights
 from brian_dendrites.recording import Epoch, Recording, Spikes, Trace
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState

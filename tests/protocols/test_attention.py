@@ -6,15 +6,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from networks import DEEP, DEEP_RECORD
+
+from brian_dendrites import NetworkState, ParameterError, Simulation, random_weights
+from brian_dendrites.errors import FileFormatError
 from brian_dendrites.models.microcircuit import MICROCIRCUIT, InterneuronParams
 from brian_dendrites.models.microcircuit.classifier import Classifier
 from brian_dendrites.models.microcircuit.classifier_file import load_classifier, save_classifier
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import attention, mnist
-from networks import DEEP, DEEP_RECORD
-
-from brian_dendrites import NetworkState, ParameterError, Simulation, random_weights
-from brian_dendrites.errors import FileFormatError
 
 #: Area 1 fully disinhibited, area 2 partly: gamma is a per-layer, run-time value.
 GAMMAS = (0.0, 0.4)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import BrianLogger, NeuronGroup, TimedArray, get_device, linked_var, ms, prefs, set_device
-from brian_dendrites.models.microcircuit import interneuron_equations, pyramidal_equations
 
 from brian_dendrites import FIG1
+from brian_dendrites.models.microcircuit import interneuron_equations, pyramidal_equations
 
 
 @pytest.fixture(autouse=True)

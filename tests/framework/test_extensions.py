@@ -7,10 +7,10 @@ import brian2
 import numpy as np
 import pytest
 from brian2 import NeuronGroup, StateMonitor, ms
-from brian_dendrites.models.microcircuit import InterneuronParams, PyramidalParams
 from networks import QUIET
 
 from brian_dendrites import FIG1, LearningRates, NetworkState, ParameterError, Simulation, random_weights
+from brian_dendrites.models.microcircuit import InterneuronParams, PyramidalParams
 from brian_dendrites.recording import Probe
 from brian_dendrites.state import matrix_to_synapses
 

@@ -9,6 +9,12 @@ import re
 import numpy as np
 import pytest
 from brian2 import ms
+
+from brian_dendrites import PyramidalParams
+from brian_dendrites.cli import main
+from brian_dendrites.datasets import mnist as mnist_data
+from brian_dendrites.errors import DivergenceError, FileFormatError, OutputError, ParameterError
+from brian_dendrites.files import prepare_output
 from brian_dendrites.models.microcircuit import learning
 from brian_dendrites.models.microcircuit.classifier import Classifier, predict
 from brian_dendrites.models.microcircuit.classifier_file import load_classifier, save_classifier, training_fingerprint
@@ -16,12 +22,6 @@ from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import mnist as protocol
 from brian_dendrites.protocols import mnist_figures
 from brian_dendrites.protocols.mnist_variants import VARIANTS
-
-from brian_dendrites import PyramidalParams
-from brian_dendrites.cli import main
-from brian_dendrites.datasets import mnist as mnist_data
-from brian_dendrites.errors import DivergenceError, FileFormatError, OutputError, ParameterError
-from brian_dendrites.files import prepare_output
 
 
 def test_seed_and_seeds_together_are_refused(tmp_path, capsys):

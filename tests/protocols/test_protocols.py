@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from brian_dendrites.protocols import attention, bars, depth, fig1, mnist, regression
-from brian_dendrites.protocols.registry import PROTOCOLS, Contract, Group
 
 from brian_dendrites import options
 from brian_dendrites.cli import main, parser
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.files import prepare_output
+from brian_dendrites.protocols import attention, bars, depth, fig1, mnist, regression
+from brian_dendrites.protocols.registry import PROTOCOLS, Contract, Group
 
 # The toy protocol: the whole of a protocol module.
 

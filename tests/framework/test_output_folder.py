@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
+
+from brian_dendrites import ParameterError
+from brian_dendrites.cli import parser
 from brian_dendrites.protocols.attention import AttentionConfig
 from brian_dendrites.protocols.bars import BarsConfig
 from brian_dendrites.protocols.depth import DepthConfig
 from brian_dendrites.protocols.fig1 import Fig1Config
 from brian_dendrites.protocols.mnist import TrainConfig
 from brian_dendrites.protocols.regression import RegressionConfig
-
-from brian_dendrites import ParameterError
-from brian_dendrites.cli import parser
 
 
 @pytest.mark.parametrize("command", [["bars"], ["regression"], ["fig1"], ["depth"], ["attention"], ["mnist", "train"]])

@@ -9,11 +9,11 @@ import os
 import numpy as np
 import pytest
 from brian2.devices.device import all_devices
-from brian_dendrites.protocols import fig1, regression
 
 from brian_dendrites import FIG1, Simulation
 from brian_dendrites.cli import main
 from brian_dendrites.devices.standalone import ACTIVE_BUILD
+from brian_dendrites.protocols import fig1, regression
 
 _SHORT_FIG1 = ["--quiet", "--self-prediction-chunks", "1", "--learning-chunks", "1"]
 

@@ -7,11 +7,11 @@ import json
 
 import pytest
 from brian2 import ms
+
+from brian_dendrites.canonical import from_json, record_types, to_json
 from brian_dendrites.models import error_neurons, microcircuit
 from brian_dendrites.models.error_neurons import parameters as error_parameters
 from brian_dendrites.models.microcircuit import parameters as microcircuit_parameters
-
-from brian_dendrites.canonical import from_json, record_types, to_json
 from brian_dendrites.transfer import TRANSFER_FUNCTIONS, SoftRectifier
 
 PHIS = [kind() for kind in TRANSFER_FUNCTIONS.values()] + [SoftRectifier(gamma=0.5, beta=2.0, theta=0.25)]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brian_dendrites.models.microcircuit.backprop import backprop_cosine, weak_feedback
 
 from brian_dendrites import FIG1, random_weights
+from brian_dendrites.models.microcircuit.backprop import backprop_cosine, weak_feedback
 
 
 def test_weak_feedback_sets_the_mixing_factors():

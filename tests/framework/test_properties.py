@@ -6,13 +6,13 @@ from __future__ import annotations
 import brian2
 import numpy as np
 from brian2 import Network, TimedArray, ms
-from brian_dendrites.models.microcircuit import InterneuronParams, build_microcircuit
-from brian_dendrites.models.microcircuit.model import check_inputs
-from brian_dendrites.models.microcircuit.network import group_sizes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brian_dendrites import FIG1, LearningRates, Logistic, MicrocircuitParams, ParameterError, PyramidalParams
+from brian_dendrites.models.microcircuit import InterneuronParams, build_microcircuit
+from brian_dendrites.models.microcircuit.model import check_inputs
+from brian_dendrites.models.microcircuit.network import group_sizes
 
 # (value, valid) pairs; the test decides validity from how a value was drawn, never from the package.
 _finite = st.floats(0, 5, allow_nan=False)

@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from brian2 import ms
-from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from networks import DEEP, DEEP_RECORD
 
 from brian_dendrites import LearningRates, NetworkState, Simulation, random_weights
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 
 #: Weak apical coupling, lambda = g_A / (g_lk + g_B + g_A) ~ 0.009: one top-down visit then
 #: differs from the full relaxation by O(lambda) in the apical part, hence TOLERANCE.

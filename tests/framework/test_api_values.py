@@ -6,12 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms
-from brian_dendrites.models import error_neurons
-from brian_dendrites.models.error_neurons import ERROR_NEURONS
-from brian_dendrites.models.error_neurons.steady_state import SteadyStateEngine as ErrorNeuronEngine
-from brian_dendrites.models.microcircuit import InterneuronParams, SpikingParams
-from brian_dendrites.models.microcircuit.model import MICROCIRCUIT
-from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from networks import DEEP
@@ -26,6 +20,12 @@ from brian_dendrites import (
     Simulation,
     random_weights,
 )
+from brian_dendrites.models import error_neurons
+from brian_dendrites.models.error_neurons import ERROR_NEURONS
+from brian_dendrites.models.error_neurons.steady_state import SteadyStateEngine as ErrorNeuronEngine
+from brian_dendrites.models.microcircuit import InterneuronParams, SpikingParams
+from brian_dendrites.models.microcircuit.model import MICROCIRCUIT
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 
 # -- records: every real-valued field refuses complex numbers, bools and strings -----------------
 

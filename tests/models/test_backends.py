@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import ms
-from brian_dendrites.models.microcircuit.classifier_file import load_classifier
-from brian_dendrites.models.microcircuit.stacked import train_stack
-from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
-from brian_dendrites.protocols import mnist
-from brian_dendrites.protocols.mnist_variants import VARIANTS
 from networks import DEEP
 
 from brian_dendrites import LearningRates, ParameterError, random_weights, self_predicting_weights
 from brian_dendrites.cli import parser
 from brian_dendrites.datasets.mnist import one_hot
+from brian_dendrites.models.microcircuit.classifier_file import load_classifier
+from brian_dendrites.models.microcircuit.stacked import train_stack
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
+from brian_dendrites.protocols import mnist
+from brian_dendrites.protocols.mnist_variants import VARIANTS
 
 torch = pytest.importorskip("torch")
 
@@ -90,7 +90,7 @@ def test_a_stack_of_networks_learns_as_each_alone(backend):
 
 
 @pytest.mark.slow
-def test_seeds_train_at_once_on_torch_as_one_after_another_on_numpy(tmp_path, mnist_dir):
+def test_seeds_train_at_once_on_torch_as_one_after_another_on_numpy(tmp_path, mnist_dir, monkeypatch):
     """`train_seeds`: variant (a), two seeds, 2 epochs of 300 images; the stacked PyTorch run writes the same
     model files (to float32 round-off) and logs as the seeds run one after another on NumPy."""
     arguments = {"epochs": 2, "data_dir": mnist_dir, "seeds": (0, 1), "limit": 300, "progress": False}
@@ -114,9 +114,13 @@ def test_seeds_train_at_once_on_torch_as_one_after_another_on_numpy(tmp_path, mn
     resumed = mnist.train_seeds("a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 3}))
     assert [len(resumed[seed]["epoch"]) for seed in (0, 1)] == [3, 3]
     assert resumed[0] == ahead[0]  # seed 0 was not trained again
-    # The command's multi-seed results: every seed's folder evaluated, the errors summarised.
+    # The command trains on all 55,000 images: it refuses to resume files trained on the first 300.
     config = mnist.TrainConfig(tmp_path / "torch", ("a",), epochs=3, data_dir=mnist_dir, seeds=(0, 1), backend="torch")
-    results = mnist.Train.run(config, progress=False)  # trains nothing more
+    with pytest.raises(ParameterError, match="model_a.npz was written by a different configuration"):
+        mnist.Train.run(config, progress=False)
+    # Its multi-seed results: every seed's folder evaluated, the errors summarised.
+    monkeypatch.setattr(mnist, "train_seeds", lambda *args: None)  # trains nothing more
+    results = mnist.Train.run(config, progress=False)
     assert [r["variants"]["a"]["epochs"] for r in results["runs"].values()] == [3, 3]
     errors = [results["runs"][seed]["variants"]["a"]["test_error"] for seed in (0, 1)]
     assert results["variants"]["a"]["mean"] == pytest.approx(np.mean(errors))

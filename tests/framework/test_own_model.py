@@ -15,7 +15,7 @@ from brian2 import ms
 from brian_dendrites import NetworkState, Simulation
 from brian_dendrites.export import read_nwb, write_nwb
 
-_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "two_compartment.py"
+_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two_compartment.py"
 _spec = importlib.util.spec_from_file_location("two_compartment", _EXAMPLE)
 two_compartment = importlib.util.module_from_spec(_spec)
 sys.modules["two_compartment"] = two_compartment
@@ -66,10 +66,10 @@ def test_a_users_own_network_loads_and_reads_the_state_like_simulation(rng):
     """load_state and read_state let a user run a model's circuit in a Network of their own."""
     import brian2
     from brian2 import Network, StateMonitor, TimedArray
-    from brian_dendrites.models.microcircuit import MICROCIRCUIT
 
     from brian_dendrites import FIG1, random_weights
     from brian_dendrites.model import load_state, read_state
+    from brian_dendrites.models.microcircuit import MICROCIRCUIT
 
     state = NetworkState(random_weights(FIG1, rng))
     x, u_tgt = rng.uniform(0, 1, (1, 30)), rng.uniform(-1, 1, (1, 10))
@@ -89,3 +89,20 @@ def test_a_users_own_network_loads_and_reads_the_state_like_simulation(rng):
         np.testing.assert_array_equal(mine.potentials[name], values)
     assert monitor.u.shape == (10, 100)  # the user's own object ran in the same network, every step
     assert not np.array_equal(mine.weights["bottom_up_2"], state.weights["bottom_up_2"])  # plasticity ran
+
+
+def test_register_refuses_a_model_that_misses_the_contract():
+    from types import SimpleNamespace
+
+    from brian_dendrites import ParameterError
+    from brian_dendrites.model import register
+
+    class Record:
+        pass
+
+    with pytest.raises(ParameterError, match=r"lacks \['description', 'inputs', 'structure'"):
+        register(Record, SimpleNamespace(name="mine"))
+    bad = two_compartment.TwoCompartmentModel()
+    bad.name = "two-compartment"  # a C++ identifier in the generated code
+    with pytest.raises(ParameterError, match="model.name must be a Python identifier, e.g. 'my_model', got 'two-comp"):
+        register(Record, bad)
