@@ -1,26 +1,32 @@
-"""The command line ``brian-dendrites COMMAND ...``: a subcommand for each registered protocol.
+"""The command line ``brian-dendrites COMMAND ...``: a subcommand for each registered protocol, and ``models``.
 
 The subcommands are those of :data:`brian_dendrites.protocols.registry.PROTOCOLS`: every protocol adds
 its own options (with the types of :mod:`brian_dendrites.options`) and turns them into its
 configuration record; :func:`main` checks, runs, writes and summarizes it, the same way for every
 protocol. No code here names one; the top-level help lists them all, from the registry.
+``brian-dendrites models`` lists the registered models, plugins included (:func:`models_text`).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Mapping
 
+from brian2 import Quantity
+
 from brian_dendrites.errors import BrianDendritesError, OutputExistsError
 from brian_dendrites.interrupt import interrupted, interruptible
 
-__all__ = ["main", "parser", "description"]
+__all__ = ["main", "parser", "description", "models_text"]
+
+_MODELS_HELP = "list the registered models (built-in and plugins), their parameters and defaults"
 
 
-def _add_commands(parser: argparse.ArgumentParser, dest: str, protocols: Mapping) -> None:
-    """A subcommand for each protocol in ``protocols``; a group's own subcommands below it."""
+def _add_commands(parser: argparse.ArgumentParser, dest: str, protocols: Mapping):
+    """A subcommand for each protocol in ``protocols``; a group's own subcommands below it; the subparsers."""
     from brian_dendrites.protocols.registry import Group
 
     commands = parser.add_subparsers(dest=dest, required=True)
@@ -31,6 +37,7 @@ def _add_commands(parser: argparse.ArgumentParser, dest: str, protocols: Mapping
         else:
             protocol.add_arguments(command)
             command.set_defaults(protocol=protocol)
+    return commands
 
 
 def _commands(protocols: Mapping, prefix: str = "") -> list[tuple[str, str]]:
@@ -56,7 +63,7 @@ def description() -> str:
     """
     from brian_dendrites.protocols.registry import PROTOCOLS
 
-    lines = [f"  {name:<18} {help}" for name, help in _commands(PROTOCOLS)]
+    lines = [f"  {name:<18} {help}" for name, help in [*_commands(PROTOCOLS), ("models", _MODELS_HELP)]]
     usage = "Run a protocol: brian-dendrites COMMAND [options]; brian-dendrites COMMAND --help lists its options."
     return "\n".join([usage, "", "commands:", *lines])
 
@@ -78,8 +85,66 @@ def parser() -> argparse.ArgumentParser:
         prog="brian-dendrites", description=description(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    _add_commands(root, "command", PROTOCOLS)
+    commands = _add_commands(root, "command", PROTOCOLS)
+    commands.add_parser("models", help=_MODELS_HELP, description=_MODELS_HELP).set_defaults(protocol=None)
     return root
+
+
+def _shown(value) -> str:
+    """A default as ``brian-dendrites models`` shows it: quantities with units, sets sorted, records inline."""
+    if isinstance(value, Quantity):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(_shown(item) for item in value)) + "}"
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(_shown(item) for item in value)
+        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else f"({inner})"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = (f"{f.name}={_shown(getattr(value, f.name))}" for f in dataclasses.fields(value) if f.repr)
+        return f"{type(value).__name__}({', '.join(fields)})"
+    return repr(value)
+
+
+def _defaults(params_type: type) -> list[str]:
+    """``name = default`` for each field of a parameter record class (factories called)."""
+    if not dataclasses.is_dataclass(params_type):
+        return [f"(no dataclass; a record is {params_type.__name__}(...))"]
+    lines = []
+    for field in dataclasses.fields(params_type):
+        if field.default is not dataclasses.MISSING:
+            shown = _shown(field.default)
+        elif field.default_factory is not dataclasses.MISSING:
+            shown = _shown(field.default_factory())
+        else:
+            shown = "(required)"
+        lines.append(f"{field.name} = {shown}")
+    return lines
+
+
+def models_text() -> str:
+    """What ``brian-dendrites models`` prints: every registered model, its record's defaults, its source.
+
+    Loads the plugins first (see :mod:`brian_dendrites.plugins`).
+
+    Returns
+    -------
+    str
+        For each model, by name: ``name: description``, ``  from <source>``, ``  record <class>`` and
+        one line ``    field = default`` per field of its parameter record.
+
+    Raises
+    ------
+    ParameterError
+        If two models are registered under one name.
+    """
+    from brian_dendrites.model import model_source, params_type, registered_models
+
+    blocks = []
+    for name, model in registered_models().items():
+        kind = params_type(model)
+        lines = [f"{name}: {model.description}", f"  from {model_source(model)}", f"  record {kind.__qualname__}"]
+        blocks.append("\n".join([*lines, *(f"    {line}" for line in _defaults(kind))]))
+    return "\n\n".join(blocks)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = parser().parse_args(argv)
             command = f"brian-dendrites {args.command}"
+            if args.protocol is None:  # brian-dendrites models
+                print(models_text())
+                return 0
             protocol = args.protocol
             config = protocol.config_from_args(args)
             protocol.check(config)  # fail before, not after, the run

@@ -2,8 +2,10 @@
 
 The runner (:class:`~brian_dendrites.simulation.Simulation`), recording, export and checks know a
 model only through :class:`NetworkModel`. A model lives in its own folder under models/ and
-registers itself with one line, ``register(ParamsRecord, model)``. :func:`structure`,
-:func:`load_state` and :func:`read_state` reach any registered model's record or circuit through it;
+registers itself with one line, ``register(ParamsRecord, model)``; :func:`registered_models` and
+:func:`model_named` find the models by name, those of plugins too (:mod:`brian_dendrites.plugins`).
+:func:`structure`, :func:`load_state` and :func:`read_state` reach any registered model's record or
+circuit through it;
 :func:`check_record`, :func:`check_spikes` and :func:`check_currents` check what a caller asks to record
 or add against a model's labels (a group with ``n_spikes`` spikes, one with ``u`` takes currents).
 :class:`Label` and :class:`Projection` are the records every model describes its variables and its
@@ -12,11 +14,13 @@ synapses with.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from brian_dendrites import plugins
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.recording import Probe
 from brian_dendrites.validation import check_state, is_sequence, sequence
@@ -31,6 +35,10 @@ __all__ = [
     "Projection",
     "NetworkModel",
     "register",
+    "registered_models",
+    "model_named",
+    "params_type",
+    "model_source",
     "model_for",
     "structure",
     "load_state",
@@ -275,7 +283,21 @@ class NetworkModel(Protocol):  # numpydoc ignore=PR01
         """
 
 
-_REGISTRY: dict[type, NetworkModel] = {}
+@dataclass(frozen=True)
+class _Entry:
+    """A registered model: its parameter-record class and where it came from."""
+
+    params_type: type
+    model: NetworkModel
+    source: str
+
+
+class _DuplicateName(ParameterError):
+    """Two models registered under one name (raised through plugin loading, never turned into a warning)."""
+
+
+#: Registered models by name, in the order of registration.
+_REGISTRY: dict[str, _Entry] = {}
 #: What :func:`register` requires of a model (``spike_units`` only spiking models need).
 _MEMBERS = (
     *("name", "description", "inputs", "structure", "labels", "check_run", "build", "zero_state"),
@@ -283,8 +305,17 @@ _MEMBERS = (
 )
 
 
+def _caller_source(module: str) -> str:
+    """Where a model registered outside a plugin came from: the module that called :func:`register`."""
+    return f"built-in {module}" if module.startswith("brian_dendrites.") else f"module {module}"
+
+
 def register(params_type: type, model: NetworkModel) -> None:
-    """Make ``model`` the model of parameter records of ``params_type``.
+    """Make ``model`` the model of parameter records of ``params_type``, under the name ``model.name``.
+
+    Registering a record class again (or a class of the same module and name: a reloaded module)
+    replaces its model. The model's source (:func:`model_source`) is the module that calls
+    ``register``, or the plugin being loaded (see :mod:`brian_dendrites.plugins`).
 
     Parameters
     ----------
@@ -296,8 +327,9 @@ def register(params_type: type, model: NetworkModel) -> None:
     Raises
     ------
     ParameterError
-        If ``model`` lacks a member of the contract, or its ``name`` is not a Python identifier (it
-        names the Brian2 Network, which generated C++ code uses as an identifier).
+        If ``model`` lacks a member of the contract, if its ``name`` is not a Python identifier (it
+        names the Brian2 Network, which generated C++ code uses as an identifier), or if another model
+        is registered under that name (the message names both sources).
     """
     missing = [member for member in _MEMBERS if not hasattr(model, member)]
     if missing:
@@ -306,11 +338,129 @@ def register(params_type: type, model: NetworkModel) -> None:
         raise ParameterError(f"model.name must be a Python identifier, e.g. 'my_model', got {model.name!r}")
     if not isinstance(model.description, str):
         raise ParameterError(f"model.description must be a string, got {type(model.description).__name__}")
-    _REGISTRY[params_type] = model
+    source = plugins.loading() or _caller_source(sys._getframe(1).f_globals.get("__name__", "?"))
+    same = _REGISTRY.get(model.name)
+    if same is not None and _qualified(same.params_type) != _qualified(params_type):
+        raise _DuplicateName(
+            f"two models named {model.name!r}: {type(same.model).__name__} ({same.source}) and"
+            f" {type(model).__name__} ({source}); a model's name must be unique"
+        )
+    for name, entry in list(_REGISTRY.items()):
+        if entry.params_type is params_type or name == model.name:
+            del _REGISTRY[name]
+    _REGISTRY[model.name] = _Entry(params_type, model, source)
+
+
+def _qualified(kind: type) -> str:
+    """A class's module and qualified name: equal for a class and its reloaded copy."""
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _load_plugins() -> None:
+    """Load the plugins (once); a plugin that takes a registered name is an error, not a broken plugin."""
+    plugins.load_all(fatal=(_DuplicateName,))
+
+
+def registered_models() -> dict[str, NetworkModel]:
+    """Every registered model, built-in and plugin, by its name (sorted by name).
+
+    Loads the plugins first, once (see :mod:`brian_dendrites.plugins`).
+
+    Returns
+    -------
+    dict of str to NetworkModel
+        Model name -> model.
+
+    Raises
+    ------
+    ParameterError
+        If a plugin registers a model under a name already taken.
+    """
+    _load_plugins()
+    return {name: _REGISTRY[name].model for name in sorted(_REGISTRY)}
+
+
+def model_named(name: str) -> NetworkModel:
+    """The registered model called ``name``; ParameterError listing the registered names otherwise.
+
+    Parameters
+    ----------
+    name : str
+        A model's ``name``, e.g. ``'microcircuit'``.
+
+    Returns
+    -------
+    NetworkModel
+        The model of that name.
+
+    Raises
+    ------
+    ParameterError
+        If no model of that name is registered (built-in or plugin).
+    """
+    models = registered_models()
+    if name not in models:
+        raise ParameterError(f"unknown model {name!r}; registered models: {list(models)}")
+    return models[name]
+
+
+def _entry(model: NetworkModel) -> _Entry:
+    """The registry's entry of ``model`` (a registered model object)."""
+    registered_models()
+    for entry in _REGISTRY.values():
+        if entry.model is model:
+            return entry
+    raise ParameterError(f"model {getattr(model, 'name', model)!r} is not registered; registered: {sorted(_REGISTRY)}")
+
+
+def params_type(model: NetworkModel) -> type:
+    """The parameter-record class ``model`` was registered with; ``params_type(model)()`` is its default record.
+
+    Parameters
+    ----------
+    model : NetworkModel
+        A registered model, e.g. ``model_named('microcircuit')``.
+
+    Returns
+    -------
+    type
+        The class given to :func:`register` with it.
+
+    Raises
+    ------
+    ParameterError
+        If ``model`` is not registered.
+    """
+    return _entry(model).params_type
+
+
+def model_source(model: NetworkModel) -> str:
+    """Where a registered model came from: ``'built-in <module>'``, ``'module <module>'`` or a plugin.
+
+    A plugin's models read ``'plugin <distribution> <version> (entry point <name>)'``.
+
+    Parameters
+    ----------
+    model : NetworkModel
+        A registered model.
+
+    Returns
+    -------
+    str
+        The source, as ``brian-dendrites models`` shows it.
+
+    Raises
+    ------
+    ParameterError
+        If ``model`` is not registered.
+    """
+    return _entry(model).source
 
 
 def model_for(params) -> NetworkModel:
     """The registered model of ``params``; ParameterError naming the known records otherwise.
+
+    A record no model is registered for yet loads the plugins (once) and looks again.
 
     Parameters
     ----------
@@ -327,10 +477,13 @@ def model_for(params) -> NetworkModel:
     ParameterError
         If ``params`` is not a record of any registered model.
     """
-    for kind, model in _REGISTRY.items():
-        if isinstance(params, kind):
-            return model
-    known = sorted(kind.__name__ for kind in _REGISTRY)
+    for attempt in range(2):
+        for entry in _REGISTRY.values():
+            if isinstance(params, entry.params_type):
+                return entry.model
+        if attempt == 0:
+            _load_plugins()
+    known = sorted(entry.params_type.__name__ for entry in _REGISTRY.values())
     raise ParameterError(
         f"params must be the parameter record of a registered model {known}, got {type(params).__name__}"
     )

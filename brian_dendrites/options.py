@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Callable
 
 from brian_dendrites.errors import ParameterError
+from brian_dendrites.model import model_named
 from brian_dendrites.simulation import TARGETS
 from brian_dendrites.validation import repeated
 
@@ -19,7 +20,9 @@ __all__ = [
     "seeds",
     "output_folder",
     "subset",
+    "model",
     "add_shared_options",
+    "add_model_option",
     "add_quick_option",
     "quick_value",
 ]
@@ -159,6 +162,49 @@ def subset(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
         return chosen
 
     return parse
+
+
+def model(text: str) -> str:
+    """Argument type: the name of a registered model (:func:`brian_dendrites.model.model_named`).
+
+    Parameters
+    ----------
+    text : str
+        The option's value as given on the command line.
+
+    Returns
+    -------
+    str
+        The name.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If no model of that name is registered; the message lists the registered ones.
+    """
+    try:
+        model_named(text)
+    except ParameterError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def add_model_option(parser: argparse.ArgumentParser, default: str) -> None:
+    """Add ``--model NAME``, the registered model a protocol teaches (:mod:`brian_dendrites.teaching`).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser of the protocol's subcommand.
+    default : str
+        The protocol's model when the option is not given.
+    """
+    parser.add_argument(
+        "--model",
+        type=model,
+        default=default,
+        help=f"the registered model to teach (default {default}; `brian-dendrites models` lists them)",
+    )
 
 
 def add_shared_options(parser: argparse.ArgumentParser) -> None:

@@ -1,138 +1,69 @@
-"""Your own model: two-compartment neurons that learn by the Urbanczik-Senn dendritic rule.
+"""
+Your own model: two-compartment neurons in layers
+=================================================
 
-Neurons with a soma u and a dendrite v_D = W r_in are nudged toward a target potential; the dendritic
-rule dW/dt = eta (phi(u) - phi(a v_D)) r_in^T, a = g_D / (g_lk + g_D), lets the dendrite learn to
-predict the soma. The model reaches the framework only through the contract of
-:mod:`brian_dendrites.model` (a parameter record, a model object and one ``register`` call), and then
-runs, records and exports like the built-in ones::
-
-    python examples/two_compartment.py
+Layers of two-compartment neurons that learn by the Urbanczik-Senn dendritic rule, in 38 lines.
+Each neuron has a soma u and a dendrite v_D = W r_below, the rates of the layer below; the output
+layer is nudged toward a target potential. The dendritic rule dW/dt = eta (phi(u) - phi(a v_D))
+r_below^T, a = g_D / (g_lk + g_D), lets each dendrite learn to predict its soma. The equations come
+from the model kit (:mod:`brian_dendrites.kit`), the bookkeeping (labels, state in and out, run
+checks) from its :class:`~brian_dendrites.kit.ModelBase`: the model declares its populations,
+projections and run-time values, and one ``register`` call makes
+:class:`~brian_dendrites.simulation.Simulation` run, record and export it like the built-in models
+(docs: :doc:`/own_model`).
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
-import numpy as np
-from brian2 import NeuronGroup, Quantity, Synapses, ms
+from brian2 import Quantity, ms
 
-from brian_dendrites import Logistic, NetworkState, Simulation
-from brian_dendrites.canonical import to_json
-from brian_dendrites.model import Label, register
+from brian_dendrites import Logistic, kit
+from brian_dendrites.model import register
 from brian_dendrites.transfer import TransferFunction
-from brian_dendrites.validation import finite_array
 
 
+# The parameter record: layer sizes (input, ..., output), phi, conductances, the learning rate, dt.
 @dataclass(frozen=True)
 class TwoCompartmentParams:
-    """The parameter record: sizes, transfer function, conductances, learning rate and time step."""
-
-    sizes: tuple[int, int] = (4, 3)  # inputs, neurons
+    sizes: tuple[int, ...] = (4, 3)
     phi: TransferFunction = field(default_factory=Logistic)
     g_lk: Quantity = field(default_factory=lambda: 0.1 / ms)
     g_D: Quantity = field(default_factory=lambda: 1.0 / ms)
-    g_som: Quantity = field(default_factory=lambda: 0.8 / ms)
+    g_som: Quantity = field(default_factory=lambda: 0.8 / ms)  # the output layer's nudging
     eta: Quantity = field(default_factory=lambda: 0.0002 / ms)
     dt: Quantity = field(default_factory=lambda: 0.1 * ms)
 
-    @property
-    def attenuation(self) -> float:
-        """The dendritic attenuation a = g_D / (g_lk + g_D)."""
-        return float(self.g_D / (self.g_lk + self.g_D))
+
+# The model: what it is made of (populations, projections, run-time values) and its wiring (build).
+class TwoCompartmentModel(kit.ModelBase, kit.TeachableBase):  # TeachableBase: the protocols can teach it
+    name, description = "two_compartment", "layers of two-compartment neurons that learn by the Urbanczik-Senn rule"
+    inputs, runtime_fields = ("rates", "target", "nudging"), ("g_lk", "g_D", "g_som", "eta")
+    tasks = {"bars": {"eta": 0.01 / ms}}  # the record fields that bars changes
+    weight_scales = {"bars": {"dendrite_1": 4.0}}  # diverse hidden features: U(-4, 4)
+
+    def populations(self, p):  # group -> size, recordable variables (compartment, quantity), carried ones
+        neuron = {"u": ("soma", "voltage"), "v_D": ("dendrite", "voltage"), "r": ("rate", "rate")}
+        layers = {f"neuron_{k}": kit.Population(n, neuron, ("u", "v_D")) for k, n in enumerate(p.sizes[1:], 1)}
+        return {"input_0": kit.Population(p.sizes[0], {"r": ("rate", "rate")}), **layers}
+
+    def projections(self, p):  # dendrite_k: layer k - 1 -> layer k
+        return kit.chain("dendrite", list(self.populations(p)), p.sizes)
+
+    def runtime_values(self, p, eta, noise):  # shared parameters, set at run time without recompiling
+        values = {f"neuron_{k}.{g}": getattr(p, g) for k in range(1, len(p.sizes)) for g in ("g_lk", "g_D", "g_som")}
+        return values | {f"dendrite_{k}.eta": 0 / ms if eta is None else eta for k in range(1, len(p.sizes))}
+
+    def build(self, p, timed, currents=None):
+        circuit, error = kit.Circuit(p), kit.prediction_error(p.phi, "v_D", "g_D/(g_lk + g_D)")  # r - phi(a v_D)
+        circuit.neurons("input_0", p.sizes[0], ["r = rates(t, i) : 1 (constant over dt)"], namespace=timed)
+        for k, n in enumerate(p.sizes[1:], 1):
+            nudging = ["g_som*nudging(t)*(target(t, i) - u)"] if k == len(p.sizes) - 1 else []
+            eqs = [kit.soma([("g_D", "v_D")], currents=nudging), *kit.dendrites(["v_D"]), kit.rate(p.phi)]
+            eqs += [f"e_D = {error} : 1 (constant over dt)", *map(kit.shared, ("g_lk", "g_D", "g_som"))]
+            circuit.neurons(f"neuron_{k}", n, eqs, currents, namespace=timed)
+        for q in self.projections(p):  # dW/dt = eta e_D,post r_pre
+            circuit.connect(q, "\n".join([kit.summed("v_D"), *kit.plastic("e_D_post*r_pre")]))
+        return circuit
 
 
-class TwoCompartmentModel:
-    """The model: what brian_dendrites.model.NetworkModel asks for, nothing more."""
-
-    name = "two_compartment"
-    description = "two-compartment neurons that learn by the Urbanczik-Senn dendritic rule"
-    inputs = ("rates", "target")
-
-    def structure(self, params):
-        """What the generated code depends on (keys the build cache)."""
-        return {"sizes": list(params.sizes), "phi": to_json(params.phi), "dt": to_json(params.dt)}
-
-    def labels(self, params):
-        """The recordable variables, in the paper's terms."""
-        soma, dendrite = Label("neuron", 1, "soma", "voltage"), Label("neuron", 1, "dendrite", "voltage")
-        return {"input_0": {"r": Label("input", 0, "rate", "rate")}, "neuron_1": {"u": soma, "v_D": dendrite}}
-
-    def check_run(self, params, n_patterns, inputs, targets=None, nudging=None, eta=None):
-        """The run's input arrays by TimedArray name, checked, and its learning rate."""
-        n_in, n_out = params.sizes
-        targets = np.zeros((n_patterns, n_out)) if targets is None else targets
-        rates = finite_array("inputs", inputs, (n_patterns, n_in), "(n_patterns, n_input)")
-        return {"rates": rates, "target": finite_array("targets", targets, (n_patterns, n_out), "")}, eta
-
-    def build(self, params, timed, currents=None):
-        """The Brian2 objects: inputs, neurons and the plastic dendritic synapses."""
-        if currents:
-            raise ValueError("this test model takes no extra currents")
-        phi = params.phi
-        source = NeuronGroup(
-            params.sizes[0],
-            "r = rates(t, i) : 1 (constant over dt)",
-            namespace={"rates": timed["rates"]},
-            name="input_0",
-        )
-        neuron = NeuronGroup(
-            params.sizes[1],
-            f"""du/dt = -g_lk*u + g_D*(v_D - u) + g_som*(target(t, i) - u) : 1
-            v_D : 1
-            r = {phi.expression("u")} : 1 (constant over dt)
-            g_lk : 1/second (shared, constant)
-            g_D : 1/second (shared, constant)
-            g_som : 1/second (shared, constant)""",
-            method="euler",
-            namespace={"target": timed["target"]},
-            name="neuron_1",
-        )
-        synapses = Synapses(
-            source,
-            neuron,
-            f"""v_D_post = w*r_pre : 1 (summed)
-            dw/dt = eta*(r_post - {phi.expression("g_D_post/(g_lk_post + g_D_post)*v_D_post")})*r_pre : 1 (clock-driven)
-            eta : 1/second (shared, constant)""",
-            method="euler",
-            name="dendrite_1",
-        )
-        synapses.connect()  # presynaptic-major: index i * n_post + j
-        groups = {"input_0": source, "neuron_1": neuron}
-        return SimpleNamespace(objects=[source, neuron, synapses], groups=groups, synapses=synapses, params=params)
-
-    def zero_state(self, params):
-        """The names and shapes of the state, all zero."""
-        n_in, n_out = params.sizes
-        return NetworkState({"dendrite_1": np.zeros((n_out, n_in))}, {}, {"neuron_1.u": np.zeros(n_out)})
-
-    def load_state(self, circuit, params, state, eta, noise):
-        """Brian2 variables -> the values that put the state and parameters into the circuit."""
-        neuron, synapses = circuit.groups["neuron_1"], circuit.synapses
-        return {
-            neuron.g_lk: params.g_lk,
-            neuron.g_D: params.g_D,
-            neuron.g_som: params.g_som,
-            neuron.u: state.potentials.get("neuron_1.u", np.zeros(len(neuron))),
-            synapses.w: np.asarray(state.weights["dendrite_1"]).T.ravel(),
-            synapses.eta: 0 / ms if eta is None else eta,
-        }
-
-    def read_state(self, circuit):
-        """The circuit's weights and potentials."""
-        n_in, n_out = circuit.params.sizes
-        weights = {"dendrite_1": np.asarray(circuit.synapses.w[:]).reshape(n_in, n_out).T.copy()}
-        return NetworkState(weights, {}, {"neuron_1.u": np.asarray(circuit.groups["neuron_1"].u[:])})
-
-
-# One line makes Simulation run records of this class with this model.
 register(TwoCompartmentParams, TwoCompartmentModel())
-
-
-if __name__ == "__main__":
-    params, rng = TwoCompartmentParams(), np.random.default_rng(5)
-    sim = Simulation(params, 4, 50 * ms, record={"neuron_1": ["u", "v_D"]}, target="numpy")
-    weights, x, u_tgt = rng.uniform(-1, 1, (3, 4)), rng.uniform(0, 1, 4), rng.uniform(-1, 1, 3)
-    result = sim.run(NetworkState({"dendrite_1": weights}), np.tile(x, (4, 1)), np.tile(u_tgt, (4, 1)), eta=params.eta)
-    print("somatic potentials at the end:", result.recording["neuron_1.u"].values[-1].round(3))
-    print("weight change:", (result.state.weights["dendrite_1"] - weights).round(4))

@@ -1,4 +1,4 @@
-"""The bars task: a 9-30-3 microcircuit learns to classify 3x3 images of bars.
+"""The bars task: a 9-30-3 network (the microcircuit, or any model that can be taught) learns to classify 3x3 bars.
 
 The data set of the latent-equilibrium paper (Haider et al. 2021,
 :mod:`brian_dendrites.datasets.bars`), which the NEST fork of the model uses as its spiking benchmark:
@@ -11,6 +11,10 @@ the output nudged to the target potentials of the image's class. After each epoc
 tested on the same eight images without the target, without noise and without plasticity: the
 accuracy (argmax of the output rates against the label) and the test MSE of the output rates against
 the target rates phi(u_target), averaged over the images and the three outputs.
+
+The model is the one of the record ``params`` (``--model NAME``; default the microcircuit's BARS): any
+model with the members of :class:`~brian_dendrites.teaching.Teachable`; it starts self-predicting where it
+has ``self_predicting``.
 
 This module is also the protocol ``brian-dendrites bars`` (it keeps the
 :class:`~brian_dendrites.protocols.registry.Contract`): :class:`BarsConfig` is its record, and
@@ -36,18 +40,14 @@ from brian_dendrites.canonical import to_json
 from brian_dendrites.datasets.bars import CLASSES, bars_data
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
-from brian_dendrites.models.microcircuit import (
-    BARS,
-    LearningRates,
-    MicrocircuitParams,
-    random_weights,
-    self_predicting_weights,
-)
-from brian_dendrites.models.microcircuit.network import group_sizes
-from brian_dendrites.protocols.modes import add_mode_options, params_from_args
+from brian_dendrites.model import model_for, model_named
+from brian_dendrites.models.microcircuit import BARS, LearningRates
+from brian_dendrites.models.microcircuit.teaching import WEIGHT_SCALES
+from brian_dendrites.protocols.modes import add_mode_options, mode_of, params_from_args
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState
+from brian_dendrites.teaching import REQUIRED, require
 from brian_dendrites.validation import check_integer, is_real
 
 __all__ = [
@@ -57,6 +57,8 @@ __all__ = [
     "CHECKPOINT",
     "QUICK_EPOCHS",
     "WEIGHT_SCALE",
+    "SIZES",
+    "DEFAULT_MODEL",
     "Config",
     "BarsConfig",
     "class_targets",
@@ -68,7 +70,7 @@ __all__ = [
     "summary",
 ]
 
-HELP = "the bars task: a 9-30-3 microcircuit learns to classify 3x3 bars"
+HELP = "the bars task: a 9-30-3 network (--model, default the microcircuit) learns to classify 3x3 bars"
 
 #: The files that every run writes into its output folder.
 OUTPUTS = ("bars_results.json", "bars.png")
@@ -80,11 +82,14 @@ CHECKPOINT = "bars_checkpoint.npz"
 QUICK_EPOCHS = 10
 #: Spiking mode: the images of the raster run at the end (one per class), tested without plasticity.
 RASTER_IMAGES = (0, 3, 6)
-RECORD = {"pyramidal_2": ["r", "u"]}
-#: Initial weights U(-s, s) by projection name or pathway (missing: 1). The input weights are wider than
-#: Fig. 1's U(-1, 1): with 9 inputs in [0.1, 1] the hidden potentials then reach the logistic's bends,
-#: and the hidden layer starts from features that are not nearly linear in the image.
-WEIGHT_SCALE = {"bottom_up_1": 3.0}
+#: The layer sizes of the task.
+SIZES = (9, 30, 3)
+#: The model of a run without ``--model``.
+DEFAULT_MODEL = "microcircuit"
+#: The microcircuit's initial weights U(-s, s) by projection name or pathway (missing: 1). The input
+#: weights are wider than Fig. 1's U(-1, 1): with 9 inputs in [0.1, 1] the hidden potentials then reach
+#: the logistic's bends, and the hidden layer starts from features that are not nearly linear in the image.
+WEIGHT_SCALE = WEIGHT_SCALES["bars"]
 
 
 def class_targets(on: float, off: float, n_classes: int = 3) -> np.ndarray:
@@ -121,21 +126,24 @@ class BarsConfig:
 
     Parameters
     ----------
-    params : MicrocircuitParams, default BARS
-        The network, 9 inputs and 3 outputs (BARS: 9-30-3, logistic transfer function), with its
-        learning rates (1/time); ``BARS.replace(mode="spiking")`` runs the spiking network.
+    params : parameter record, default BARS
+        The network, 9 inputs and 3 outputs, with its learning rates (1/time): a record of any registered
+        model with the members of :class:`~brian_dendrites.teaching.Teachable` (BARS: the microcircuit,
+        9-30-3, logistic transfer function); ``BARS.replace(mode="spiking")`` runs the spiking network.
     epochs : int, default 100
         Training epochs of the eight images; >= 1.
     target_on : float, default 1.0
-        Target potential of the output of an image's class; within [params.E_inh, params.E_exc].
+        Target potential of the output of an image's class; within the model's ``target_range``
+        ([E_inh, E_exc] of the microcircuit).
     target_off : float, default -1.0
-        Target potential of the other two outputs; within [params.E_inh, params.E_exc], < ``target_on``.
+        Target potential of the other two outputs; within the model's ``target_range``, < ``target_on``.
     pattern_duration : Quantity, default 100 ms
         How long each image is held (a time), a whole multiple of ``params.dt``, which :func:`run`
         checks. Spiking mode tests on the mean of each image's second half.
-    weight_scale : dict of str to float, default WEIGHT_SCALE
+    weight_scale : dict of str to float, optional
         Initial weights are drawn from U(-s, s) with s > 0 given by projection name ("bottom_up_1") or
-        pathway ("top_down"); missing entries are 1.
+        pathway ("top_down"); missing entries are 1. None (the default): the model's
+        ``weight_scale("bars")``, :data:`WEIGHT_SCALE` for the microcircuit.
     seed : int, default 0
         Seed of the initial weights, the order of the images and the noise; >= 0.
     target : str, default "cpp_standalone"
@@ -152,17 +160,18 @@ class BarsConfig:
     Raises
     ------
     ParameterError
-        If ``params`` does not have 9 inputs and 3 outputs, ``epochs`` is not an integer >= 1, ``seed``
+        If ``params`` is not a record of a model that can be taught (naming the members it lacks) or
+        does not have 9 inputs and 3 outputs, ``epochs`` is not an integer >= 1, ``seed``
         is not an integer >= 0, a target lies outside [E_inh, E_exc] or ``target_off`` >= ``target_on``,
         or a ``weight_scale`` is not > 0, or ``out`` is not a path or the empty path "".
     """
 
-    params: MicrocircuitParams = BARS
+    params: object = BARS
     epochs: int = 100
     target_on: float = 1.0
     target_off: float = -1.0
     pattern_duration: Quantity = field(default_factory=lambda: 100 * ms)
-    weight_scale: dict = field(default_factory=lambda: dict(WEIGHT_SCALE))
+    weight_scale: dict | None = None
     seed: int = 0
     target: str = "cpp_standalone"
     raster: bool = True
@@ -170,17 +179,21 @@ class BarsConfig:
     overwrite: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.params, MicrocircuitParams):
-            raise ParameterError(f"params must be a MicrocircuitParams record, got {type(self.params).__name__}")
-        p = self.params
+        p, model = self.params, model_for(self.params)
+        require(model, REQUIRED, "bars")
+        if self.weight_scale is None:
+            object.__setattr__(self, "weight_scale", model.weight_scale("bars"))
+        lowest, highest = model.target_range(p)
         if p.sizes[0] != 9 or p.sizes[-1] != len(CLASSES):
             raise ParameterError(f"params.sizes must have 9 inputs and 3 outputs, got {p.sizes}")
         for name, low in (("epochs", 1), ("seed", 0)):
             check_integer(name, getattr(self, name), low)
         for name in ("target_on", "target_off"):
             value = getattr(self, name)
-            if not is_real(value) or not p.E_inh <= value <= p.E_exc:
-                raise ParameterError(f"{name} must lie in [E_inh, E_exc] = [{p.E_inh}, {p.E_exc}], got {value!r}")
+            if not is_real(value) or not lowest <= value <= highest:
+                raise ParameterError(
+                    f"{name} must lie in the model's target range [{lowest}, {highest}], got {value!r}"
+                )
         if self.target_off >= self.target_on:
             raise ParameterError(f"target_off ({self.target_off}) must be < target_on ({self.target_on})")
         if not isinstance(self.weight_scale, dict) or not all(
@@ -192,7 +205,7 @@ class BarsConfig:
     @property
     def window(self) -> Quantity | None:
         """The test's averaging window: None (the last sample) in rate mode, half a pattern in spiking mode."""
-        return self.pattern_duration / 2 if self.params.spiking_mode else None
+        return self.pattern_duration / 2 if mode_of(self.params) == "spiking" else None
 
 
 # The configuration record of the protocol contract (autodoc shows it as an alias).
@@ -206,8 +219,8 @@ def _fingerprint(config: BarsConfig) -> str:
 
 
 def _test(sim: Simulation, state: NetworkState, config: BarsConfig, images, labels, rates) -> dict:
-    values = sim.steady_state(state, images, window=config.window)
-    r = values["pyramidal_2.r"]
+    group, rate, _ = sim.model.output(config.params)
+    r = sim.steady_state(state, images, window=config.window)[f"{group}.{rate}"]
     return {"accuracy": float(np.mean(r.argmax(axis=1) == labels)), "mse": float(np.mean((r - rates[labels]) ** 2))}
 
 
@@ -266,11 +279,14 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
     DivergenceError
         If the network state becomes non-finite or diverges.
     """
-    p = config.params
+    p, model = config.params, model_for(config.params)
+    spiking = mode_of(p) == "spiking"
     images, labels = bars_data()
     targets = class_targets(config.target_on, config.target_off, p.sizes[-1])
-    rates = p.phi(targets)
-    sim = Simulation(p, len(images), config.pattern_duration, record=RECORD, target=config.target, name="bars")
+    rates = model.transfer(p)(targets)
+    group, rate, potential = model.output(p)
+    record = {group: [rate, potential]}
+    sim = Simulation(p, len(images), config.pattern_duration, record=record, target=config.target, name="bars")
     fingerprint = _fingerprint(config)
     path = None if config.out is None else Path(config.out) / CHECKPOINT
 
@@ -284,9 +300,12 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
             raise ParameterError(f"checkpoint {path} holds {log['epoch'][-1]} epochs, more than epochs={config.epochs}")
     if state is None:
         rng = np.random.default_rng(config.seed)
-        state = NetworkState(self_predicting_weights(p, random_weights(p, rng, config.weight_scale)))
+        weights = model.initial_weights(p, rng, config.weight_scale)
+        if callable(getattr(model, "self_predicting", None)):
+            weights = model.self_predicting(p, weights)
+        state = NetworkState(weights)
 
-    def record(epoch: int, train_s: float, t0: float) -> None:
+    def log_epoch(epoch: int, train_s: float, t0: float) -> None:
         log["epoch"].append(epoch)
         log["train_s"].append(train_s)
         for key, value in _test(sim, state, config, images, labels, rates).items():
@@ -294,16 +313,17 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
         log["test_s"].append(time.perf_counter() - t0)
 
     if not log["epoch"]:
-        record(0, 0.0, time.perf_counter())
+        log_epoch(0, 0.0, time.perf_counter())
     start = log["epoch"][-1]
     epochs = range(start, config.epochs)
-    bar = tqdm(epochs, desc=f"bars ({p.mode})", disable=not progress, initial=start, total=config.epochs)
+    bar = tqdm(epochs, desc=f"bars ({mode_of(p)})", disable=not progress, initial=start, total=config.epochs)
     for epoch in bar:
         order = np.random.default_rng([config.seed, epoch]).permutation(len(images))
         t0 = time.perf_counter()
-        state = sim.run(state, images[order], targets[labels[order]], seed=_noise_seed(config.seed, epoch)).state
+        shown = model.targets(p, targets[labels[order]])
+        state = sim.run(state, images[order], shown, seed=_noise_seed(config.seed, epoch)).state
         t1 = time.perf_counter()
-        record(epoch + 1, t1 - t0, t1)
+        log_epoch(epoch + 1, t1 - t0, t1)
         bar.set_postfix(accuracy=f"{log['accuracy'][-1]:.3f}", mse=f"{log['mse'][-1]:.4f}")
         if path is not None:
             checkpoint.save(path, fingerprint, {"log": log}, state)
@@ -312,7 +332,7 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
     n = len(images)
     results = {
         "config": to_json({k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}),
-        "mode": p.mode,
+        "mode": mode_of(p),
         "log": log,
         "first_100": first,
         "stable_100": stable,
@@ -322,10 +342,10 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
         "ms_per_test_sample": 1000 * float(np.median(log["test_s"][2:] or log["test_s"])) / n,
         "wall_s": float(np.sum(log["train_s"]) + np.sum(log["test_s"])),
     }
-    if p.spiking_mode:
+    if spiking:
         results["psi_per_ms"] = float(p.spiking.psi * ms)
-    if p.spiking_mode and config.raster:
-        groups = list(group_sizes(p.sizes))
+    if spiking and config.raster:
+        groups = [name for name, variables in model.labels(p).items() if "n_spikes" in variables]
         raster = Simulation(
             p, len(RASTER_IMAGES), config.pattern_duration, target=config.target, name="bars_raster", spikes=groups
         )
@@ -343,7 +363,7 @@ def check(config: BarsConfig) -> None:
 
     See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
     """
-    prepare_output(config.out, _names(config.params.spiking_mode and config.raster), config.overwrite)
+    prepare_output(config.out, _names(mode_of(config.params) == "spiking" and config.raster), config.overwrite)
 
 
 def write(results: dict, config: BarsConfig) -> list[Path]:
@@ -392,12 +412,13 @@ def summary(results: dict) -> dict:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``brian-dendrites bars``: the shared ones, the mode, the lookahead and the epochs.
+    """Add the options of ``brian-dendrites bars``: the shared ones, the model, the mode, the lookahead and the epochs.
 
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
     options.add_shared_options(parser)
     options.add_quick_option(parser, f"{QUICK_EPOCHS} epochs")
+    options.add_model_option(parser, DEFAULT_MODEL)
     add_mode_options(parser)
     parser.add_argument(
         "--no-lookahead",
@@ -412,7 +433,9 @@ def config_from_args(args: argparse.Namespace) -> BarsConfig:
 
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
-    params = params_from_args(BARS, args)
+    model = model_named(args.model)
+    require(model, REQUIRED, "bars")
+    params = params_from_args(model.task_params("bars", SIZES), args)
     if args.no_lookahead:
         if not params.spiking_mode:
             raise ParameterError("--no-lookahead applies to --mode spiking only")

@@ -47,6 +47,7 @@ __all__ = [
     "HELP",
     "SIZES",
     "STUDENTS",
+    "NETWORK_MODEL",
     "ETA",
     "OUTPUTS",
     "CHECKPOINT",
@@ -68,6 +69,8 @@ HELP = "depth comparison (Max et al. 2025, Fig. 3): error neurons, dendritic err
 SIZES = ((2, 1), (4, 2, 1), (8, 4, 2, 1), (16, 8, 4, 2, 1), (32, 16, 8, 4, 2, 1))
 #: The trained students.
 STUDENTS = ("error_neurons", "dendritic", "backprop")
+#: The registered model whose Brian2 network is the network student (``--model``; the only one so far).
+NETWORK_MODEL = "error_neurons"
 #: Learning rates (1/ms) by student and number of layers, from the authors'
 #: numpy_model/experiments/Fig3_multilayer_comparison/<size>/{errormc,sacramento2018,ann}/params.json.
 #: error_neurons: eta_fw per layer (their Fig. 3 runs scale it by a connectome in 'skip' mode; here the
@@ -558,6 +561,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=options.seeds, help="seeds: 0-9 (default) or 0,3; with --problem, its seed")
     parser.add_argument("--epochs", type=options.positive_int, help="training epochs (default 1000)")
     parser.add_argument("--models", type=options.subset(STUDENTS), default=STUDENTS, help=f"students, among {STUDENTS}")
+    options.add_model_option(parser, NETWORK_MODEL)
     options.add_quick_option(parser, _QUICK)
     parser.add_argument("--problem", help="NPZ file of teacher, data and initial weights (see docs/depth.md)")
     parser.add_argument("--target", choices=TARGETS, default="cpp_standalone", help="Brian2 target (error neurons)")
@@ -570,6 +574,11 @@ def config_from_args(args: argparse.Namespace) -> DepthConfig:
 
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
+    if args.model != NETWORK_MODEL:
+        raise ParameterError(
+            f"depth needs a model with the depth comparison's steady state and backprop angles: model {args.model!r} "
+            f"lacks them (only {NETWORK_MODEL!r}, the Brian2 network student, has them)"
+        )
     sizes, seeds, epochs = QUICK
     return DepthConfig(
         sizes=options.quick_value(args, "sizes", sizes, None, _QUICK),

@@ -33,13 +33,15 @@ from brian_dendrites import options
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.export import export_recording
 from brian_dendrites.files import check_output_folder, prepare_output
-from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams, random_weights
+from brian_dendrites.model import model_for, model_named
+from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams
 from brian_dendrites.models.microcircuit.network import group_sizes
 from brian_dendrites.protocols.modes import add_mode_options, params_from_args
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.recording import Epoch, Recording
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState
+from brian_dendrites.teaching import REQUIRED, require
 from brian_dendrites.validation import check_integer
 
 __all__ = [
@@ -47,6 +49,8 @@ __all__ = [
     "Config",
     "Fig1Config",
     "FORMATS",
+    "SIZES",
+    "DEFAULT_MODEL",
     "OUTPUTS",
     "RECORD",
     "QUICK_CHUNKS",
@@ -69,6 +73,10 @@ RECORD = {
     "interneuron_1": ["u"],
     "pyramidal_2": ["u", "r"],
 }
+#: The layer sizes of the task.
+SIZES = (30, 20, 10)
+#: The model of a run without ``--model``.
+DEFAULT_MODEL = "microcircuit"
 #: The chunks of (a) and (b) in a ``--quick`` run.
 QUICK_CHUNKS = (3, 1)
 _QUICK = f"{QUICK_CHUNKS[0]} chunks of self-prediction and {QUICK_CHUNKS[1]} of learning"
@@ -207,7 +215,7 @@ def run(config: Fig1Config, *, progress: bool = True) -> tuple[dict, dict[str, n
     rng = np.random.default_rng(config.seed)
     sim = Simulation(p, n, config.pattern_duration, record=RECORD, target=config.target)
     window = config.pattern_duration / 2 if p.spiking_mode else None
-    state = NetworkState(random_weights(p, rng, config.weight_scale))
+    state = NetworkState(model_for(p).initial_weights(p, rng, config.weight_scale))
     eval_inputs = rng.uniform(0, 1, (n, p.sizes[0]))
 
     # (a) Fig. S1: self-prediction from random weights.
@@ -237,7 +245,7 @@ def run(config: Fig1Config, *, progress: bool = True) -> tuple[dict, dict[str, n
 
     # (b) Fig. 1: a new target for one held input pattern.
     pattern = np.tile(rng.uniform(0, 1, p.sizes[0]), (n, 1))
-    u_target = np.tile(rng.uniform(p.E_inh, p.E_exc, p.sizes[-1]), (n, 1))
+    u_target = np.tile(rng.uniform(*model_for(p).target_range(p), p.sizes[-1]), (n, 1))
     onset = _measure(sim, state, pattern, u_target, window)
     nudging = (np.arange(n) >= config.onset_pattern).astype(float)
     recordings = []
@@ -451,6 +459,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """
     options.add_shared_options(parser)
     options.add_quick_option(parser, _QUICK)
+    options.add_model_option(parser, DEFAULT_MODEL)
     add_mode_options(parser)
     parser.add_argument(
         "--format",
@@ -476,7 +485,7 @@ def config_from_args(args: argparse.Namespace) -> Fig1Config:
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
     return Fig1Config(
-        params=params_from_args(FIG1, args),
+        params=params_from_args(_task_params(model_named(args.model)), args),
         seed=args.seed,
         target=args.target,
         self_prediction_chunks=options.quick_value(args, "self-prediction-chunks", QUICK_CHUNKS[0], 30, _QUICK),
@@ -485,6 +494,21 @@ def config_from_args(args: argparse.Namespace) -> Fig1Config:
         formats=args.format,
         overwrite=args.overwrite,
     )
+
+
+def _task_params(model):
+    """The model's record of fig1, refused at once unless the model can be taught and has Fig. 1's readouts.
+
+    Fig. 1 and Fig. S1 read the microcircuit's dendrites and interneurons (:data:`RECORD`): another
+    model must label the same groups and variables.
+    """
+    require(model, REQUIRED, "fig1")
+    params = model.task_params("fig1", SIZES)
+    labels = model.labels(params)
+    missing = [f"{group}.{v}" for group, names in RECORD.items() for v in names if v not in labels.get(group, {})]
+    if missing:
+        raise ParameterError(f"fig1 records the microcircuit's dendrites: model {model.name!r} lacks {missing}")
+    return params
 
 
 def check(config: Fig1Config) -> None:

@@ -3,38 +3,56 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
-
-from brian2 import ms
 
 from brian_dendrites.errors import ParameterError
-from brian_dendrites.models.microcircuit import MODES, MicrocircuitParams
-from brian_dendrites.validation import is_real
+from brian_dendrites.model import model_for
+from brian_dendrites.models.microcircuit import MODES
 
-__all__ = ["spiking_params", "add_mode_options", "params_from_args"]
+__all__ = ["mode_of", "spiking_params", "add_mode_options", "params_from_args"]
 
 
-def spiking_params(params: MicrocircuitParams, mode: str = "rate", psi: float | None = None) -> MicrocircuitParams:
-    """``params`` in ``mode``: unchanged for 'rate'; for 'spiking', with ``psi`` and opponent inputs.
+def mode_of(params) -> str:
+    """The mode of a record: its ``mode`` where it has one, else 'rate' (a model without a spiking mode).
 
     Parameters
     ----------
-    params : MicrocircuitParams
+    params : parameter record
+        A record of a registered model.
+
+    Returns
+    -------
+    str
+        'rate' or 'spiking'.
+    """
+    return getattr(params, "mode", "rate")
+
+
+def spiking_params(params, mode: str = "rate", psi: float | None = None):
+    """``params`` in ``mode``: unchanged for 'rate'; for 'spiking', the model's spiking record with ``psi``.
+
+    Spiking mode is the microcircuit's (its ``spiking`` member gives signed inputs, as regression's,
+    ON/OFF opponent inputs); a model without a ``spiking`` member (:mod:`brian_dendrites.teaching`) is
+    refused.
+
+    Parameters
+    ----------
+    params : parameter record
         A record of the protocol's network.
     mode : {'rate', 'spiking'}, optional
         The neuron model. Default 'rate'.
     psi : float or None, optional
-        Spikes per ms per unit rate, > 0 (spiking mode only); None keeps ``params.spiking.psi``.
+        Spikes per ms per unit rate, > 0 (spiking mode only); None keeps the record's.
 
     Returns
     -------
-    MicrocircuitParams
-        The record; in spiking mode, signed inputs (regression) get ON/OFF opponent inputs.
+    parameter record
+        The record in ``mode``.
 
     Raises
     ------
     ParameterError
-        If ``mode`` is unknown, or ``psi`` is given in rate mode or is not a number > 0.
+        If ``mode`` is unknown, ``psi`` is given in rate mode or is not a number > 0, or the model has
+        no spiking mode.
     """
     if mode not in MODES:
         raise ParameterError(f"mode must be one of {MODES}, got {mode!r}")
@@ -42,14 +60,10 @@ def spiking_params(params: MicrocircuitParams, mode: str = "rate", psi: float | 
         if psi is not None:
             raise ParameterError("psi applies to mode='spiking' only")
         return params
-    spiking = params.spiking
-    if psi is not None:
-        if not is_real(psi) or not psi > 0:
-            raise ParameterError(f"psi must be a number of spikes per ms per unit rate, > 0, got {psi!r}")
-        spiking = replace(spiking, psi=float(psi) / ms)
-    if params.signed_inputs:
-        spiking = replace(spiking, negative_inputs="opponent")
-    return params.replace(mode="spiking", spiking=spiking)
+    model = model_for(params)
+    if not callable(getattr(model, "spiking", None)):
+        raise ParameterError(f"mode='spiking': model {model.name!r} has no spiking mode (it lacks 'spiking')")
+    return model.spiking(params, psi)
 
 
 def add_mode_options(parser: argparse.ArgumentParser, spiking: bool = True) -> None:
@@ -75,19 +89,19 @@ def add_mode_options(parser: argparse.ArgumentParser, spiking: bool = True) -> N
     )
 
 
-def params_from_args(params: MicrocircuitParams, args: argparse.Namespace) -> MicrocircuitParams:
+def params_from_args(params, args: argparse.Namespace):
     """:func:`spiking_params` of ``params`` with the parsed ``--mode`` and ``--psi``.
 
     Parameters
     ----------
-    params : MicrocircuitParams
+    params : parameter record
         A record of the protocol's network.
     args : argparse.Namespace
         The parsed options of :func:`add_mode_options`.
 
     Returns
     -------
-    MicrocircuitParams
+    parameter record
         The record in the chosen mode.
 
     Raises

@@ -8,6 +8,11 @@ W_{1,0} are frozen. Test losses ||r_2 - r_2^trgt||^2 are measured on held-out
 patterns without noise, without plasticity and without the target; the same
 runs give the RMS apical voltage with the target switched off.
 
+``--model NAME`` teaches another registered model (default the microcircuit's REGRESSION): one with the
+members of :class:`~brian_dendrites.teaching.Teachable` and ``shallow_rates`` and ``apical``. The
+alignment angle and the cosine to backprop are the microcircuit's (``alignment``, ``backprop_cosine``);
+for a model without them they are null.
+
 This module is also the protocol ``brian-dendrites regression`` (it keeps the
 :class:`~brian_dendrites.protocols.registry.Contract`): :class:`RegressionConfig` is its record
 (both learners and the output folder), :func:`run` trains both learners (each with :func:`train`,
@@ -21,7 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,19 +40,22 @@ from brian_dendrites.datasets.teachers import Teacher
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.interrupt import process_pool
-from brian_dendrites.models.microcircuit import REGRESSION, LearningRates, MicrocircuitParams, random_weights
-from brian_dendrites.models.microcircuit.backprop import backprop_cosine
-from brian_dendrites.protocols.modes import add_mode_options, spiking_params
+from brian_dendrites.model import model_named
+from brian_dendrites.models.microcircuit.teaching import WEIGHT_SCALES, alignment
+from brian_dendrites.protocols.modes import add_mode_options, mode_of, spiking_params
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState
+from brian_dendrites.teaching import REQUIRED, require
 from brian_dendrites.validation import check_integer
 
 __all__ = [
     "HELP",
     "Config",
-    "RECORD",
     "LEARNERS",
+    "SIZES",
+    "DEFAULT_MODEL",
+    "NEEDS",
     "RegressionConfig",
     "train",
     "alignment_angle",
@@ -61,14 +69,19 @@ __all__ = [
     "summary",
 ]
 
-HELP = "Fig. 2: a 30-50-10 microcircuit learns a teacher network"
+HELP = "Fig. 2: a 30-50-10 network (--model, default the microcircuit) learns a teacher network"
 
-RECORD = {"input_0": ["r"], "pyramidal_1": ["v_A"], "pyramidal_2": ["r"]}
 LEARNERS = ("full", "shallow")
-#: Initial weights U(-s, s): the student's input weights are scaled so that its hidden
-#: potentials k_B * W_{1,0} r_0 spread like the teacher's k_{1,0} W r_0 around the
-#: soft rectifier's threshold theta = 3; with U(-1, 1) the hidden layer is silent.
-WEIGHT_SCALE = {"bottom_up_1": 4.0, "bottom_up_2": 1.0, "top_down": 1.0, "ip": 1.0, "pi": 1.0}
+#: The student's layer sizes.
+SIZES = (30, 50, 10)
+#: The model of a run without ``--model``.
+DEFAULT_MODEL = "microcircuit"
+#: What the protocol needs from a model (:mod:`brian_dendrites.teaching`).
+NEEDS = (*REQUIRED, "shallow_rates", "apical")
+#: The microcircuit's initial weights U(-s, s): the student's input weights are scaled so that its hidden
+#: potentials k_B * W_{1,0} r_0 spread like the teacher's k_{1,0} W r_0 around the soft rectifier's
+#: threshold theta = 3; with U(-1, 1) the hidden layer is silent.
+WEIGHT_SCALE = WEIGHT_SCALES["regression"]
 BACKPROP_LAMBDAS = (0.3, 0.1, 0.03, 0.01)
 #: Training patterns per learner of a run, and of a ``--quick`` one.
 PATTERNS, QUICK_PATTERNS = 200_000, 2_000
@@ -111,17 +124,21 @@ class RegressionConfig:
         Patterns per simulation run, >= 1; also the number of held-out test patterns.
     ema : float, default 0.2
         Weight of each new test loss in the exponential moving average ``loss_ema``; in (0, 1].
-    weight_scale : dict of str to float, default WEIGHT_SCALE
+    weight_scale : dict of str to float, optional
         Initial weights are drawn from U(-s, s) with s given by projection name ("bottom_up_1")
-        or pathway ("top_down"); missing entries are 1.
+        or pathway ("top_down"); missing entries are 1. None (the default): the model's
+        ``weight_scale("regression")``, :data:`WEIGHT_SCALE` for the microcircuit.
+    model : str, default "microcircuit"
+        The registered model to teach; it needs the members :data:`NEEDS`.
 
     Raises
     ------
     ParameterError
         If ``out`` is not a path or is the empty path "", ``patterns``, ``chunk`` or
         ``evaluate_every`` is not an integer >= 1, ``seed`` is not an integer >= 0, ``patterns`` is
-        not a multiple of ``chunk``, ``ema`` lies outside (0, 1], or ``mode`` or ``psi`` is refused
-        (see :func:`~brian_dendrites.protocols.modes.spiking_params`).
+        not a multiple of ``chunk``, ``ema`` lies outside (0, 1], ``mode`` or ``psi`` is refused
+        (see :func:`~brian_dendrites.protocols.modes.spiking_params`), or ``model`` is not registered
+        or lacks one of :data:`NEEDS` (the message names them).
     """
 
     out: str | os.PathLike | None = None
@@ -135,9 +152,14 @@ class RegressionConfig:
     psi: float | None = None
     chunk: int = 100
     ema: float = 0.2
-    weight_scale: dict = field(default_factory=lambda: dict(WEIGHT_SCALE))
+    weight_scale: dict | None = None
+    model: str = DEFAULT_MODEL
 
     def __post_init__(self) -> None:
+        model = model_named(self.model)
+        require(model, NEEDS, "regression")
+        if self.weight_scale is None:
+            object.__setattr__(self, "weight_scale", model.weight_scale("regression"))
         check_output_folder(self.out)
         for name in ("patterns", "chunk", "evaluate_every", "seed"):
             check_integer(name, getattr(self, name), int(name != "seed"))
@@ -145,15 +167,19 @@ class RegressionConfig:
             raise ParameterError(f"patterns ({self.patterns}) must be a multiple of chunk ({self.chunk})")
         if not 0 < self.ema <= 1:
             raise ParameterError(f"ema must lie in (0, 1], got {self.ema}")
-        spiking_params(REGRESSION, self.mode, self.psi)
+        self.params  # noqa: B018  (checks mode and psi)
 
     @property
-    def params(self) -> MicrocircuitParams:
-        """The student network: REGRESSION (30-50-10, soft rectifier) in ``mode``, with its learning rates."""
-        return spiking_params(REGRESSION, self.mode, self.psi)
+    def params(self):
+        """The student network in ``mode``, with its learning rates: the model's record of the task.
 
-    def eta(self, learner: str) -> LearningRates:
-        """The learning rates of ``learner``'s run: those of :attr:`params`, W_{1,0}'s set to 0 for the shallow one.
+        The microcircuit's: REGRESSION (30-50-10, soft rectifier).
+        """
+        model = model_named(self.model)
+        return spiking_params(model.task_params("regression", SIZES), self.mode, self.psi)
+
+    def eta(self, learner: str):
+        """The learning rates of ``learner``'s run: those of :attr:`params`, only the output's for the shallow one.
 
         Parameters
         ----------
@@ -163,13 +189,11 @@ class RegressionConfig:
 
         Returns
         -------
-        LearningRates
-            The learner's rates (1/time).
+        learning rates
+            The learner's rates (1/time): ``params.eta``, or the model's ``shallow_rates``.
         """
-        eta = self.params.eta
-        if learner == "shallow":
-            return replace(eta, bottom_up=(0 / ms, eta.per_layer("bottom_up", 2)[1]))
-        return eta
+        params = self.params
+        return model_named(self.model).shallow_rates(params) if learner == "shallow" else params.eta
 
     def learner_record(self, learner: str) -> dict:
         """What one learner's run depends on, as canonical JSON: its checkpoint's ``config`` and fingerprint.
@@ -206,7 +230,7 @@ Config = RegressionConfig
 
 
 def alignment_angle(weights: dict[str, np.ndarray]) -> float:
-    """Angle (degrees) between W_{2,1}^T and the fixed top-down W_{1,2}.
+    """Angle (degrees) between W_{2,1}^T and the fixed top-down W_{1,2} of the microcircuit (its ``alignment``).
 
     Parameters
     ----------
@@ -218,29 +242,46 @@ def alignment_angle(weights: dict[str, np.ndarray]) -> float:
     float
         The angle in degrees, in [0, 180]: about 90 for unrelated weights, 0 for aligned ones.
     """
-    forward, feedback = weights["bottom_up_2"].T.ravel(), weights["top_down_1"].ravel()
-    cosine = forward @ feedback / (np.linalg.norm(forward) * np.linalg.norm(feedback))
-    return float(np.degrees(np.arccos(np.clip(cosine, -1, 1))))
+    return alignment(None, weights)
 
 
-def _evaluate(sim: Simulation, state: NetworkState, test_x: np.ndarray, test_r: np.ndarray) -> tuple[float, float]:
+def _readouts(model, params) -> dict[str, str]:
+    """The recorded variables, as "group.variable": the input (if the model labels ``input_0.r``), the apical
+    error and the output rate."""
+    labels = model.labels(params)
+    apical, (group, rate, _) = model.apical(params), model.output(params)
+    names = {"apical": ".".join(apical), "output": f"{group}.{rate}"}
+    return ({"input": "input_0.r"} if "r" in labels.get("input_0", {}) else {}) | names
+
+
+def _record(readouts: dict[str, str]) -> dict[str, list[str]]:
+    record = {}
+    for name in readouts.values():
+        group, variable = name.split(".")
+        record.setdefault(group, []).append(variable)
+    return record
+
+
+def _evaluate(sim: Simulation, state: NetworkState, test_x: np.ndarray, test_r: np.ndarray, readouts: dict):
     # Spiking mode: the mean over each pattern's second half, as the spikes go on.
-    window = sim.pattern_duration / 2 if sim.params.spiking_mode else None
+    window = sim.pattern_duration / 2 if mode_of(sim.params) == "spiking" else None
     values = sim.steady_state(state, test_x, window=window)
-    loss = float(np.mean(np.sum((values["pyramidal_2.r"] - test_r) ** 2, axis=1)))
-    return loss, float(np.sqrt(np.mean(values["pyramidal_1.v_A"] ** 2)))
+    loss = float(np.mean(np.sum((values[readouts["output"]] - test_r) ** 2, axis=1)))
+    return loss, float(np.sqrt(np.mean(values[readouts["apical"]] ** 2)))
 
 
-def _traces(recording, teacher: Teacher, x: np.ndarray, out: int, seconds: float = 1.0) -> dict[str, np.ndarray]:
-    """Fig. 2B traces of the first ``seconds`` of a chunk: output ``out`` and its target, hidden apical 0, input 0."""
+def _traces(recording, teacher: Teacher, x: np.ndarray, out: int, readouts: dict, seconds: float = 1.0) -> dict:
+    """Fig. 2B traces of the first ``seconds`` of a chunk: output ``out`` and its target, hidden apical 0, input 0
+    (the held pattern where the model does not record its input)."""
     samples = round(seconds * recording.sampling_rate)
     per_pattern = round(recording.sampling_rate * 0.1)
     target = np.repeat(teacher.rates(x)[:, out], per_pattern)[:samples]
+    r_in = recording[readouts["input"]].values[:samples, 0] if "input" in readouts else np.repeat(x[:, 0], per_pattern)
     return {
-        "r_out": recording["pyramidal_2.r"].values[:samples, out],
+        "r_out": recording[readouts["output"]].values[:samples, out],
         "r_target": target,
-        "v_apical": recording["pyramidal_1.v_A"].values[:samples, 0],
-        "r_in": recording["input_0.r"].values[:samples, 0],
+        "v_apical": recording[readouts["apical"]].values[:samples, 0],
+        "r_in": r_in[:samples],
     }
 
 
@@ -268,12 +309,13 @@ def train(
     dict
         ``learner``, ``seed``; ``log`` with, per evaluation, ``time_s`` (training time in s),
         ``loss`` (test loss ||r_2 - r_2^trgt||^2), ``rms_apical`` (RMS hidden apical potential
-        without the target), ``angle`` (:func:`alignment_angle`) and ``loss_ema`` (the loss's moving
-        average); ``traces``, the Fig. 2B traces of the first and the last chunk, as lists;
-        ``backprop_cosine``, the cosine between the W_{1,0} changes of the microcircuit and of
-        backprop at the end, by mixing factor lambda (see
-        :func:`brian_dendrites.models.microcircuit.backprop.backprop_cosine`); in spiking mode ``raster``, a Recording
-        of every group's spikes for two test patterns after training.
+        without the target), ``angle`` (:func:`alignment_angle`; only for a model with ``alignment``) and
+        ``loss_ema`` (the loss's moving average); ``traces``, the Fig. 2B traces of the first and the last
+        chunk, as lists; ``backprop_cosine``, the cosine between the W_{1,0} changes of the microcircuit and
+        of backprop at the end, by mixing factor lambda (see
+        :func:`brian_dendrites.models.microcircuit.backprop.backprop_cosine`; None for a model without
+        ``backprop_cosine``); in spiking mode ``raster``, a Recording of every group's spikes for two test
+        patterns after training.
 
     Raises
     ------
@@ -288,17 +330,21 @@ def train(
     """
     learner_run = config.learner_record(learner)
     p, n, eta = config.params, config.chunk, config.eta(learner)
+    model = model_named(config.model)
+    aligned = callable(getattr(model, "alignment", None))
+    readouts = _readouts(model, p)
     rng = np.random.default_rng(config.seed)
-    teacher = Teacher.draw(rng, p.phi, (p.sizes[0], 20, p.sizes[-1]))
-    weights = random_weights(p, rng, config.weight_scale)
+    teacher = Teacher.draw(rng, model.transfer(p), (p.sizes[0], 20, p.sizes[-1]))
+    weights = model.initial_weights(p, rng, config.weight_scale)
     test_x = rng.uniform(-1, 1, (n, p.sizes[0]))
     test_r = teacher.rates(test_x)
     shown = int(np.argmax(test_r.std(axis=0)))  # the output neuron with the most varied target, for Fig. 2B
-    sim = Simulation(p, n, record=RECORD, target=config.target, name=learner)
+    sim = Simulation(p, n, record=_record(readouts), target=config.target, name=learner)
     fingerprint = checkpoints.fingerprint(learner_run)  # canonical: the same in every process
     chunks = config.patterns // n
 
-    state, log, traces, start = NetworkState(weights), {k: [] for k in ("time_s", "loss", "rms_apical", "angle")}, {}, 0
+    keys = ("time_s", "loss", "rms_apical", *(("angle",) if aligned else ()))
+    state, log, traces, start = NetworkState(weights), {k: [] for k in keys}, {}, 0
     if checkpoint is not None and Path(checkpoint).exists():
         saved = checkpoints.load(checkpoint, fingerprint, sim.model.zero_state(p))
         state, info = saved.state, saved.info
@@ -307,11 +353,12 @@ def train(
         _check_resumed(checkpoint, log, traces, start, config.evaluate_every, chunks)
 
     def record(c: int) -> None:
-        loss, apical = _evaluate(sim, state, test_x, test_r)
+        loss, apical = _evaluate(sim, state, test_x, test_r, readouts)
         log["time_s"].append(c * n * 0.1)
         log["loss"].append(loss)
         log["rms_apical"].append(apical)
-        log["angle"].append(alignment_angle(state.weights))
+        if aligned:
+            log["angle"].append(model.alignment(p, state.weights))
 
     if start == 0:
         record(0)
@@ -325,12 +372,13 @@ def train(
     )
     for c in bar:
         x = np.random.default_rng([config.seed, c]).uniform(-1, 1, (n, p.sizes[0]))
-        result = sim.run(state, x, teacher.potential(x), eta=eta, seed=(config.seed * 1_000_003 + c) % 2**31)
+        targets = model.targets(p, teacher.potential(x))
+        result = sim.run(state, x, targets, eta=eta, seed=(config.seed * 1_000_003 + c) % 2**31)
         state = result.state
         if c == 0:
-            traces |= {f"before_{k}": v for k, v in _traces(result.recording, teacher, x, shown).items()}
+            traces |= {f"before_{k}": v for k, v in _traces(result.recording, teacher, x, shown, readouts).items()}
         if c == chunks - 1:
-            traces |= {f"after_{k}": v for k, v in _traces(result.recording, teacher, x, shown).items()}
+            traces |= {f"after_{k}": v for k, v in _traces(result.recording, teacher, x, shown, readouts).items()}
         if (c + 1) % config.evaluate_every == 0 or c == chunks - 1:
             record(c + 1)
             bar.set_postfix(loss=f"{log['loss'][-1]:.4f}")
@@ -339,12 +387,12 @@ def train(
                 checkpoints.save(checkpoint, fingerprint, info, state, traces)
 
     log["loss_ema"] = list(_ema(log["loss"], config.ema))
-    cosines = [
-        backprop_cosine(sim, state.weights, test_x[0], teacher.potential(test_x[:1])[0], lam)
-        for lam in BACKPROP_LAMBDAS
-    ]
+    cosines = None
+    if callable(getattr(model, "backprop_cosine", None)):
+        u_target = teacher.potential(test_x[:1])[0]
+        cosines = [model.backprop_cosine(sim, state.weights, test_x[0], u_target, lam) for lam in BACKPROP_LAMBDAS]
     raster = {}
-    if p.spiking_mode:  # the spikes of every group for two test patterns, after training
+    if mode_of(p) == "spiking":  # the spikes of every group for two test patterns, after training
         groups = ["input_0", "pyramidal_1", "interneuron_1", "pyramidal_2"]
         spiking = Simulation(p, 2, target=config.target, name=learner, spikes=groups)
         raster["raster"] = spiking.run(state, test_x[:2], eta=eta, seed=config.seed).recording
@@ -353,7 +401,7 @@ def train(
         "seed": config.seed,
         "log": log,
         "traces": {k: np.asarray(v).tolist() for k, v in traces.items()},
-        "backprop_cosine": dict(zip(map(str, BACKPROP_LAMBDAS), cosines, strict=True)),
+        "backprop_cosine": None if cosines is None else dict(zip(map(str, BACKPROP_LAMBDAS), cosines, strict=True)),
         **raster,
     }
 
@@ -418,11 +466,11 @@ def run(config: RegressionConfig, *, progress: bool = True) -> dict:
     Returns
     -------
     dict
-        ``summary`` (``seed``, ``patterns``; ``full`` with ``loss_start``, ``loss_end`` (moving
-        average), ``rms_apical_end``, ``angle_start`` and ``angle_end``; ``shallow`` with
-        ``loss_start`` and ``loss_end``; ``backprop_cosine``; ``full_over_shallow`` and
-        ``full_end_over_start``, ratios of the losses), then ``full`` and ``shallow``, the results
-        of :func:`train`.
+        ``summary`` (``model`` for a model other than the microcircuit, ``seed``, ``patterns``; ``full``
+        with ``loss_start``, ``loss_end`` (moving average), ``rms_apical_end``, ``angle_start`` and
+        ``angle_end`` (None without ``alignment``); ``shallow`` with ``loss_start`` and ``loss_end``;
+        ``backprop_cosine`` (None without it); ``full_over_shallow`` and ``full_end_over_start``, ratios
+        of the losses), then ``full`` and ``shallow``, the results of :func:`train`.
 
     Raises
     ------
@@ -435,7 +483,7 @@ def run(config: RegressionConfig, *, progress: bool = True) -> dict:
         If a network state becomes non-finite or diverges.
     """
     seed, out, params = config.seed, config.out, config.params
-    tag = _tag(seed, config.mode)
+    tag = _tag(seed, config.mode, config.model)
     paths = [None if out is None else Path(out) / f"checkpoint_{learner}_{tag}.npz" for learner in LEARNERS]
     work = [(config, learner, path, progress) for learner, path in zip(LEARNERS, paths, strict=True)]
     if config.jobs > 1:
@@ -443,17 +491,19 @@ def run(config: RegressionConfig, *, progress: bool = True) -> dict:
             full, shallow = pool.map(_train_job, work)
     else:
         full, shallow = map(_train_job, work)
+    angles = full["log"].get("angle", [None])
     summary = {
+        **({"model": config.model} if config.model != DEFAULT_MODEL else {}),
         "seed": seed,
-        "mode": params.mode,
-        **({"psi_per_ms": float(params.spiking.psi * ms)} if params.spiking_mode else {}),
+        "mode": mode_of(params),
+        **({"psi_per_ms": float(params.spiking.psi * ms)} if mode_of(params) == "spiking" else {}),
         "patterns": config.patterns,
         "full": {
             "loss_start": full["log"]["loss"][0],
             "loss_end": full["log"]["loss_ema"][-1],
             "rms_apical_end": full["log"]["rms_apical"][-1],
-            "angle_start": full["log"]["angle"][0],
-            "angle_end": full["log"]["angle"][-1],
+            "angle_start": angles[0],
+            "angle_end": angles[-1],
         },
         "shallow": {"loss_start": shallow["log"]["loss"][0], "loss_end": shallow["log"]["loss_ema"][-1]},
         "backprop_cosine": full["backprop_cosine"],
@@ -467,12 +517,15 @@ def _without_raster(learner: dict) -> dict:
     return {key: value for key, value in learner.items() if key != "raster"}
 
 
-def _tag(seed: int, mode: str) -> str:
-    """The file names' tag: ``seed<seed>``, ``spiking_seed<seed>`` in spiking mode."""
-    return f"spiking_seed{seed}" if mode == "spiking" else f"seed{seed}"
+def _tag(seed: int, mode: str, model: str = DEFAULT_MODEL) -> str:
+    """The file names' tag: ``seed<seed>``, ``spiking_seed<seed>`` in spiking mode; another model's name first."""
+    tag = f"spiking_seed{seed}" if mode == "spiking" else f"seed{seed}"
+    return tag if model == DEFAULT_MODEL else f"{model}_{tag}"
 
 
-def check_outputs(out: Path, seed: int, overwrite: bool = False, mode: str = "rate") -> list[Path]:
+def check_outputs(
+    out: Path, seed: int, overwrite: bool = False, mode: str = "rate", model: str = DEFAULT_MODEL
+) -> list[Path]:
     """The output paths of ``seed``; before a run, creates ``out`` and checks that they can be written.
 
     Parameters
@@ -485,6 +538,8 @@ def check_outputs(out: Path, seed: int, overwrite: bool = False, mode: str = "ra
         Allow replacing existing outputs.
     mode : {"rate", "spiking"}, default "rate"
         The run's mode; spiking mode tags the names ``spiking_seed<seed>`` and adds the raster.
+    model : str, default "microcircuit"
+        The run's model; another model's name comes first in the tag, e.g. ``error_neurons_seed0``.
 
     Returns
     -------
@@ -502,7 +557,7 @@ def check_outputs(out: Path, seed: int, overwrite: bool = False, mode: str = "ra
     """
     names = ["regression_results_{}.json", "fig2b_{}.png", "fig2c_{}.png", "fig_s1_alignment_{}.png"]
     names += ["regression_raster_{}.png"] if mode == "spiking" else []
-    names = [name.format(_tag(seed, mode)) for name in names]
+    names = [name.format(_tag(seed, mode, model)) for name in names]
     out = prepare_output(out, names, overwrite)
     return [out / name for name in names]
 
@@ -539,8 +594,8 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
     import matplotlib.pyplot as plt
 
     out = Path(out)
-    mode = results["summary"].get("mode", "rate")
-    paths = check_outputs(out, results["summary"]["seed"], overwrite, mode)
+    mode, model = results["summary"].get("mode", "rate"), results["summary"].get("model", DEFAULT_MODEL)
+    paths = check_outputs(out, results["summary"]["seed"], overwrite, mode, model)
     if mode == "spiking":
         title = f"Regression, spiking mode (psi = {results['summary']['psi_per_ms']:g}/ms), full model after training"
         plot_raster(results["full"]["raster"], paths[4], title)
@@ -559,7 +614,7 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
         axes[1, col].set_xlabel("time (s)")
     axes[0, 0].legend(fontsize=7)
     axes[1, 0].legend(fontsize=7)
-    fig.suptitle("Fig. 2B: the microcircuit learns the teacher online")
+    fig.suptitle(f"Fig. 2B: the {model} model learns the teacher online".replace("microcircuit model", "microcircuit"))
     fig.tight_layout()
     fig.savefig(paths[1], dpi=120)
     plt.close(fig)
@@ -577,7 +632,10 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.plot(full["log"]["time_s"], full["log"]["angle"], color="tab:purple")
+    if "angle" in full["log"]:
+        ax.plot(full["log"]["time_s"], full["log"]["angle"], color="tab:purple")
+    else:
+        ax.text(0.5, 0.5, f"model {model!r} has no alignment angle", ha="center", transform=ax.transAxes)
     ax.axhline(90, color="k", ls=":")
     ax.set_xlabel("training time (s)")
     ax.set_ylabel(r"angle($W_{2,1}^T$, $W_{1,2}$) (deg)")
@@ -590,12 +648,13 @@ def write_outputs(out: Path, results: dict, overwrite: bool = False) -> list[Pat
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``brian-dendrites regression``: the shared ones, the duration and the processes.
+    """Add the options of ``brian-dendrites regression``: the shared ones, the model, the duration and the processes.
 
     See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
     """
     options.add_shared_options(parser)
     options.add_quick_option(parser, _QUICK)
+    options.add_model_option(parser, DEFAULT_MODEL)
     add_mode_options(parser)
     parser.add_argument(
         "--patterns",
@@ -617,6 +676,7 @@ def config_from_args(args: argparse.Namespace) -> RegressionConfig:
     See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
     """
     return RegressionConfig(
+        model=args.model,
         mode=args.mode,
         psi=args.psi,
         out=args.out,
@@ -634,7 +694,7 @@ def check(config: RegressionConfig) -> None:
 
     See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
     """
-    check_outputs(config.out, config.seed, config.overwrite, config.mode)
+    check_outputs(config.out, config.seed, config.overwrite, config.mode, config.model)
 
 
 def write(results: dict, config: RegressionConfig) -> list[Path]:

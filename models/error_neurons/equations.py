@@ -1,4 +1,4 @@
-"""Brian2 equations of the error-neuron microcircuit (Max et al. 2025).
+"""Brian2 equations of the error-neuron microcircuit (Max et al. 2025), joined from the model kit.
 
 Every step starts by turning the dendritic potentials of the previous step into rates: the
 prospective ("lookahead") potential u_breve = u + (du/dt)/g_tot is the steady state of those
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from brian2 import Equations
 
+from brian_dendrites.kit import dendrites, plastic, prospective, shared, soma, summed
 from brian_dendrites.transfer import TransferFunction
 
 __all__ = [
@@ -22,8 +23,6 @@ __all__ = [
     "LATERAL_IP",
     "LATERAL_PI",
 ]
-
-_SHARED = "{} : 1/second (shared, constant)"
 
 
 def input_equations() -> Equations:
@@ -60,10 +59,8 @@ def representation_equations(output: bool) -> Equations:
         The representation group's equations.
     """
     lines = [
-        "du/dt = g_bas*v_bas + g_api*v_api - g_tot*u : 1",
-        "g_tot = g_l + g_bas + g_api : 1/second",
-        "v_bas : 1",
-        "v_api : 1",
+        soma([("g_bas", "v_bas"), ("g_api", "v_api")], leak="g_l", total="g_tot"),
+        *dendrites(["v_bas", "v_api"]),
         "u_breve : 1",
         "r : 1",
         "r_old : 1",
@@ -71,7 +68,7 @@ def representation_equations(output: bool) -> Equations:
         "e_A : 1",
         "q : 1",
         "r_err : 1 (linked)",
-        *(_SHARED.format(g) for g in ("g_l", "g_bas", "g_api")),
+        *(shared(g) for g in ("g_l", "g_bas", "g_api")),
     ]
     if not output:
         lines.append("v_td : 1")
@@ -96,10 +93,10 @@ def error_equations(output: bool) -> Equations:
         The error group's equations.
     """
     lines = [
-        "du/dt = g_E*v_den - (g_l + g_E)*u : 1",
+        soma([("g_E", "v_den")], leak="g_l", factored=True),
         "a_lat : 1",
         "r : 1",
-        *(_SHARED.format(g) for g in ("g_l", "g_E")),
+        *(shared(g) for g in ("g_l", "g_E")),
     ]
     lines += ["v_den = a_lat : 1"] if output else ["v_den = a_lat*v_td : 1", "v_td : 1 (linked)"]
     return Equations("\n".join(lines))
@@ -125,10 +122,10 @@ def start_code(population: str, phi: TransferFunction, output: bool = False) -> 
     if population == "input":
         return "r_old = r\nr = r_pattern(t, i)"
     if population == "error":
-        return "r = g_E*v_den/(g_l + g_E)"
+        return f"r = {prospective([('g_E', 'v_den')], leak='g_l')}"
     lines = [
         "r_old = r",
-        "u_breve = (g_bas*v_bas + g_api*v_api)/g_tot",
+        f"u_breve = {prospective([('g_bas', 'v_bas'), ('g_api', 'v_api')], total='g_tot')}",
         "e_A = g_api*v_api/g_tot",  # = u_breve - g_bas v_bas/g_tot, the apical error factor
         f"r = {phi.expression('u_breve')}",
         f"slope = {phi.derivative_expression('u_breve')}",
@@ -156,11 +153,7 @@ def forward_synapse(feedback: str | None) -> str:
     str
         The Synapses model string.
     """
-    lines = [
-        "v_bas_post = w*r_pre : 1 (summed)",
-        "dw/dt = eta*e_A_post*r_old_pre : 1 (clock-driven)",
-        "eta : 1/second (shared, constant)",
-    ]
+    lines = [summed("v_bas"), *plastic("e_A_post*r_old_pre")]
     if feedback is not None:
         weight = "(w + b)" if feedback == "BP" else "b"
         lines += [f"v_td_pre = {weight}*r_err_post : 1 (summed)", "b : 1"]
@@ -168,6 +161,6 @@ def forward_synapse(feedback: str | None) -> str:
 
 
 #: Lateral weights W^IP_k (representation to error neurons, fixed).
-LATERAL_IP = "a_lat_post = w*q_pre : 1 (summed)\nw : 1"
+LATERAL_IP = "\n".join([summed("a_lat", "q"), *plastic()])
 #: Lateral weights B^PI_k (error to representation neurons, fixed).
-LATERAL_PI = "v_api_post = w*r_pre : 1 (summed)\nw : 1"
+LATERAL_PI = "\n".join([summed("v_api"), *plastic()])

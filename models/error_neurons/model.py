@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from brian_dendrites.canonical import to_json
 from brian_dendrites.errors import ParameterError
-from brian_dendrites.model import Label
-from brian_dendrites.state import NetworkState, matrix_to_synapses, synapses_to_matrix
-from brian_dendrites.validation import finite_array
+from brian_dendrites.kit import ModelBase, Population, SynapseState, check_arrays
+from brian_dendrites.model import Label, Projection
 
 from .network import build_error_circuit, group_sizes, projections, runtime_parameters
 from .parameters import ErrorNeuronParams
@@ -48,34 +44,23 @@ _RUNTIME_FIELDS = ("g_l", "g_bas", "g_api", "g_den", "g_ntgt", "eta")
 _DERIVED = ("v_den",)  # subexpressions: recordable, not carried
 
 
-class ErrorNeuronModel:
+class ErrorNeuronModel(ModelBase):
     """Representation and error neurons of Max et al. (2025) with forward plasticity.
 
     Run inputs: input rates ``r_pattern`` (n_patterns, n_0), output target rates ``r_target``
-    (n_patterns, n_N) and the target switch ``nudging`` (n_patterns,).
+    (n_patterns, n_N) and the target switch ``nudging`` (n_patterns,). The bookkeeping is the kit's
+    :class:`~brian_dendrites.kit.ModelBase`: ``structure`` is the record without its conductances and
+    learning rates, and the state holds ``feedback_k`` (n_k, n_{k+1}), the b of ``forward_{k+1}``
+    transposed, beside the weights.
     """
 
     name = "error_neurons"
     description = "the error-neuron microcircuit of Max et al. (2025): representation and error neurons"
     inputs = ("r_pattern", "r_target", "nudging")
+    runtime_fields = _RUNTIME_FIELDS
 
-    def structure(self, params: ErrorNeuronParams) -> dict:
-        """Sizes, transfer function, feedback mode and dt (conductances and eta are run-time values).
-
-        Parameters
-        ----------
-        params : ErrorNeuronParams
-            The network's parameters.
-
-        Returns
-        -------
-        dict
-            The canonical JSON of ``params`` without its run-time fields.
-        """
-        return {key: value for key, value in to_json(params).items() if key not in _RUNTIME_FIELDS}
-
-    def labels(self, params: ErrorNeuronParams) -> dict[str, dict[str, Label]]:
-        """The recordable variables, with their labels: per-neuron variables and weights.
+    def populations(self, params: ErrorNeuronParams) -> dict[str, Population]:
+        """Every group with its labels; every variable is carried but v_den (a subexpression).
 
         Parameters
         ----------
@@ -84,22 +69,91 @@ class ErrorNeuronModel:
 
         Returns
         -------
-        dict of str to dict of str to Label
-            Group or synapse name -> variable name -> label.
+        dict of str to Population
+            Group name -> population (the output area has no v_td).
         """
-        result = {}
-        n = len(params.sizes) - 1
-        for group in group_sizes(params.sizes):
+        result, n = {}, len(params.sizes) - 1
+        for group, size in group_sizes(params.sizes).items():
             population, layer = group.rsplit("_", 1)
-            variables = _variables(population, int(layer) == n) + (("v_den",) if population == "error" else ())
-            result[group] = {v: Label(population, int(layer), *_LABELS[population][v]) for v in variables}
-        for proj in projections(params.sizes):
-            text = f"weight of {proj.name}, presynaptic-major"
-            result[proj.name] = {"w": Label(proj.pathway, proj.layer, "synapse", "weight", text)}
-            if proj.pathway == "forward" and proj.layer >= 2:
-                text = f"B^II_{proj.layer - 1} offset on {proj.name} ('BP': B^II = W^T + b; 'FA': B^II = b)"
-                result[proj.name]["b"] = Label(proj.pathway, proj.layer, "synapse", "weight", text)
+            carried = _variables(population, int(layer) == n)
+            variables = carried + (("v_den",) if population == "error" else ())
+            labels = {v: Label(population, int(layer), *_LABELS[population][v]) for v in variables}
+            result[group] = Population(size, labels, carried)
         return result
+
+    def projections(self, params: ErrorNeuronParams) -> list[Projection]:
+        """The projections (see :func:`~brian_dendrites.models.error_neurons.network.projections`).
+
+        Parameters
+        ----------
+        params : ErrorNeuronParams
+            The network's parameters.
+
+        Returns
+        -------
+        list of Projection
+            ``forward_k``, then ``lateral_ip_k`` and ``lateral_pi_k`` of each area.
+        """
+        return projections(params.sizes)
+
+    def synapse_labels(self, params: ErrorNeuronParams, projection: Projection) -> dict[str, Label]:
+        """The weight w, and on ``forward_k`` (k >= 2) the offset b of B^II_{k-1}.
+
+        Parameters
+        ----------
+        params : ErrorNeuronParams
+            The network's parameters.
+        projection : Projection
+            One of the network's projections.
+
+        Returns
+        -------
+        dict of str to Label
+            Variable name -> label.
+        """
+        result, proj = super().synapse_labels(params, projection), projection
+        if self.synapse_state(params, proj):
+            text = f"B^II_{proj.layer - 1} offset on {proj.name} ('BP': B^II = W^T + b; 'FA': B^II = b)"
+            result["b"] = Label(proj.pathway, proj.layer, "synapse", "weight", text)
+        return result
+
+    def synapse_state(self, params: ErrorNeuronParams, projection: Projection) -> tuple[SynapseState, ...]:
+        """The offset b of ``forward_k`` (k >= 2), kept among the weights as ``feedback_{k-1}``, transposed.
+
+        Parameters
+        ----------
+        params : ErrorNeuronParams
+            The network's parameters.
+        projection : Projection
+            One of the network's projections.
+
+        Returns
+        -------
+        tuple of SynapseState
+            b, or nothing.
+        """
+        if projection.pathway == "forward" and projection.layer >= 2:
+            return (SynapseState("b", f"feedback_{projection.layer - 1}", weights=True, transposed=True),)
+        return ()
+
+    def runtime_values(self, params: ErrorNeuronParams, eta, noise: bool) -> dict:
+        """The conductances and the learning rates of W_1..W_N (None: every forward weight frozen).
+
+        Parameters
+        ----------
+        params : ErrorNeuronParams
+            The run's conductances.
+        eta : tuple of Quantity or None
+            The run's learning rates.
+        noise : bool
+            Ignored: the model has no noise.
+
+        Returns
+        -------
+        dict of str to Quantity
+            ``'object.variable'`` -> value.
+        """
+        return runtime_parameters(params, eta)
 
     def check_run(self, params, n_patterns, inputs, targets=None, nudging=None, eta=None):
         """Validated ``r_pattern``, ``r_target`` and ``nudging`` arrays, and the run's learning rates.
@@ -135,18 +189,8 @@ class ErrorNeuronModel:
             does not fit the network.
         """
         eta = params.rates if eta is None else params.replace(eta=eta).rates
-        n_in, n_out = params.sizes[0], params.sizes[-1]
-        inputs = finite_array("inputs", inputs, (n_patterns, n_in), "(n_patterns, n_input)")
-        if targets is None:
-            targets = np.zeros((n_patterns, n_out))
-            nudging = np.zeros(n_patterns) if nudging is None else nudging
-        targets = finite_array("targets", targets, (n_patterns, n_out), "(n_patterns, n_output)")
-        nudging = (
-            np.ones(n_patterns) if nudging is None else finite_array("nudging", nudging, (n_patterns,), "(n_patterns,)")
-        )
-        if np.any((nudging < 0) | (nudging > 1)):
-            raise ParameterError(f"nudging must lie in [0, 1], got range [{nudging.min():.3g}, {nudging.max():.3g}]")
-        return {"r_pattern": inputs, "r_target": targets, "nudging": nudging}, eta
+        arrays = check_arrays(n_patterns, inputs, targets, nudging, params.sizes[0], params.sizes[-1])
+        return dict(zip(self.inputs, arrays, strict=True)), eta
 
     def build(self, params, timed, currents=None):
         """The Brian2 network of ``params``, reading the TimedArrays ``timed``; weights start at zero.
@@ -177,96 +221,24 @@ class ErrorNeuronModel:
             )
         return build_error_circuit(params, *(timed[name] for name in self.inputs))
 
-    def zero_state(self, params: ErrorNeuronParams) -> NetworkState:
-        """Zero weights (``forward_k``, ``feedback_k`` = B^II offsets, lateral) and zero potentials.
+    # -- teaching: what the supervised protocols use (brian_dendrites.teaching.Teachable; in .teaching)
+    from . import teaching as _teaching
 
-        Parameters
-        ----------
-        params : ErrorNeuronParams
-            The network's parameters.
-
-        Returns
-        -------
-        NetworkState
-            ``feedback_k`` (n_k, n_{k+1}) for k = 1..N-1 is the b of ``forward_{k+1}``, transposed.
-        """
-        sizes, n = group_sizes(params.sizes), len(params.sizes) - 1
-        weights = {proj.name: np.zeros((proj.n_post, proj.n_pre)) for proj in projections(params.sizes)}
-        weights |= {f"feedback_{k}": np.zeros((params.sizes[k], params.sizes[k + 1])) for k in range(1, n)}
-        potentials = {
-            f"{group}.{v}": np.zeros(size)
-            for group, size in sizes.items()
-            for v in _variables(group.rsplit("_", 1)[0], group.endswith(f"_{n}") and group != "input_0")
-        }
-        return NetworkState(weights, {}, potentials)
-
-    def load_state(self, circuit, params, state: NetworkState, eta, noise: bool) -> dict:
-        """Brian2 variable views -> values: conductances, learning rates, weights, potentials.
-
-        Parameters
-        ----------
-        circuit : ErrorNeuronCircuit
-            The network.
-        params : ErrorNeuronParams
-            The run's conductances.
-        state : NetworkState
-            The state to load.
-        eta : tuple of Quantity or None
-            The run's learning rates (None: every weight frozen).
-        noise : bool
-            Ignored: the model has no noise.
-
-        Returns
-        -------
-        dict
-            Brian2 variable view -> value.
-        """
-        values = runtime_parameters(circuit, params, eta)
-        for name, syn in circuit.synapses.items():
-            values[syn.w] = matrix_to_synapses(state.weights[name])
-            layer = int(name.rsplit("_", 1)[1])
-            if name.startswith("forward") and layer >= 2:
-                values[syn.b] = matrix_to_synapses(state.weights[f"feedback_{layer - 1}"].T)
-        for key, view in _views(circuit).items():
-            values[view] = state.potentials.get(key, np.zeros(len(view.group)))
-        return values
-
-    def read_state(self, circuit) -> NetworkState:
-        """The circuit's current weights and potentials.
-
-        Parameters
-        ----------
-        circuit : ErrorNeuronCircuit
-            The network to read.
-
-        Returns
-        -------
-        NetworkState
-            Its weights (with the ``feedback_k`` offsets) and potentials.
-        """
-        weights = {}
-        for name, syn in circuit.synapses.items():
-            n_pre, n_post = len(syn.source), len(syn.target)
-            weights[name] = synapses_to_matrix(syn.w[:], n_pre, n_post)
-            layer = int(name.rsplit("_", 1)[1])
-            if name.startswith("forward") and layer >= 2:
-                weights[f"feedback_{layer - 1}"] = synapses_to_matrix(syn.b[:], n_pre, n_post).T.copy()
-        potentials = {key: np.asarray(view[:], dtype=float) for key, view in _views(circuit).items()}
-        return NetworkState(weights, {}, potentials)
+    task_params = staticmethod(_teaching.task_params)
+    weight_scale = staticmethod(_teaching.weight_scale)
+    initial_weights = staticmethod(_teaching.initial_weights)
+    output = staticmethod(_teaching.output)
+    transfer = staticmethod(_teaching.transfer)
+    targets = staticmethod(_teaching.targets)
+    target_range = staticmethod(_teaching.target_range)
+    shallow_rates = staticmethod(_teaching.shallow_rates)
+    apical = staticmethod(_teaching.apical)
+    del _teaching
 
 
 def _variables(population: str, output: bool) -> tuple[str, ...]:
     """The carried per-neuron variables of a population (the output area has no v_td)."""
     return tuple(v for v in _LABELS[population] if v not in _DERIVED and not (output and v == "v_td"))
-
-
-def _views(circuit) -> dict:
-    n = len(circuit.params.sizes) - 1
-    return {
-        f"{name}.{v}": getattr(group, v)
-        for name, group in circuit.groups.items()
-        for v in _variables(name.rsplit("_", 1)[0], name.endswith(f"_{n}") and name != "input_0")
-    }
 
 
 ERROR_NEURONS = ErrorNeuronModel()

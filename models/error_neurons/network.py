@@ -173,13 +173,11 @@ def build_error_circuit(
     return ErrorNeuronCircuit(params, groups, synapses)
 
 
-def runtime_parameters(circuit: ErrorNeuronCircuit, params: ErrorNeuronParams, eta) -> dict:
-    """Variable views of the conductances and learning rates -> their values.
+def runtime_parameters(params: ErrorNeuronParams, eta) -> dict[str, object]:
+    """The conductances of ``params`` and the learning rates ``eta``, by ``'object.variable'``.
 
     Parameters
     ----------
-    circuit : ErrorNeuronCircuit
-        The network.
     params : ErrorNeuronParams
         The record whose conductances to use.
     eta : tuple of Quantity or None
@@ -187,16 +185,12 @@ def runtime_parameters(circuit: ErrorNeuronCircuit, params: ErrorNeuronParams, e
 
     Returns
     -------
-    dict
-        Brian2 variable view -> value.
+    dict of str to Quantity
+        ``'group.variable'`` or ``'forward_k.eta'`` -> value.
     """
     n = len(params.sizes) - 1
     values = {}
-    for name, group in circuit.groups.items():
-        if name.startswith("representation"):
-            values |= {group.g_l: params.g_l, group.g_bas: params.g_bas, group.g_api: params.g_api}
-        elif name.startswith("error"):
-            values |= {group.g_l: params.g_l, group.g_E: params.g_ntgt if name == f"error_{n}" else params.g_den}
     for k in range(1, n + 1):
-        values[circuit.synapses[f"forward_{k}"].eta] = 0 / ms if eta is None else eta[k - 1]
-    return values
+        values |= {f"representation_{k}.{g}": getattr(params, g) for g in ("g_l", "g_bas", "g_api")}
+        values |= {f"error_{k}.g_l": params.g_l, f"error_{k}.g_E": params.g_ntgt if k == n else params.g_den}
+    return values | {f"forward_{k}.eta": 0 / ms if eta is None else eta[k - 1] for k in range(1, n + 1)}

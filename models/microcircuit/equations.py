@@ -1,7 +1,7 @@
-"""Brian2 equation strings of the dendritic error microcircuit (Eqs. 1-10).
+"""Brian2 equation strings of the dendritic error microcircuit (Eqs. 1-10), joined from the model kit.
 
-Each function returns the model string; the namespace holds only structural
-constants (reversal potentials, time constants, TimedArrays).
+Each function returns the model string, made of the pieces of :mod:`brian_dendrites.kit`; the
+namespace holds only structural constants (reversal potentials, time constants, TimedArrays).
 Quantities that many synapses read are stored once per neuron, so synapses
 gather instead of recompute: rates r are ``constant over dt`` subexpressions
 (updated every step), and the dendritic prediction errors e_* (Eqs. 7-10) are
@@ -15,11 +15,12 @@ Discrete time, one step t -> t + dt:
 3. Euler-Maruyama: u(t + dt) from v(t); plasticity from e(t) and r(t).
 
 Spiking mode (``MicrocircuitParams.mode == "spiking"``) changes three things and keeps the rest:
-every group draws a Poisson spike count n_spikes ~ Poisson(psi r dt) per step (``spike_code``,
-threshold ``n_spikes != 0``); dendritic potentials are traces that decay with tau_s and jump by
-w n_spikes / (psi tau_s) on each presynaptic spike; plastic weights change by eta e_post n_spikes / psi
-on each presynaptic spike (``spiking_synapse_code``). In one step, r(t) and e(t) as above, then the
-counts n(t) from r(t), then the traces and weights take the spikes of step t.
+every group draws a Poisson spike count n_spikes ~ Poisson(psi r dt) per step (the kit's
+``spike_code``, threshold ``n_spikes != 0``); dendritic potentials are traces that decay with tau_s
+and jump by w n_spikes / (psi tau_s) on each presynaptic spike; plastic weights change by
+eta e_post n_spikes / psi on each presynaptic spike (the kit's ``spiking_synapses``). In one step,
+r(t) and e(t) as above, then the counts n(t) from r(t), then the traces and weights take the spikes
+of step t.
 """
 
 from __future__ import annotations
@@ -28,6 +29,22 @@ from collections.abc import Sequence
 
 from brian2 import Equations
 
+from brian_dendrites.kit import (
+    balanced_teaching,
+    dendrites,
+    error_factors,
+    error_variables,
+    noise,
+    plastic,
+    prospective,
+    rate,
+    shared,
+    soma,
+    spike_count,
+    spike_rate,
+    summed,
+    traces,
+)
 from brian_dendrites.transfer import TransferFunction
 
 from .parameters import InterneuronParams, PyramidalParams, SpikingParams
@@ -40,21 +57,10 @@ __all__ = [
     "interneuron_equations",
     "interneuron_errors",
     "synapse_equations",
-    "spike_code",
-    "spiking_synapse_code",
 ]
 
-_NOISE = " + sigma*xi"
-_NUDGING = " + g_exc*(E_exc - u) + g_inh*(E_inh - u)"
-# Balanced teaching conductances (section 2.1): the current vanishes at u = u_tgt.
-_BALANCED = """
-g_exc = g_teach*(u_tgt - E_inh)/(E_exc - E_inh) : 1/second
-g_inh = g_teach*(E_exc - u_tgt)/(E_exc - E_inh) : 1/second
-"""
-
-
-# A spiking group's count per step and the spikes per time per unit rate (run-time values).
-_SPIKES = ["n_spikes : integer", "psi : 1/second (shared, constant)"]
+# Balanced teaching conductances toward u_tgt (section 2.1), of outputs and interneurons.
+_TEACHING = balanced_teaching()
 
 
 def input_equations(filtered: bool, spiking: bool = False) -> Equations:
@@ -74,49 +80,12 @@ def input_equations(filtered: bool, spiking: bool = False) -> Equations:
         The input group's equations.
     """
     rate = "dr/dt = (r_pattern(t, i) - r)/tau_input : 1" if filtered else "r = r_pattern(t, i) : 1 (constant over dt)"
-    return Equations("\n".join([rate, *(_SPIKES if spiking else [])]))
-
-
-def spike_code(signed: bool = False) -> str:
-    """The code that draws a group's spike count of this step, n_spikes ~ Poisson(psi * r * dt).
-
-    Parameters
-    ----------
-    signed : bool, optional
-        True for opponent inputs (``SpikingParams.negative_inputs == 'opponent'``): a negative rate
-        r draws Poisson(psi * abs(r) * dt) OFF spikes, counted negative. Default False.
-
-    Returns
-    -------
-    str
-        Brian2 code for a ``run_regularly`` before the thresholds (threshold ``n_spikes != 0``).
-    """
-    if signed:
-        return "n_spikes = poisson(psi*abs(r)*dt)*sign(r)"
-    return "n_spikes = poisson(psi*r*dt)"
+    return Equations("\n".join([rate, *(spike_count() if spiking else [])]))
 
 
 def _dendrites(names: Sequence[str], spiking: bool) -> list[str]:
     """Dendritic potentials: parameters the synapses sum into, or spike traces decaying with tau_s."""
-    if not spiking:
-        return [f"{v} : 1" for v in names]
-    return [f"d{v}/dt = -{v}/tau_s : 1" for v in names] + ["tau_s : second (shared, constant)", *_SPIKES]
-
-
-def _rate(
-    phi: TransferFunction, drives: Sequence[tuple[str, str]], teaching: bool, lookahead: bool, gain: str = ""
-) -> str:
-    """``r = phi(u)``; with ``lookahead`` phi of the prospective potential, the steady state of the
-    present input: sum of g * potential over g_lk plus the conductances (``drives``: (g, potential)).
-    ``gain`` (e.g. ``'gamma*'``) multiplies the rate."""
-    if not lookahead:
-        return f"r = {gain}{phi.expression('u')} : 1 (constant over dt)"
-    numerator = " + ".join(f"{g}*{v}" for g, v in drives)
-    total = " + ".join(["g_lk", *(g for g, _ in drives)])
-    if teaching:
-        numerator += " + g_exc*E_exc + g_inh*E_inh"
-        total += " + g_exc + g_inh"
-    return f"r = {gain}{phi.expression(f'({numerator})/({total})')} : 1 (constant over dt)"
+    return [*traces(names), *spike_count()] if spiking else dendrites(names)
 
 
 def pyramidal_equations(
@@ -152,40 +121,39 @@ def pyramidal_equations(
         The pyramidal group's equations.
     """
     conductances = ("g_lk", "g_B", "g_A", "g_som") if output else ("g_lk", "g_B", "g_A")
-    drive = "-g_lk*u + g_B*(v_B - u)"
-    dendrites, drives = ["v_B"], [("g_B", "v_B")]
-    lines = []
     if output:
-        drive += _NUDGING
-        lines += ["u_tgt = u_target(t, i) : 1", "g_teach = g_som*nudging(t) : 1/second", _BALANCED]
+        couplings, drives, currents = [("g_B", "v_B")], [("g_B", "v_B"), *_TEACHING.drives], [_TEACHING.current]
+        lines = ["u_tgt = u_target(t, i) : 1", "g_teach = g_som*nudging(t) : 1/second", *_TEACHING.lines]
+        lines += _dendrites(["v_B"], spiking is not None)
     else:
-        drive += " + g_A*(v_A - u)"
-        dendrites += ["v_TD", "v_PI"]
-        drives.append(("g_A", "v_A"))
-        lines.append("v_A = v_TD + v_PI : 1")
-    lines += _dendrites(dendrites, spiking is not None)
-    if noise:
-        drive += _NOISE
-        lines.append("sigma : second**-0.5 (shared, constant)")
-    lines.insert(0, f"du/dt = {drive} : 1")
-    lines += [f"{g} : 1/second (shared, constant)" for g in conductances]
-    lines.append(_rate(phi, drives, output, spiking is not None and spiking.lookahead))
-    lines += [f"{name} : 1" for name in pyramidal_errors(phi, errors)]
-    return Equations("\n".join(lines))
+        couplings = drives = [("g_B", "v_B"), ("g_A", "v_A")]
+        currents, lines = [], ["v_A = v_TD + v_PI : 1", *_dendrites(["v_B", "v_TD", "v_PI"], spiking is not None)]
+    parameters = [shared(g) for g in conductances]
+    return _neuron(phi, couplings, drives, currents, lines, parameters, noise, spiking, pyramidal_errors(phi, errors))
 
 
-# Urbanczik-Senn: the postsynaptic rate estimated from the neuron's own spike count of the last step.
-_SPIKE_RATE = "n_spikes/(psi*dt)"
+def _neuron(phi, couplings, drives, currents, lines, parameters, sigma, spiking, errors, gain="") -> Equations:
+    """Soma, ``lines``, noise amplitude, ``parameters``, rate (with lookahead: of the prospective potential
+    of ``drives``), the stored error factors ``errors``."""
+    term, amplitude = noise()
+    lookahead = spiking is not None and spiking.lookahead
+    return Equations(
+        "\n".join(
+            [
+                soma(couplings, currents=[*currents, *([term] if sigma else [])]),
+                *lines,
+                *([amplitude] if sigma else []),
+                *parameters,
+                rate(phi, prospective(drives) if lookahead else "u", gain=gain),
+                *error_variables(errors),
+            ]
+        )
+    )
 
 
-def _errors(phi: TransferFunction, pathways, record: type, spike_rate: bool) -> dict[str, str]:
+def _errors(phi: TransferFunction, pathways, record: type, spike_based: bool) -> dict[str, str]:
     """Error factor name -> Brian2 expression, from the pathway table, in table order."""
-    rate = _SPIKE_RATE if spike_rate else "r"
-    return {
-        p.error: p.expression(phi, record.EXPRESSIONS.get(p.attenuation, "1"), rate)
-        for p in PATHWAY_TABLE.values()
-        if p.name in pathways
-    }
+    return error_factors(PATHWAY_TABLE, pathways, phi, record.EXPRESSIONS, spike_rate() if spike_based else "r")
 
 
 def pyramidal_errors(phi: TransferFunction, pathways: set[str], spike_rate: bool = False) -> dict[str, str]:
@@ -254,21 +222,14 @@ def interneuron_equations(
     Equations
         The interneuron group's equations.
     """
-    conductances = ("g_lk", "g_D", "g_som")
-    drive = "-g_lk*u + g_D*(v_D - u)" + _NUDGING
-    dendrites = ["v_D", "v_N"] if spiking is not None and spiking.interneuron_nudging == "spikes" else ["v_D"]
-    nudging = f"u_tgt = {phi.inverse_expression('v_N')} : 1" if len(dendrites) == 2 else "u_tgt : 1 (linked)"
-    lines = [*_dendrites(dendrites, spiking is not None), nudging, "g_teach = g_som : 1/second", _BALANCED]
-    if noise:
-        drive += _NOISE
-        lines.append("sigma : second**-0.5 (shared, constant)")
-    lines.insert(0, f"du/dt = {drive} : 1")
-    lines += [f"{g} : 1/second (shared, constant)" for g in conductances]
-    lines += ["gamma : 1 (shared, constant)"]
-    lines.append(_rate(phi, [("g_D", "v_D")], True, spiking is not None and spiking.lookahead, gain="gamma*"))
-    if error:
-        lines.append("e_D : 1")
-    return Equations("\n".join(lines))
+    names = ["v_D", "v_N"] if spiking is not None and spiking.interneuron_nudging == "spikes" else ["v_D"]
+    nudging = f"u_tgt = {phi.inverse_expression('v_N')} : 1" if len(names) == 2 else "u_tgt : 1 (linked)"
+    lines = [*_dendrites(names, spiking is not None), nudging, "g_teach = g_som : 1/second", *_TEACHING.lines]
+    couplings = [("g_D", "v_D")]
+    drives, currents = [*couplings, *_TEACHING.drives], [_TEACHING.current]
+    parameters = [*(shared(g) for g in ("g_lk", "g_D", "g_som")), shared("gamma", "1")]
+    errors = ["e_D"] if error else []
+    return _neuron(phi, couplings, drives, currents, lines, parameters, noise, spiking, errors, gain="gamma*")
 
 
 def synapse_equations(target: str, error: str | None, filtered: bool) -> str:
@@ -292,54 +253,5 @@ def synapse_equations(target: str, error: str | None, filtered: bool) -> str:
     str
         The Synapses model string.
     """
-    lines = [f"{target}_post = w*r_pre : 1 (summed)"]
-    if error is None:
-        lines.append("w : 1")
-    elif filtered:
-        lines += [
-            "dw/dt = eta*induction : 1 (clock-driven)",
-            f"dinduction/dt = ({error}_post*r_pre - induction)/tau_w : 1 (clock-driven)",
-        ]
-    else:
-        lines.append(f"dw/dt = eta*{error}_post*r_pre : 1 (clock-driven)")
-    if error is not None:
-        lines.append("eta : 1/second (shared, constant)")
-    return "\n".join(lines)
-
-
-def spiking_synapse_code(target: str, error: str | None, filtered: bool) -> dict[str, str]:
-    """Synapses of spiking mode: the model, and the code of each presynaptic spike count ``n_spikes_pre``.
-
-    Each spike adds ``w / (psi tau_s)`` to the postsynaptic ``target`` trace; with an ``error``
-    factor it changes w by ``eta e_post / psi`` (Eqs. 7-10), or, with ``filtered``, adds
-    ``e_post / (psi tau_w)`` to the induction that ``filter_code`` integrates into w.
-
-    Parameters
-    ----------
-    target : str
-        The postsynaptic trace, e.g. ``'v_B'``.
-    error : str or None
-        The postsynaptic error factor, e.g. ``'e_B'``; None: fixed weights.
-    filtered : bool
-        True filters the induction with tau_w (``MicrocircuitParams.tau_w`` is not None).
-
-    Returns
-    -------
-    dict of str to str
-        ``model`` (the Synapses model string), ``on_pre`` (the code of a presynaptic spike; a signed
-        count of opponent inputs enters with its sign) and ``filter_code`` (the code run on the
-        plasticity clock; empty without a filter).
-    """
-    spikes = "n_spikes_pre/psi_pre"
-    on_pre = [f"{target}_post += w*{spikes}/tau_s_post"]
-    model, filter_code = ["w : 1"], ""
-    if error is not None:
-        model.append("eta : 1/second (shared, constant)")
-        if filtered:
-            model.append("induction : 1")
-            on_pre.append(f"induction += {error}_post*{spikes}/tau_w")
-            # Euler step of dw/dt = eta*induction, dinduction/dt = -induction/tau_w (dt_w: the plasticity step).
-            filter_code = "w += eta*induction*dt_w\ninduction -= induction*dt_w/tau_w"
-        else:
-            on_pre.append(f"w += eta*{error}_post*{spikes}")
-    return {"model": "\n".join(model), "on_pre": "\n".join(on_pre), "filter_code": filter_code}
+    factor = None if error is None else f"{error}_post*r_pre"
+    return "\n".join([summed(target), *plastic(factor, filtered=filtered)])

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from brian_dendrites.canonical import to_json
 from brian_dendrites.errors import ParameterError
-from brian_dendrites.model import Label
-from brian_dendrites.state import NetworkState, matrix_to_synapses
-from brian_dendrites.state import synapses_to_matrix as to_matrix
+from brian_dendrites.kit import ModelBase, Population, SynapseState
+from brian_dendrites.model import Label, Projection
 from brian_dendrites.validation import finite_array
 
 from .network import (
@@ -44,16 +42,19 @@ _RUNTIME_FIELDS = ("eta", "hidden", "output", "interneuron", "signed_inputs")
 _DERIVED = ("v_A", "n_spikes")
 
 
-class MicrocircuitModel:
+class MicrocircuitModel(ModelBase):
     """Pyramidal neurons (soma, basal, apical) and SST interneurons, Eqs. 1-10 (Sacramento et al. 2018).
 
     Run inputs: input rates ``r_pattern`` (n_patterns, n_0), output target potentials ``u_target``
-    (n_patterns, n_N) and the teaching switch ``nudging`` (n_patterns,).
+    (n_patterns, n_N) and the teaching switch ``nudging`` (n_patterns,). The bookkeeping (labels,
+    state in and out) is the kit's :class:`~brian_dendrites.kit.ModelBase`, from :meth:`populations`,
+    :meth:`projections` and the run-time values.
     """
 
     name = "microcircuit"
     description = "the dendritic cortical microcircuit of Sacramento et al. (2018)"
     inputs = ("r_pattern", "u_target", "nudging")
+    runtime_fields = _RUNTIME_FIELDS
 
     def structure(self, params: MicrocircuitParams) -> dict:
         """Everything but conductances, noise amplitudes and learning rates; noise counts only as present or not.
@@ -70,7 +71,7 @@ class MicrocircuitModel:
             pyramidal layer 1..N, then per interneuron layer 1..N-1.
         """
         n = len(params.sizes) - 1
-        description = {key: value for key, value in to_json(params).items() if key not in _RUNTIME_FIELDS}
+        description = super().structure(params)
         if params.spiking_mode:  # psi and tau_s are run-time values; signed inputs draw signed counts
             description["spiking"] = {key: description["spiking"][key] for key in params.spiking.STRUCTURE}
             description["signed_inputs"] = params.signed_inputs
@@ -80,11 +81,8 @@ class MicrocircuitModel:
         description["noise"] += [bool(params.interneuron_layer(k).sigma > 0) for k in range(1, n)]
         return description
 
-    def labels(self, params: MicrocircuitParams) -> dict[str, dict[str, Label]]:
-        """The recordable variables, with their labels.
-
-        Per-neuron potentials and rates, the stored error factors (Eqs. 7-10) of each group, and the
-        weights (and tau_w-filtered inductions) of each projection, by synapse in connection order.
+    def populations(self, params: MicrocircuitParams) -> dict[str, Population]:
+        """Every group, with its potentials and rates and its stored error factors (Eqs. 7-10).
 
         Parameters
         ----------
@@ -93,29 +91,125 @@ class MicrocircuitModel:
 
         Returns
         -------
-        dict of str to dict of str to Label
-            Group or projection name -> variable name -> label.
+        dict of str to Population
+            Group name -> population; every recordable variable is carried but the apical sum v_A and
+            the spike counts, and the error factors (recomputed every plasticity step).
         """
-        result = {}
+        result, sizes = {}, group_sizes(params.sizes)
         for group, variables in recordable(params).items():
             population, layer = group.rsplit("_", 1)
-            result[group] = {v: Label(population, int(layer), *_LABELS[v]) for v in variables}
+            labels = {v: Label(population, int(layer), *_LABELS[v]) for v in variables}
             if population == "input" and "n_spikes" in variables and params.signed_inputs:
                 opponent = "signed spike count in the step: ON spikes (r_0 > 0) count +1, OFF spikes (r_0 < 0) -1"
-                result[group]["n_spikes"] = Label(population, int(layer), "opponent", "other", opponent)
+                labels["n_spikes"] = Label(population, int(layer), "opponent", "other", opponent)
             stored = stored_errors(params, group)
             for pathway in (PATHWAY_TABLE[name] for name in PATHWAY_TABLE if name in stored):
                 quantity = "rate" if pathway.predicts_rate else "voltage"
                 compartment = _LABELS[pathway.potential][0]
                 text = f"error factor {pathway.error} of Eq. {pathway.equation} ({pathway.name} plasticity)"
-                result[group][pathway.error] = Label(population, int(layer), compartment, quantity, text)
-        for proj in projections(params.sizes):
-            weight = f"weight of {proj.name} ({proj.pathway} pathway), one column per synapse, presynaptic-major"
-            result[proj.name] = {"w": Label(proj.pathway, proj.layer, "synapse", "weight", weight)}
-            if proj.pathway in params.plastic and params.tau_w is not None:
-                induction = f"induction of {proj.name}: e_post r_pre low-pass filtered with tau_w, presynaptic-major"
-                result[proj.name]["induction"] = Label(proj.pathway, proj.layer, "synapse", "other", induction)
+                labels[pathway.error] = Label(population, int(layer), compartment, quantity, text)
+            carried = tuple(v for v in variables if v not in _DERIVED)
+            result[group] = Population(sizes[group], labels, carried)
         return result
+
+    def projections(self, params: MicrocircuitParams) -> list[Projection]:
+        """The projections (see :func:`~brian_dendrites.models.microcircuit.network.projections`).
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The network's parameters.
+
+        Returns
+        -------
+        list of Projection
+            ``bottom_up_k``, then ``top_down_k``, ``ip_k`` and ``pi_k`` of each hidden layer.
+        """
+        return projections(params.sizes)
+
+    def synapse_labels(self, params: MicrocircuitParams, projection: Projection) -> dict[str, Label]:
+        """The weight w of a projection, and the tau_w-filtered induction of a filtered plastic one.
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The network's parameters.
+        projection : Projection
+            One of the network's projections.
+
+        Returns
+        -------
+        dict of str to Label
+            Variable name -> label, by synapse in connection order.
+        """
+        proj = projection
+        weight = f"weight of {proj.name} ({proj.pathway} pathway), one column per synapse, presynaptic-major"
+        result = {"w": Label(proj.pathway, proj.layer, "synapse", "weight", weight)}
+        if self.synapse_state(params, proj):
+            induction = f"induction of {proj.name}: e_post r_pre low-pass filtered with tau_w, presynaptic-major"
+            result["induction"] = Label(proj.pathway, proj.layer, "synapse", "other", induction)
+        return result
+
+    def synapse_state(self, params: MicrocircuitParams, projection: Projection) -> tuple[SynapseState, ...]:
+        """The induction of a filtered plastic projection (``'bottom_up_1.induction'``), missing: zero.
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The network's parameters.
+        projection : Projection
+            One of the network's projections.
+
+        Returns
+        -------
+        tuple of SynapseState
+            The induction, or nothing.
+        """
+        if projection.pathway in params.plastic and params.tau_w is not None:
+            return (SynapseState("induction", f"{projection.name}.induction"),)
+        return ()
+
+    def runtime_values(self, params: MicrocircuitParams, eta: LearningRates | None, noise: bool) -> dict:
+        """Conductances, noise amplitudes (0 without ``noise``), gains, and psi and tau_s of spiking mode.
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The run's parameters.
+        eta : LearningRates or None
+            Unused here (see :meth:`projection_values`).
+        noise : bool
+            False sets every sigma to 0.
+
+        Returns
+        -------
+        dict of str to Quantity
+            ``'group.variable'`` -> value (see :func:`~brian_dendrites.models.microcircuit.network.runtime_parameters`).
+        """
+        values = runtime_parameters(params)
+        return {key: 0 * value if not noise and key.endswith(".sigma") else value for key, value in values.items()}
+
+    def projection_values(self, params: MicrocircuitParams, projection: Projection, eta: LearningRates | None) -> dict:
+        """The learning rate of a plastic projection (None: 0).
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The run's parameters.
+        projection : Projection
+            One of the network's projections.
+        eta : LearningRates or None
+            The run's learning rates; None: every rate 0.
+
+        Returns
+        -------
+        dict of str to Quantity
+            ``{'eta': rate}``, or nothing for a projection without plasticity code.
+        """
+        if projection.pathway not in params.plastic:
+            return {}
+        eta = LearningRates() if eta is None else eta
+        return {"eta": eta.for_projection(projection.pathway, projection.layer, len(params.sizes) - 1)}
 
     def spike_units(self, params: MicrocircuitParams, group: str) -> list[str]:
         """The names of a group's spike trains: ``'pyramidal_1[3]'``; opponent inputs ``'input_0[3] ON'``, then OFF.
@@ -205,102 +299,23 @@ class MicrocircuitModel:
         """
         return build_microcircuit(params, *(timed[name] for name in self.inputs), currents=currents)
 
-    def zero_state(self, params: MicrocircuitParams) -> NetworkState:
-        """A state of the right names and shapes, all zero.
+    # -- teaching: what the supervised protocols use (brian_dendrites.teaching.Teachable; in .teaching)
+    from . import teaching as _teaching
 
-        Parameters
-        ----------
-        params : MicrocircuitParams
-            The network's parameters.
-
-        Returns
-        -------
-        NetworkState
-            Zero weights of every projection, zero inductions of the filtered plastic ones and zero
-            potentials and rates of every group (all but v_A, the sum v_TD + v_PI).
-        """
-        all_ = projections(params.sizes)
-        weights = {p.name: np.zeros((p.n_post, p.n_pre)) for p in all_}
-        filtered = [p for p in all_ if p.pathway in params.plastic and params.tau_w is not None]
-        synapses = {f"{p.name}.induction": np.zeros((p.n_post, p.n_pre)) for p in filtered}
-        sizes = group_sizes(params.sizes)
-        potentials = {
-            f"{group}.{v}": np.zeros(sizes[group])
-            for group, variables in recordable(params).items()
-            for v in variables
-            if v not in _DERIVED
-        }
-        return NetworkState(weights, synapses, potentials)
-
-    def load_state(self, circuit, params, state: NetworkState, eta: LearningRates | None, noise: bool) -> dict:
-        """Brian2 variable views -> values: conductances, noise, weights, rates (None: no plasticity), potentials.
-
-        Parameters
-        ----------
-        circuit : Microcircuit
-            The network built from a record of the structure of ``params``.
-        params : MicrocircuitParams
-            The run's parameters (conductances, noise amplitudes).
-        state : NetworkState
-            The state to load; missing inductions and potentials are zero.
-        eta : LearningRates or None
-            The run's learning rates; None sets every rate to 0.
-        noise : bool
-            False sets every sigma to 0.
-
-        Returns
-        -------
-        dict
-            Brian2 variable view -> value.
-        """
-        values = runtime_parameters(circuit.groups, params)
-        if not noise:
-            values |= {view: 0 * value for view, value in values.items() if view.name == "sigma"}
-        eta = LearningRates() if eta is None else eta
-        n = len(params.sizes) - 1
-        for proj in circuit.projections:
-            syn = circuit.synapses[proj.name]
-            values[syn.w] = matrix_to_synapses(state.weights[proj.name])
-            if circuit.plastic(proj):
-                values[syn.eta] = eta.for_projection(proj.pathway, proj.layer, n)
-                if params.tau_w is not None:
-                    induction = state.synapses.get(f"{proj.name}.induction", np.zeros((proj.n_post, proj.n_pre)))
-                    values[syn.induction] = matrix_to_synapses(induction)
-        for key, view in _state_variables(circuit).items():
-            values[view] = state.potentials.get(key, np.zeros(len(view.group)))
-        return values
-
-    def read_state(self, circuit) -> NetworkState:
-        """The circuit's current state.
-
-        Parameters
-        ----------
-        circuit : Microcircuit
-            The network to read.
-
-        Returns
-        -------
-        NetworkState
-            Its weights, inductions (of filtered plastic projections) and potentials.
-        """
-        weights, synapses = {}, {}
-        for proj in circuit.projections:
-            syn = circuit.synapses[proj.name]
-            weights[proj.name] = to_matrix(syn.w[:], proj.n_pre, proj.n_post)
-            if circuit.plastic(proj) and circuit.params.tau_w is not None:
-                synapses[f"{proj.name}.induction"] = to_matrix(syn.induction[:], proj.n_pre, proj.n_post)
-        potentials = {key: np.asarray(view[:], dtype=float) for key, view in _state_variables(circuit).items()}
-        return NetworkState(weights, synapses, potentials)
-
-
-def _state_variables(circuit) -> dict:
-    """'group.variable' -> variable view, for every carried per-neuron state variable."""
-    return {
-        f"{name}.{variable}": getattr(group, variable)
-        for name, group in circuit.groups.items()
-        for variable in recordable(circuit.params)[name]
-        if variable not in _DERIVED
-    }
+    task_params = staticmethod(_teaching.task_params)
+    weight_scale = staticmethod(_teaching.weight_scale)
+    initial_weights = staticmethod(_teaching.initial_weights)
+    output = staticmethod(_teaching.output)
+    transfer = staticmethod(_teaching.transfer)
+    targets = staticmethod(_teaching.targets)
+    target_range = staticmethod(_teaching.target_range)
+    self_predicting = staticmethod(_teaching.self_predicting)
+    shallow_rates = staticmethod(_teaching.shallow_rates)
+    apical = staticmethod(_teaching.apical)
+    spiking = staticmethod(_teaching.spiking)
+    alignment = staticmethod(_teaching.alignment)
+    backprop_cosine = staticmethod(_teaching.backprop_cosine)
+    del _teaching
 
 
 def check_inputs(

@@ -14,6 +14,7 @@ import numpy as np
 from brian2 import Clock, NeuronGroup, Synapses, TimedArray, linked_var
 
 from brian_dendrites.equations import with_currents
+from brian_dendrites.kit import SPIKE_THRESHOLD, error_code, spike_code, spiking_synapses, variable_views
 from brian_dendrites.model import Projection
 
 from .equations import (
@@ -22,8 +23,6 @@ from .equations import (
     interneuron_errors,
     pyramidal_equations,
     pyramidal_errors,
-    spike_code,
-    spiking_synapse_code,
     synapse_equations,
 )
 from .parameters import MicrocircuitParams
@@ -249,13 +248,12 @@ def build_microcircuit(
             order=_ORDER[population],
             namespace=namespace,
             clock=neuron_clock,
-            threshold="n_spikes != 0" if spiking else None,
+            threshold=SPIKE_THRESHOLD if spiking else None,
             reset="" if spiking else None,
         )
         if errors:
             # Error factors: once per neuron, at the start of each plasticity step.
-            code = "\n".join(f"{var} = {expr}" for var, expr in errors.items())
-            group.run_regularly(code, clock=plasticity_clock, when="before_groups", name=f"{name}_errors")
+            group.run_regularly(error_code(errors), clock=plasticity_clock, when="before_groups", name=f"{name}_errors")
         if spiking:
             signed = population == "input" and params.signed_inputs
             group.run_regularly(spike_code(signed), when="before_thresholds", name=f"{name}_spikes")
@@ -283,7 +281,8 @@ def build_microcircuit(
             synapses[nudge.name] = nudge
         else:
             group.u_tgt = linked_var(groups[f"pyramidal_{k + 1}"], "u")
-    _set_runtime_parameters(groups, params)
+    for view, value in variable_views(groups, runtime_parameters(params)).items():
+        view.set_item(slice(None), value)
 
     all_projections = projections(sizes)
     for proj in all_projections:
@@ -293,7 +292,7 @@ def build_microcircuit(
         if spiking:
             # Spikes arrive every step of the presynaptic clock; a filtered induction is integrated
             # into w on the plasticity clock.
-            code = spiking_synapse_code(pathway.target, error, filtered)
+            code = spiking_synapses(pathway.target, error, filtered=filtered)
             dt_w = params.dt if params.dt_plasticity is None else params.dt_plasticity
             syn = Synapses(
                 pre,
@@ -327,40 +326,36 @@ def build_microcircuit(
     return Microcircuit(params, groups, synapses, all_projections)
 
 
-def runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParams) -> dict:
-    """Variable views of the conductances and noise amplitudes -> their values in ``params``.
+def runtime_parameters(params: MicrocircuitParams) -> dict[str, object]:
+    """The conductances, noise amplitudes and gains of ``params``, and psi and tau_s of spiking mode.
 
     Parameters
     ----------
-    groups : dict of str to NeuronGroup
-        The neuron groups by name (as in ``Microcircuit.groups``).
     params : MicrocircuitParams
         The record whose values to read.
 
     Returns
     -------
-    dict
-        Brian2 variable view -> Quantity, for every g_lk, g_B, g_A, g_D, g_som, sigma and gamma a group
-        has, and psi and tau_s of spiking mode.
+    dict of str to Quantity
+        ``'group.variable'`` -> value, for g_lk, g_B, g_A, g_D, g_som, sigma (where the layer has
+        noise) and gamma of every group that has them, then psi and tau_s of every group in spiking mode.
     """
+    n = len(params.sizes) - 1
+    variables = {"pyramidal": ("g_lk", "g_B", "g_A", "g_som"), "interneuron": ("g_lk", "g_D", "g_som", "gamma")}
     values = {}
-    for name, group in groups.items():
+    for name in group_sizes(params.sizes):
         population, layer = name.rsplit("_", 1)
         if population == "input":
             continue
-        record = (
-            params.pyramidal_layer(int(layer)) if population == "pyramidal" else params.interneuron_layer(int(layer))
-        )
-        for variable in ("g_lk", "g_B", "g_A", "g_D", "g_som", "sigma", "gamma"):
-            if variable in group.variables:
-                values[getattr(group, variable)] = getattr(record, variable)
-    for group in groups.values():
-        for variable in ("psi", "tau_s"):
-            if variable in group.variables:
-                values[getattr(group, variable)] = getattr(params.spiking, variable)
+        pyramidal = population == "pyramidal"
+        record = params.pyramidal_layer(int(layer)) if pyramidal else params.interneuron_layer(int(layer))
+        names = [v for v in variables[population] if v != "g_som" or not pyramidal or int(layer) == n]
+        if record.sigma > 0:
+            names.insert(len(names) - (0 if pyramidal else 1), "sigma")
+        values |= {f"{name}.{v}": getattr(record, v) for v in names}
+    if params.spiking_mode:
+        for name in group_sizes(params.sizes):
+            values[f"{name}.psi"] = params.spiking.psi
+            if not name.startswith("input"):
+                values[f"{name}.tau_s"] = params.spiking.tau_s
     return values
-
-
-def _set_runtime_parameters(groups: dict[str, NeuronGroup], params: MicrocircuitParams) -> None:
-    for view, value in runtime_parameters(groups, params).items():
-        view.set_item(slice(None), value)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from brian_dendrites.kit import prediction_error, rest_error
 from brian_dendrites.transfer import TransferFunction
 
 __all__ = ["Pathway", "PATHWAY_TABLE"]
@@ -82,9 +83,8 @@ class Pathway:
             ``'rate - phi(a*potential)'``, or ``'-potential'`` for Eq. 9 (v_rest = 0).
         """
         if not self.predicts_rate:
-            return f"-{self.potential}"
-        scaled = self.potential if self.attenuation is None else f"{attenuation}*{self.potential}"
-        return f"{rate} - {phi.expression(scaled)}"
+            return rest_error(self.potential)
+        return prediction_error(phi, self.potential, None if self.attenuation is None else attenuation, rate)
 
     def factor(
         self, phi: TransferFunction, r, v: np.ndarray, attenuation: float = 1.0, prediction: np.ndarray | None = None

@@ -42,7 +42,7 @@ def test_bars_data_are_the_eight_patterns():
     [
         ({"epochs": 0}, "epochs must be an integer >= 1"),
         ({"seed": -1}, "seed must be an integer >= 0"),
-        ({"target_on": 2.0}, r"target_on must lie in \[E_inh, E_exc\]"),
+        ({"target_on": 2.0}, r"target_on must lie in the model's target range \[-1.0, 1.0\]"),
         ({"target_on": -1.0, "target_off": -1.0}, "target_off .* must be < target_on"),
         ({"params": BARS.replace(sizes=(9, 30, 4))}, "9 inputs and 3 outputs"),
         ({"weight_scale": {"bottom_up_1": 0.0}}, "weight_scale"),
