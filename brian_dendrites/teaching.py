@@ -5,8 +5,8 @@ the runner's contract (:class:`~brian_dendrites.model.NetworkModel`), the member
 its tuned record for a task, its initial weights, its output and how it takes a target. A protocol
 checks the members it uses with :func:`require` before it builds anything, and refuses a model that
 lacks one, naming it. The optional members (:data:`OPTIONAL`) serve single protocols: bars starts
-self-predicting where a model can, regression's shallow learner needs ``shallow_rates`` and its
-apical readout ``apical`` (a model without it reports null there).
+self-predicting where a model can; regression requires ``shallow_rates`` (its shallow learner) and
+``apical`` (its RMS apical readout); fig1 requires the microcircuit's dendrite readouts.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 Your own model: two-compartment neurons in layers
 =================================================
 
-Layers of two-compartment neurons that learn by the Urbanczik-Senn dendritic rule, in 38 lines.
+Layers of two-compartment neurons that learn by the Urbanczik-Senn dendritic rule, in 40 lines.
 Each neuron has a soma u and a dendrite v_D = W r_below, the rates of the layer below; the output
 layer is nudged toward a target potential. The dendritic rule dW/dt = eta (phi(u) - phi(a v_D))
 r_below^T, a = g_D / (g_lk + g_D), lets each dendrite learn to predict its soma. The equations come

@@ -437,7 +437,7 @@ def config_from_args(args: argparse.Namespace) -> BarsConfig:
     require(model, REQUIRED, "bars")
     params = params_from_args(model.task_params("bars", SIZES), args)
     if args.no_lookahead:
-        if not params.spiking_mode:
+        if mode_of(params) != "spiking":
             raise ParameterError("--no-lookahead applies to --mode spiking only")
         params = params.replace(spiking=replace(params.spiking, lookahead=False))
     return BarsConfig(

@@ -36,7 +36,7 @@ from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.model import model_for, model_named
 from brian_dendrites.models.microcircuit import FIG1, FIG_S1, LearningRates, MicrocircuitParams
 from brian_dendrites.models.microcircuit.network import group_sizes
-from brian_dendrites.protocols.modes import add_mode_options, params_from_args
+from brian_dendrites.protocols.modes import add_mode_options, mode_of, params_from_args
 from brian_dendrites.raster import plot_raster
 from brian_dendrites.recording import Epoch, Recording
 from brian_dendrites.simulation import Simulation
@@ -214,7 +214,7 @@ def run(config: Fig1Config, *, progress: bool = True) -> tuple[dict, dict[str, n
     p, n = config.params, config.chunk
     rng = np.random.default_rng(config.seed)
     sim = Simulation(p, n, config.pattern_duration, record=RECORD, target=config.target)
-    window = config.pattern_duration / 2 if p.spiking_mode else None
+    window = config.pattern_duration / 2 if mode_of(p) == "spiking" else None
     state = NetworkState(model_for(p).initial_weights(p, rng, config.weight_scale))
     eval_inputs = rng.uniform(0, 1, (n, p.sizes[0]))
 
@@ -257,7 +257,7 @@ def run(config: Fig1Config, *, progress: bool = True) -> tuple[dict, dict[str, n
         recordings.append(result.recording)
     end = _measure(sim, state, pattern, u_target, window)
 
-    if p.spiking_mode:
+    if mode_of(p) == "spiking":
         raster = Simulation(
             p,
             RASTER_PATTERNS,
@@ -295,7 +295,7 @@ def run(config: Fig1Config, *, progress: bool = True) -> tuple[dict, dict[str, n
         "sizes": list(p.sizes),
         "mode": p.mode,
     }
-    if p.spiking_mode:
+    if mode_of(p) == "spiking":
         results["psi_per_ms"] = float(p.spiking.psi * ms)
         results["dt_ms"] = float(p.dt / ms)
     curves = {
@@ -516,7 +516,7 @@ def check(config: Fig1Config) -> None:
 
     See :meth:`Contract.check <brian_dendrites.protocols.registry.Contract.check>`.
     """
-    check_outputs(config.out, config.formats, config.overwrite, config.params.spiking_mode)
+    check_outputs(config.out, config.formats, config.overwrite, mode_of(config.params) == "spiking")
 
 
 def write(results: tuple[dict, dict[str, np.ndarray], Recording], config: Fig1Config) -> list[Path]:

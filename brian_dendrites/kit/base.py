@@ -432,7 +432,14 @@ class ModelBase:
         """
         result = {}
         for name, population in self.populations(params).items():
-            kind, layer = name.rsplit("_", 1)
+            kind, _, layer = name.rpartition("_")
+            if any(not isinstance(label, Label) for label in population.labels.values()) and not (
+                kind and layer.isdigit()
+            ):
+                raise ParameterError(
+                    f"population '{name}' gives (compartment, quantity) labels, so its name must be "
+                    "'<population>_<layer>', e.g. 'neuron_1'; or give it Label records"
+                )
             result[name] = {
                 v: label if isinstance(label, Label) else Label(kind, int(layer), *label)
                 for v, label in population.labels.items()

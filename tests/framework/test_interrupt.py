@@ -189,7 +189,7 @@ def test_an_interrupt_outside_the_command_line_stops_the_workers(tmp_path):
         assert marker.exists(), "the job did not start"
         start = time.monotonic()
         raise KeyboardInterrupt
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 15  # not the job's 30 s (a loaded CI machine takes a few)
     assert isinstance(job.exception(), KeyboardInterrupt)
 
 

@@ -152,3 +152,17 @@ def test_load_state_sets_the_error_neurons_values_in_the_hand_written_order(runt
         "forward_1.eta",
     ]
     assert names[12:16] == ["forward_1.w", "forward_2.w", "forward_2.b", "lateral_ip_1.w"]
+
+
+def test_a_population_named_without_its_layer_is_refused_naming_it():
+    from brian_dendrites import kit
+
+    class Unlayered(kit.ModelBase):
+        def populations(self, params):
+            return {"inputs": kit.Population(2, {"r": ("rate", "rate")})}
+
+        def projections(self, params):
+            return []
+
+    with pytest.raises(ParameterError, match="population 'inputs' gives .* must be '<population>_<layer>'"):
+        Unlayered().labels(None)

@@ -99,3 +99,10 @@ def test_the_error_neuron_model_learns_the_bars():
     log = bars.run(config, progress=False)["log"]
     assert log["accuracy"] == [0.25, 0.375]
     np.testing.assert_allclose(log["mse"], [0.9088527087147179, 0.7779251467952877], rtol=1e-9)
+
+
+def test_no_lookahead_on_a_model_without_a_spiking_mode_is_one_line(capsys):
+    # It raised AttributeError ('ErrorNeuronParams' object has no attribute 'spiking_mode').
+    assert main(["bars", "--out", "o", "--model", "error_neurons", "--no-lookahead"]) == 1
+    expected = "brian-dendrites bars: error: --no-lookahead applies to --mode spiking only"
+    assert capsys.readouterr().err.strip() == expected
