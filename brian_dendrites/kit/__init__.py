@@ -21,10 +21,10 @@ from .base import Circuit, ModelBase, Population, SynapseState, chain, check_arr
 from .compartments import dendrites, shared, soma, traces
 from .errors import ErrorPathway, error_code, error_factors, error_variables, prediction_error, rest_error
 from .noise import noise
+from .nudging import Teaching, balanced_teaching
 from .outputs import SPIKE_THRESHOLD, prospective, rate, spike_code, spike_count, spike_rate
 from .synapses import plastic, spiking_synapses, summed
 from .teachable import TeachableBase
-from .teaching import Teaching, balanced_teaching
 
 __all__ = [
     "soma",

@@ -1,4 +1,5 @@
-"""Balanced conductance teaching: excitation and inhibition whose current vanishes at u = u_tgt."""
+"""Balanced conductance teaching (the nudging of the output layer): excitation and inhibition whose current vanishes
+at u = u_tgt."""
 
 from __future__ import annotations
 
