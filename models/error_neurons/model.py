@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from brian_dendrites.errors import ParameterError
-from brian_dendrites.kit import ModelBase, Population, SynapseState, check_arrays
+from brian_dendrites.kit import ModelBase, Population, SynapseState, TeachableBase, check_arrays
 from brian_dendrites.model import Label, Projection
 
 from .network import build_error_circuit, group_sizes, projections, runtime_parameters
@@ -44,7 +44,7 @@ _RUNTIME_FIELDS = ("g_l", "g_bas", "g_api", "g_den", "g_ntgt", "eta")
 _DERIVED = ("v_den",)  # subexpressions: recordable, not carried
 
 
-class ErrorNeuronModel(ModelBase):
+class ErrorNeuronModel(ModelBase, TeachableBase):
     """Representation and error neurons of Max et al. (2025) with forward plasticity.
 
     Run inputs: input rates ``r_pattern`` (n_patterns, n_0), output target rates ``r_target``
@@ -221,14 +221,14 @@ class ErrorNeuronModel(ModelBase):
             )
         return build_error_circuit(params, *(timed[name] for name in self.inputs))
 
-    # -- teaching: what the supervised protocols use (brian_dendrites.teaching.Teachable; in .teaching)
+    # -- teaching: what the supervised protocols use (brian_dendrites.teaching.Teachable): in .teaching; transfer
+    # (params.phi) and the rest from kit.TeachableBase
     from . import teaching as _teaching
 
     task_params = staticmethod(_teaching.task_params)
     weight_scale = staticmethod(_teaching.weight_scale)
     initial_weights = staticmethod(_teaching.initial_weights)
     output = staticmethod(_teaching.output)
-    transfer = staticmethod(_teaching.transfer)
     targets = staticmethod(_teaching.targets)
     target_range = staticmethod(_teaching.target_range)
     shallow_rates = staticmethod(_teaching.shallow_rates)

@@ -16,7 +16,7 @@ from brian_dendrites.errors import ParameterError
 from .parameters import ErrorNeuronParams
 from .weights import random_weights
 
-__all__ = ["ETA", "DT", "task_params", "weight_scale", "initial_weights", "output", "transfer", "targets"]
+__all__ = ["ETA", "DT", "task_params", "weight_scale", "initial_weights", "output", "targets"]
 __all__ += ["target_range", "apical", "shallow_rates"]
 
 #: Learning rates (1/ms) of W_1, W_2 by task, tuned for 100 ms patterns (docs/bars.md, docs/regression.md).
@@ -115,22 +115,6 @@ def output(params: ErrorNeuronParams) -> tuple[str, str, str]:
         (group, rate variable, potential variable).
     """
     return f"representation_{len(params.sizes) - 1}", "r", "u_breve"
-
-
-def transfer(params: ErrorNeuronParams):
-    """The transfer function ``params.phi`` of the representation neurons.
-
-    Parameters
-    ----------
-    params : ErrorNeuronParams
-        The network.
-
-    Returns
-    -------
-    TransferFunction
-        phi.
-    """
-    return params.phi
 
 
 def targets(params: ErrorNeuronParams, potentials: np.ndarray) -> np.ndarray:

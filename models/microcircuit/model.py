@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from brian_dendrites.errors import ParameterError
-from brian_dendrites.kit import ModelBase, Population, SynapseState
+from brian_dendrites.kit import ModelBase, Population, SynapseState, TeachableBase
 from brian_dendrites.model import Label, Projection
 from brian_dendrites.validation import finite_array
 
@@ -42,7 +42,7 @@ _RUNTIME_FIELDS = ("eta", "hidden", "output", "interneuron", "signed_inputs")
 _DERIVED = ("v_A", "n_spikes")
 
 
-class MicrocircuitModel(ModelBase):
+class MicrocircuitModel(ModelBase, TeachableBase):
     """Pyramidal neurons (soma, basal, apical) and SST interneurons, Eqs. 1-10 (Sacramento et al. 2018).
 
     Run inputs: input rates ``r_pattern`` (n_patterns, n_0), output target potentials ``u_target``
@@ -299,15 +299,14 @@ class MicrocircuitModel(ModelBase):
         """
         return build_microcircuit(params, *(timed[name] for name in self.inputs), currents=currents)
 
-    # -- teaching: what the supervised protocols use (brian_dendrites.teaching.Teachable; in .teaching)
+    # -- teaching: what the supervised protocols use (brian_dendrites.teaching.Teachable): in .teaching; transfer
+    # (params.phi) and the rest from kit.TeachableBase
     from . import teaching as _teaching
 
     task_params = staticmethod(_teaching.task_params)
     weight_scale = staticmethod(_teaching.weight_scale)
     initial_weights = staticmethod(_teaching.initial_weights)
     output = staticmethod(_teaching.output)
-    transfer = staticmethod(_teaching.transfer)
-    targets = staticmethod(_teaching.targets)
     target_range = staticmethod(_teaching.target_range)
     self_predicting = staticmethod(_teaching.self_predicting)
     shallow_rates = staticmethod(_teaching.shallow_rates)

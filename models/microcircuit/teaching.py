@@ -20,8 +20,8 @@ from .backprop import backprop_cosine  # noqa: F401  (the model's backprop_cosin
 from .parameters import BARS, FIG1, REGRESSION, LearningRates, MicrocircuitParams
 from .weights import random_weights, self_predicting_weights
 
-__all__ = ["TASKS", "WEIGHT_SCALES", "task_params", "weight_scale", "output", "targets", "target_range", "spiking"]
-__all__ += ["shallow_rates", "apical", "alignment", "transfer"]
+__all__ = ["TASKS", "WEIGHT_SCALES", "task_params", "weight_scale", "output", "target_range", "spiking"]
+__all__ += ["shallow_rates", "apical", "alignment"]
 
 #: The tuned record of each task.
 TASKS = {"bars": BARS, "regression": REGRESSION, "fig1": FIG1}
@@ -97,40 +97,6 @@ def output(params: MicrocircuitParams) -> tuple[str, str, str]:
         (group, rate variable, potential variable).
     """
     return f"pyramidal_{len(params.sizes) - 1}", "r", "u"
-
-
-def transfer(params: MicrocircuitParams):
-    """The transfer function ``params.phi`` (of every layer).
-
-    Parameters
-    ----------
-    params : MicrocircuitParams
-        The network.
-
-    Returns
-    -------
-    TransferFunction
-        phi.
-    """
-    return params.phi
-
-
-def targets(params: MicrocircuitParams, potentials: np.ndarray) -> np.ndarray:
-    """The target potentials themselves: the output is nudged toward u_target.
-
-    Parameters
-    ----------
-    params : MicrocircuitParams
-        The network.
-    potentials : numpy.ndarray
-        Output target potentials.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``potentials``.
-    """
-    return potentials
 
 
 def target_range(params: MicrocircuitParams) -> tuple[float, float]:
