@@ -24,6 +24,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
+from brian2 import ms
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
@@ -32,13 +33,15 @@ from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.interrupt import process_pool
+from brian_dendrites.models.microcircuit import MODES
 from brian_dendrites.models.microcircuit.classifier import Classifier, Variant, predict
 from brian_dendrites.models.microcircuit.classifier_file import load_classifier, resumable, save_classifier
 from brian_dendrites.models.microcircuit.learning import backprop_schedule, train_epoch
+from brian_dendrites.models.microcircuit.spiking_learning import classify
 from brian_dendrites.models.microcircuit.stacked import stack_error, train_stack
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols import mnist_figures
-from brian_dendrites.protocols.mnist_variants import VARIANTS
+from brian_dendrites.protocols.mnist_variants import VARIANTS, spiking_variant
 from brian_dendrites.protocols.modes import add_mode_options
 from brian_dendrites.validation import check_integer, repeated
 
@@ -57,7 +60,7 @@ __all__ = [
     "COMMANDS",
 ]
 
-HELP = "Fig. 3: MNIST with the steady-state engine"
+HELP = "Fig. 3: MNIST with the steady-state engine (--mode spiking: the spiking engine)"
 
 #: The steady-state engine's array backends: NumPy (the default and reference) and PyTorch.
 BACKENDS = ("numpy", "torch")
@@ -83,7 +86,10 @@ def evaluate(path: str | os.PathLike, data_dir=None, part: str = "test", images:
     -------
     dict
         ``model`` (the path), ``variant``, ``part``, ``images`` (their number), ``errors`` (the
-        number misclassified) and ``error`` (the fraction misclassified).
+        number misclassified) and ``error`` (the fraction misclassified); for a spiking classifier also
+        ``spiking``: its ``sizes``, ``psi_per_ms``, presentation (``duration_ms``, ``settle_ms``, ``batch``)
+        and, per image, ``spikes``, ``synaptic_events`` and ``max_rate_hz`` by group
+        (:func:`~brian_dendrites.models.microcircuit.spiking_learning.classify`).
 
     Raises
     ------
@@ -106,8 +112,12 @@ def evaluate(path: str | os.PathLike, data_dir=None, part: str = "test", images:
             "(the attention protocol's model is measured by brian-dendrites attention)"
         )
     x, labels = (a[:images] for a in mnist_data.split(mnist_data.load(data_dir))[part])
-    wrong = int(np.sum(predict(classifier, params, x) != labels))
-    return {
+    if params.spiking_mode:
+        predicted, activity = classify(classifier, params, classifier.presentation, x)
+    else:
+        predicted, activity = predict(classifier, params, x), None
+    wrong = int(np.sum(predicted != labels))
+    result = {
         "model": str(path),
         "variant": classifier.variant,
         "part": part,
@@ -115,6 +125,11 @@ def evaluate(path: str | os.PathLike, data_dir=None, part: str = "test", images:
         "errors": wrong,
         "error": wrong / len(labels),
     }
+    if activity is not None:
+        presentation = classifier.presentation.to_dict()
+        result["spiking"] = {"sizes": list(params.sizes), "psi_per_ms": float(params.spiking.psi * ms), **presentation}
+        result["spiking"] |= activity
+    return result
 
 
 def _variant(variant: str | Variant) -> Variant:
@@ -366,11 +381,12 @@ def run(config: TrainConfig, *, progress: bool = True) -> dict:
     """
     seed = 0 if config.seed is None else config.seed
     out, data_dir, epochs = config.out, config.data_dir, config.epochs
+    variants = config.variants_to_train()
     if config.seeds is None and config.backend == "numpy":
         folder = prepare_output(out)
-        for name in config.variants:  # fail before any work
-            resumable(folder / f"model_{name}.npz", VARIANTS[name], seed, VARIANTS)
-        work = [(v, epochs, out, data_dir, seed, None, progress, i) for i, v in enumerate(config.variants)]
+        for name, variant in variants.items():  # fail before any work
+            resumable(folder / f"model_{name}.npz", variant, seed, VARIANTS)
+        work = [(v, epochs, out, data_dir, seed, None, progress, i) for i, v in enumerate(variants.values())]
         if config.jobs > 1 and len(work) > 1:
             with process_pool(config.jobs) as pool:
                 list(pool.map(train, *zip(*work, strict=True)))
@@ -379,8 +395,8 @@ def run(config: TrainConfig, *, progress: bool = True) -> dict:
                 train(*job)
         return _collect(out, data_dir, seed)
     seeds = config.seeds or (seed,)
-    for name in config.variants:
-        train_seeds(name, epochs, out, data_dir, seeds, None, progress, config.backend, config.device)
+    for variant in variants.values():
+        train_seeds(variant, epochs, out, data_dir, seeds, None, progress, config.backend, config.device)
     runs = {seed: _collect(Path(out) / f"seed_{seed}", data_dir, seed) for seed in seeds}
     summary = {}
     for name in VARIANTS:
@@ -412,12 +428,14 @@ def _collect(out: Path, data_dir, seed: int) -> dict:
         path = Path(out) / f"model_{name}.npz"
         if path.exists():
             classifier, _ = load_classifier(path, VARIANTS)
+            measured = evaluate(path, data_dir)
             results["variants"][name] = {
-                "test_error": evaluate(path, data_dir)["error"],
+                "test_error": measured["error"],
                 "epochs": len(classifier.log["epoch"]),
                 **best_validation(classifier.log),
                 "wall_s": float(np.sum(classifier.log["wall_s"])),
                 "log": classifier.log,
+                **({"spiking": measured["spiking"]} if "spiking" in measured else {}),
             }
     return results
 
@@ -471,12 +489,18 @@ class TrainConfig:
         seed folders (``seed`` alone: ``out/seed_<seed>``).
     device : str, default "cpu"
         The torch backend's device, e.g. "cuda".
+    mode : {"rate", "spiking"}, default "rate"
+        "spiking" trains the variants' spiking versions
+        (:func:`~brian_dendrites.protocols.mnist_variants.spiking_variant`) on the spiking engine, numpy only.
+    psi : float, optional
+        Spiking mode: spikes per ms per unit rate, > 0; None: 100.
 
     Raises
     ------
     ParameterError
         For an unknown backend, a device other than "cpu" without the torch backend, repeated seeds,
-        both ``seed`` and ``seeds``, or the torch backend without PyTorch or the device.
+        both ``seed`` and ``seeds``, the torch backend without PyTorch or the device, an unknown mode,
+        psi in rate mode or out of range, spiking mode on torch, or a variant without a spiking mode.
     """
 
     out: str | os.PathLike
@@ -488,9 +512,21 @@ class TrainConfig:
     seeds: tuple[int, ...] | None = None
     backend: str = "numpy"
     device: str = "cpu"
+    mode: str = "rate"
+    psi: float | None = None
 
     def __post_init__(self) -> None:
         check_output_folder(self.out)
+        if self.mode not in MODES:
+            raise ParameterError(f"mode must be one of {MODES}, got {self.mode!r}")
+        if self.mode == "rate" and self.psi is not None:
+            raise ParameterError("psi (--psi) applies to mode 'spiking' (--mode spiking) only")
+        if self.mode == "spiking":
+            if self.backend != "numpy":
+                raise ParameterError(
+                    "mode 'spiking' trains on backend 'numpy' (the spiking engine, one seed at a time)"
+                )
+            self.variants_to_train()  # refuses psi out of range and variants without a spiking mode
         if self.backend not in BACKENDS:
             raise ParameterError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         if self.backend == "numpy" and self.device != "cpu":
@@ -513,6 +549,18 @@ class TrainConfig:
                 torch.empty(1, device=self.device)
             except (RuntimeError, AssertionError) as error:
                 raise ParameterError(f"device {self.device!r} is not available to PyTorch: {error}") from error
+
+    def variants_to_train(self) -> dict[str, Variant]:
+        """The variants to train by name: those of VARIANTS, or in spiking mode their spiking versions.
+
+        Returns
+        -------
+        dict of str to Variant
+            ``variants`` -> their variant in this mode.
+        """
+        if self.mode == "rate":
+            return {name: VARIANTS[name] for name in self.variants}
+        return {name: spiking_variant(name, self.psi) for name in self.variants}
 
 
 @dataclass(frozen=True)
@@ -564,7 +612,7 @@ class Train:
         See :meth:`Contract.add_arguments <brian_dendrites.protocols.registry.Contract.add_arguments>`.
         """
         _add_data_dir(parser)
-        add_mode_options(parser, spiking=False)
+        add_mode_options(parser)
         parser.add_argument(
             "--out",
             type=options.output_folder,
@@ -596,7 +644,8 @@ class Train:
         See :meth:`Contract.config_from_args <brian_dendrites.protocols.registry.Contract.config_from_args>`.
         """
         values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
-        values["variants"] = options.quick_value(args, "variants", ("a",), tuple(VARIANTS), _QUICK_TRAIN)
+        every = tuple(name for name in VARIANTS if args.mode == "rate" or not VARIANTS[name].backprop)
+        values["variants"] = options.quick_value(args, "variants", ("a",), every, _QUICK_TRAIN)
         values["epochs"] = options.quick_value(args, "epochs", 1, 100, _QUICK_TRAIN)
         return TrainConfig(**values)
 

@@ -66,20 +66,14 @@ def spiking_params(params, mode: str = "rate", psi: float | None = None):
     return model.spiking(params, psi)
 
 
-def add_mode_options(parser: argparse.ArgumentParser, spiking: bool = True) -> None:
-    """Add ``--mode`` (and, with ``spiking``, ``--psi``) to a protocol's parser.
+def add_mode_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--mode`` and ``--psi`` to a protocol's parser.
 
     Parameters
     ----------
     parser : argparse.ArgumentParser
         The parser of the protocol's subcommand.
-    spiking : bool, optional
-        False for a protocol without a spiking mode: ``--mode`` then accepts 'rate' only, and argparse
-        refuses ``--mode spiking`` naming the option. Default True.
     """
-    if not spiking:
-        parser.add_argument("--mode", choices=("rate",), default="rate", help="rate only: no spiking mode here")
-        return
     parser.add_argument("--mode", choices=MODES, default="rate", help="neuron model (default rate)")
     parser.add_argument(
         "--psi",

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from brian_dendrites.errors import DivergenceError
+from brian_dendrites.errors import DivergenceError, ParameterError
 
 from .learning import backprop_schedule
 from .parameters import MicrocircuitParams
+from .spiking_learning import Presentation, classify
 from .steady_state import SteadyStateEngine
 from .weights import random_weights, self_predicting_weights
 
@@ -56,6 +57,9 @@ class Variant:
         Learn the thresholds; False keeps them at 0 (a network the Brian2 network can run as it is).
     inputs : callable, optional
         Maps images (n, 784) to the network's input rates (n, n_0); None: the images themselves.
+    presentation : Presentation, optional
+        How a spiking record's images are shown in time (:mod:`.spiking_learning`); None for a rate record,
+        which learns at the steady state.
     """
 
     name: str
@@ -66,6 +70,7 @@ class Variant:
     start: Callable[[dict, dict, MicrocircuitParams], None] | None = None
     thresholds: bool = True
     inputs: Callable[[np.ndarray], np.ndarray] | None = None
+    presentation: Presentation | None = None
 
 
 def _empty_log() -> dict:
@@ -95,6 +100,8 @@ class Classifier:
     schedule : dict, optional
         A backprop classifier's learning-rate schedule (:func:`~.learning.backprop_schedule`); None
         for the others, and for backprop classifiers saved before schedules were recorded.
+    presentation : Presentation, optional
+        How a spiking classifier's images are shown (its variant's); None for a rate classifier.
     """
 
     variant: str
@@ -103,6 +110,7 @@ class Classifier:
     log: dict = field(default_factory=_empty_log)
     seed: int | None = None
     schedule: dict | None = None
+    presentation: Presentation | None = None
 
     @classmethod
     def initial(cls, variant: Variant, rng: np.random.Generator) -> Classifier:
@@ -131,7 +139,8 @@ class Classifier:
         biases = {k: np.zeros(v.shape[0], np.float32) for k, v in as32.items() if k.startswith(("bottom_up", "ip"))}
         if variant.start is not None:
             variant.start(as32, biases, p)
-        return cls(variant.name, as32, biases, schedule=backprop_schedule() if variant.backprop else None)
+        schedule = backprop_schedule() if variant.backprop else None
+        return cls(variant.name, as32, biases, schedule=schedule, presentation=variant.presentation)
 
     def check_finite(self) -> None:
         """Check that every weight and threshold is finite.
@@ -151,7 +160,10 @@ class Classifier:
 
 
 def predict(classifier: Classifier, params: MicrocircuitParams, images: np.ndarray, batch: int = 1000) -> np.ndarray:
-    """Class labels: the output neuron with the highest rate, without nudging.
+    """Class labels: the output neuron with the highest rate, without nudging (spiking: the most spikes).
+
+    A rate classifier settles at the steady state; a spiking one (``params`` in spiking mode) is shown
+    each image as its ``presentation`` says (:func:`.spiking_learning.classify`, spikes of seed 0).
 
     Parameters
     ----------
@@ -162,13 +174,22 @@ def predict(classifier: Classifier, params: MicrocircuitParams, images: np.ndarr
     images : numpy.ndarray
         Input rates, shape (n_images, 784), in [0, 1].
     batch : int, default 1000
-        Images settled at once.
+        Images settled (or shown) at once.
 
     Returns
     -------
     numpy.ndarray
         The predicted labels, integers, shape (n_images,).
+
+    Raises
+    ------
+    ParameterError
+        If ``params`` is in spiking mode and the classifier has no presentation.
     """
+    if params.spiking_mode:
+        if classifier.presentation is None:
+            raise ParameterError("a classifier of a spiking record needs its presentation (Classifier.presentation)")
+        return classify(classifier, params, classifier.presentation, images, batch=batch)[0]
     engine = SteadyStateEngine(params)
     labels = [
         np.argmax(engine.settle(classifier.weights, classifier.biases, images[i : i + batch]).r[-1], axis=1)

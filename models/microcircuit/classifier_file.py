@@ -32,22 +32,35 @@ from .classifier import Classifier, Variant, _empty_log
 from .learning import backprop_schedule
 from .network import projections
 from .parameters import RECORD_TYPES, MicrocircuitParams
+from .spiking_learning import Presentation
 
 __all__ = ["FORMAT_VERSION", "save_classifier", "load_classifier", "resumable", "training_fingerprint"]
 
 #: Layout of the model files that :func:`save_classifier` writes; files without ``format_version`` are 0.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: The entries of a model file besides ``weights/...`` and ``biases/...``, by format version.
 _ENTRIES = {
     0: {"variant", "phi", "phi_parameters", "log"},
     1: {"format_version", "variant", "params", "log", "seed", "schedule"},
     2: {"format_version", "variant", "params", "log", "seed", "schedule", "info"},
+    3: {"format_version", "variant", "params", "log", "seed", "schedule", "info", "presentation"},
 }
 #: The entries without which a file of that format version is not a model file.
-_REQUIRED = {0: ("variant", "phi", "phi_parameters"), 1: ("variant", "params"), 2: ("variant", "params", "info")}
+_REQUIRED = {
+    0: ("variant", "phi", "phi_parameters"),
+    1: ("variant", "params"),
+    2: ("variant", "params", "info"),
+    3: ("variant", "params", "info", "presentation"),
+}
 
 
-def training_fingerprint(params: MicrocircuitParams, seed: int | None, schedule: dict | None, limit: int | None) -> str:
+def training_fingerprint(
+    params: MicrocircuitParams,
+    seed: int | None,
+    schedule: dict | None,
+    limit: int | None,
+    presentation: Presentation | None = None,
+) -> str:
     """The :func:`~brian_dendrites.checkpoint.fingerprint` of a training: what must match for it to resume.
 
     Parameters
@@ -60,19 +73,24 @@ def training_fingerprint(params: MicrocircuitParams, seed: int | None, schedule:
         Its backprop learning-rate schedule (None: not a backprop classifier).
     limit : int or None
         The training images, the first ``limit`` of the training part (None: all).
+    presentation : Presentation or None, optional
+        A spiking classifier's presentation; None (a rate classifier) adds nothing to the fingerprint.
 
     Returns
     -------
     str
         The fingerprint.
     """
-    return checkpoint.fingerprint({"params": params, "seed": seed, "schedule": schedule, "train_images": limit})
+    fields = {"params": params, "seed": seed, "schedule": schedule, "train_images": limit}
+    if presentation is not None:
+        fields["presentation"] = presentation.to_dict()
+    return checkpoint.fingerprint(fields)
 
 
 def save_classifier(
     classifier: Classifier, params: MicrocircuitParams, path: str | os.PathLike, limit: int | None = None
 ) -> Path:
-    """Write ``classifier`` atomically to ``path``, an NPZ file (format version 2) holding
+    """Write ``classifier`` atomically to ``path``, an NPZ file (format version 2; 3 for a spiking one) holding
 
     - ``weights/<projection>`` (post, pre) and ``biases/<projection>`` (post,): float32 arrays;
     - ``variant``; ``params``, the parameter record as canonical JSON with units
@@ -83,10 +101,13 @@ def save_classifier(
     - ``schedule`` (JSON, a backprop classifier's learning-rate schedule; absent where ``classifier.schedule``
       is None);
     - ``info`` (JSON, the record of :mod:`brian_dendrites.checkpoint`): ``fingerprint``, the
-      :func:`training_fingerprint` of ``params``, the seed, the schedule and ``limit``.
+      :func:`training_fingerprint` of ``params``, the seed, the schedule, ``limit`` and the presentation;
+    - format version 3 only: ``presentation`` (JSON, :meth:`Presentation.to_dict
+      <.spiking_learning.Presentation.to_dict>`), how a spiking classifier's images are shown.
 
-    Files of format version 1 have no ``info``. Files of format version 0 have no ``format_version``
-    and ``seed`` either, and instead of the record the transfer function's name ``phi`` and its
+    Rate classifiers are written as format version 2, which format 3 extends. Files of format version 1
+    have no ``info``. Files of format version 0 have no ``format_version`` and ``seed`` either, and
+    instead of the record the transfer function's name ``phi`` and its
     ``phi_parameters`` (JSON).
 
     Parameters
@@ -105,17 +126,20 @@ def save_classifier(
     pathlib.Path
         ``path``.
     """
-    seed, schedule = classifier.seed, classifier.schedule
+    seed, schedule, presentation = classifier.seed, classifier.schedule, classifier.presentation
+    training = (params, seed, schedule, limit)
     content = {f"weights/{k}": v for k, v in classifier.weights.items()} | {
         f"biases/{k}": v for k, v in classifier.biases.items()
     }
     content |= {
-        "format_version": np.array(FORMAT_VERSION),
+        "format_version": np.array(FORMAT_VERSION if presentation is not None else 2),
         "variant": np.array(classifier.variant),
         "params": np.array(dumps(params)),
         "log": np.array(json.dumps(classifier.log)),
-        "info": np.array(json.dumps({"fingerprint": training_fingerprint(params, seed, schedule, limit)})),
+        "info": np.array(json.dumps({"fingerprint": training_fingerprint(*training, presentation)})),
     }
+    if presentation is not None:
+        content["presentation"] = np.array(json.dumps(presentation.to_dict(), sort_keys=True))
     if classifier.seed is not None:
         content["seed"] = np.array(classifier.seed)
     if classifier.schedule is not None:
@@ -227,7 +251,10 @@ def _read(
         {k.split("/", 1)[1]: content[k] for k in expected if k.startswith(f"{kind}/")} for kind in ("weights", "biases")
     )
     seed = _integer(content, "seed", path, default=None)
-    classifier = Classifier(variant, weights, biases, log, seed, _schedule(content, path))
+    presentation = _presentation(content, path)
+    if (presentation is not None) != params.spiking_mode:
+        raise FileFormatError(f"{path}: a presentation belongs with a spiking record, and a spiking record needs one")
+    classifier = Classifier(variant, weights, biases, log, seed, _schedule(content, path), presentation)
     return classifier, params, _fingerprint(content, path) if "info" in content else None
 
 
@@ -254,6 +281,19 @@ def _schedule(content: dict[str, np.ndarray], path: Path) -> dict | None:
     if not (numbers and is_real(schedule["rate"]) and is_real(schedule["decay"]) and is_integer(schedule["hold"])):
         raise FileFormatError(f"{path}: 'schedule' must map rate and decay to numbers and hold to an integer")
     return schedule
+
+
+def _presentation(content: dict[str, np.ndarray], path: Path) -> Presentation | None:
+    """The presentation a model file of a spiking classifier records, or None."""
+    if "presentation" not in content:
+        return None
+    try:
+        values = json.loads(str(content["presentation"]))
+        if not isinstance(values, dict) or values.keys() != {"duration_ms", "settle_ms", "batch"}:
+            raise ValueError("it must hold duration_ms, settle_ms and batch")
+        return Presentation.from_dict(values)
+    except (ValueError, TypeError, ParameterError) as error:
+        raise FileFormatError(f"{path}: unusable 'presentation' ({error})") from error
 
 
 def _check_log(log, path: Path) -> None:
@@ -372,8 +412,13 @@ def resumable(
             f"seed {seed} differs from the seed {classifier.seed} that {path} was trained with: pass seed "
             f"{classifier.seed} (--seed {classifier.seed}) to resume it, or choose another output folder"
         )
+    if classifier.presentation != variant.presentation:
+        raise ParameterError(
+            f"{path} was shown its images otherwise ({classifier.presentation}) than variant '{variant_name}' shows "
+            f"them now ({variant.presentation}); choose another output folder to train"
+        )
     if fingerprint is not None:
         schedule = backprop_schedule() if variant.backprop else None
-        expected = training_fingerprint(variant.params, seed, schedule, limit)
+        expected = training_fingerprint(variant.params, seed, schedule, limit, variant.presentation)
         checkpoint.check_fingerprint(path, {"fingerprint": fingerprint}, expected, "model file")
     return classifier

@@ -1,4 +1,5 @@
-"""How a classifier learns: an epoch of Eqs. 7-10 at the steady state, or of the standard backprop baseline.
+"""How a classifier learns: an epoch of Eqs. 7-10 at the steady state, of the standard backprop baseline, or
+in spiking mode (:mod:`.spiking_learning`).
 
 :func:`train_epoch` trains a :class:`~.classifier.Classifier` in mini-batches; a backprop variant takes
 SGD steps on the same feedforward network, at the rate of the schedule :func:`backprop_rate`.
@@ -12,6 +13,7 @@ import numpy as np
 
 from brian_dendrites.datasets.mnist import one_hot
 
+from . import spiking_learning
 from .steady_state import SteadyStateEngine
 
 if TYPE_CHECKING:
@@ -62,7 +64,9 @@ def train_epoch(
 
     Each mini-batch applies 1 ms of Eqs. 7-10 at the steady state with the targets of
     :func:`~brian_dendrites.datasets.mnist.one_hot` nudging the output, or, for a backprop variant,
-    one step of standard backprop. ``classifier`` is changed in place.
+    one step of standard backprop. A variant with a ``presentation`` (a spiking record) trains by
+    :func:`.spiking_learning.train_epoch` instead (``batch`` and ``epoch`` are then not
+    used). ``classifier`` is changed in place.
 
     Parameters
     ----------
@@ -83,6 +87,9 @@ def train_epoch(
     epoch : int, default 0
         The epoch (0-based), which sets a backprop variant's learning rate (:func:`backprop_rate`).
     """
+    if variant.presentation is not None:  # a spiking record, shown in time
+        spiking_learning.train_epoch(classifier, variant, images, labels, rng, progress)
+        return
     p, engine = variant.params, SteadyStateEngine(variant.params)
     u_targets = p.phi.inverse(one_hot(labels)).astype(np.float32)
     order = rng.permutation(len(images))

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from brian2 import ms, second
 
-from brian_dendrites.cli import main
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.models.microcircuit import (
     FIG1,
@@ -125,12 +124,6 @@ def test_spike_counts_per_step_are_poisson_at_rate_psi_r():
 def test_bad_spiking_input_fails_naming_the_parameter(make, message):
     with pytest.raises(ParameterError, match=message):
         make()
-
-
-def test_a_protocol_without_spiking_mode_refuses_it(capsys):
-    with pytest.raises(SystemExit):
-        main(["mnist", "train", "--mode", "spiking"])
-    assert "--mode" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -1,0 +1,167 @@
+"""The batched spiking engine against the Brian2 spiking network: exactly, given Brian2's spike counts, and
+statistically, its spike-driven weight changes against the rate rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from brian2 import ms, second
+
+from brian_dendrites.errors import ParameterError
+from brian_dendrites.models.microcircuit import FIG1, PATHWAYS, LearningRates, SpikingParams, random_weights
+from brian_dendrites.models.microcircuit.pathways import PATHWAY_TABLE
+from brian_dendrites.models.microcircuit.spiking_engine import SpikingEngine
+from brian_dendrites.simulation import Simulation
+from brian_dendrites.state import NetworkState
+
+NO_NOISE = {"sigma": 0 * ms**-0.5}
+#: A small network, every pathway plastic, Fig. 1's filtered inputs, no noise (Brian2 and the engine draw
+#: their noise from different generators).
+SMALL = FIG1.replace(
+    sizes=(4, 3, 2),
+    plastic=frozenset(PATHWAYS),
+    tau_w=None,
+    eta=LearningRates(*(0.05 / ms,) * 4),
+    mode="spiking",
+    spiking=SpikingParams(psi=20 / ms),
+    hidden=replace(FIG1.hidden, **NO_NOISE),
+    output=replace(FIG1.output, **NO_NOISE),
+    interneuron=replace(FIG1.interneuron, **NO_NOISE),
+)
+GROUPS = ("input_0", "pyramidal_1", "pyramidal_2", "interneuron_1")
+RECORD = {"pyramidal_1": ["u", "v_B", "v_TD", "v_PI"], "pyramidal_2": ["u", "v_B"], "interneuron_1": ["u", "v_D"]}
+PATTERNS, DURATION = 3, 10 * ms  # 300 steps
+
+
+def _brian2_counts(result, params, steps: int) -> dict[str, np.ndarray]:
+    """The spike counts per step and neuron of each group, (steps, n), from the run's spike trains."""
+    counts = {}
+    for name in GROUPS:
+        spikes = result.recording.spike_train(name)
+        step = np.round(np.asarray(spikes.times) / float(params.dt / second)).astype(int)
+        counts[name] = np.zeros((steps, len(spikes.unit_names)))
+        np.add.at(counts[name], (step, np.asarray(spikes.units)), 1)
+    return counts
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["somatic", "lookahead"])
+def replayed(request):
+    """The Brian2 spiking network (numpy target) and the engine fed its spike counts, 300 steps."""
+    params = SMALL.replace(spiking=replace(SMALL.spiking, lookahead=request.param))
+    rng = np.random.default_rng(1)
+    weights = random_weights(params, rng, 1.0)
+    x, targets = rng.uniform(0, 1, (PATTERNS, 4)), rng.uniform(-0.5, 0.5, (PATTERNS, 2))
+    sim = Simulation(params, PATTERNS, DURATION, record=RECORD, record_dt=params.dt, target="numpy", spikes=GROUPS)
+    brian2 = sim.run(NetworkState(weights), x, targets)
+    steps, per = PATTERNS * round(float(DURATION / params.dt)), round(float(DURATION / params.dt))
+    counts = _brian2_counts(brian2, params, steps)
+    engine, own = SpikingEngine(params), {k: w.copy() for k, w in weights.items()}
+    state, history = engine.initial(1, own["bottom_up_1"]), []
+    for t in range(steps):
+        history.append({key: value[0].copy() for key, value in state.values.items()})
+        i = t // per
+        given = {group: c[t : t + 1] for group, c in counts.items()}
+        engine.step(state, own, {}, x[i : i + 1], targets[i : i + 1], 1.0, counts=given)
+    return weights, brian2, own, history
+
+
+@pytest.mark.parametrize("key", [f"{g}.{v}" for g, variables in RECORD.items() for v in variables])
+def test_engine_potentials_equal_brian2_given_its_spikes(replayed, key):
+    """Every potential and trace of every step agrees with Brian2's to float precision."""
+    _, brian2, _, history = replayed
+    expected, own = brian2.recording[key].values, np.array([h[key] for h in history])
+    assert np.max(np.abs(own - expected)) < 1e-12 * np.max(np.abs(expected))
+
+
+def test_engine_weights_equal_brian2_given_its_spikes(replayed):
+    """The weights after 300 steps of Eqs. 7-10 agree to float precision, relative to their change."""
+    initial, brian2, own, _ = replayed
+    for name, w in own.items():
+        change = np.max(np.abs(brian2.state.weights[name] - initial[name]))
+        assert change > 0.01, name
+        assert np.max(np.abs(w - brian2.state.weights[name])) < 1e-12 * change, name
+
+
+def test_engine_weight_changes_are_unbiased():
+    """Given the engine's own trajectory, each weight change is eta/psi times a Poisson sum of e_post over
+    the presynaptic spikes: the Mahalanobis distance from eta sum e_post r_pre dt, per synapse, is
+    1 +- 4 sqrt(2/n), as in tests/models/test_spiking.py for Brian2."""
+    eta, psi = 1e-5, 100.0
+    params = SMALL.replace(eta=LearningRates(*(eta / ms,) * 4), spiking=SpikingParams(psi=psi / ms))
+    engine, rng = SpikingEngine(params), np.random.default_rng(0)
+    weights = random_weights(params, rng, 1.0)
+    initial, x = {k: w.copy() for k, w in weights.items()}, rng.uniform(0, 1, (1, 4))
+    state, dt = engine.initial(1, weights["bottom_up_1"]), float(params.dt / ms)
+    drift = {name: 0.0 for name in engine.rates}
+    trajectory = {name: [] for name in engine.rates}
+    for _ in range(5000):  # 0.5 s
+        rates = _rates_of_step(engine, state, x)
+        engine.step(state, weights, {}, x, generator=rng)
+        for p in engine.projections:
+            error, pre = state.errors[p.name][0], rates[p.pre]
+            drift[p.name] = drift[p.name] + eta * dt * np.outer(error, pre)
+            trajectory[p.name].append((error, pre))
+    for p in engine.projections:
+        deviation = weights[p.name] - initial[p.name] - drift[p.name]
+        e = np.array([a for a, _ in trajectory[p.name]])
+        r = np.array([b for _, b in trajectory[p.name]])
+        distance = sum(
+            deviation[:, j] @ np.linalg.solve(eta**2 / psi * dt * (e * r[:, j : j + 1]).T @ e, deviation[:, j])
+            for j in range(r.shape[1])
+        )
+        n = deviation.size
+        assert abs(distance / n - 1) < 4 * np.sqrt(2 / n), f"{p.name}: {distance / n:.3f} per synapse"
+
+
+def _rates_of_step(engine: SpikingEngine, state, x) -> dict:
+    """The presynaptic rates r(t) the next step draws its counts from (input: the filtered rate after it)."""
+    phi, v = engine.phi, state.values
+    rates = {f"pyramidal_{k}": phi(v[f"pyramidal_{k}.u"]) for k in range(1, engine.n + 1)}
+    for k in range(1, engine.n):
+        rates[f"interneuron_{k}"] = engine.interneuron[k]["gamma"] * phi(v[f"interneuron_{k}.u"])
+    r0 = v["input_0.r"]
+    rates["input_0"] = r0 + engine.dt * (x - r0) / engine.tau_input
+    return {name: r[0] for name, r in rates.items()}
+
+
+def test_engine_on_torch_equals_numpy_given_the_same_counts():
+    """PyTorch (float64, CPU) steps the same equations: the same counts give the same state and weights."""
+    torch = pytest.importorskip("torch")
+    engine, rng = SpikingEngine(SMALL), np.random.default_rng(2)
+    weights = random_weights(SMALL, rng, 1.0)
+    tensors = {k: torch.tensor(w) for k, w in weights.items()}
+    x, target = rng.uniform(0, 1, (5, 4)), rng.uniform(-0.5, 0.5, (5, 2))
+    numpy_state, torch_state = engine.initial(5, weights["bottom_up_1"]), engine.initial(5, tensors["bottom_up_1"])
+    for _ in range(50):
+        counts = engine.step(numpy_state, weights, {}, x, target, 1.0, generator=rng)
+        as_tensors = {g: torch.tensor(c) for g, c in counts.items()}
+        engine.step(torch_state, tensors, {}, torch.tensor(x), torch.tensor(target), 1.0, counts=as_tensors)
+    for key, value in numpy_state.values.items():
+        np.testing.assert_allclose(torch_state.values[key].numpy(), value, rtol=1e-10, atol=1e-12, err_msg=key)
+    for name, w in weights.items():
+        np.testing.assert_allclose(tensors[name].numpy(), w, rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (SMALL.replace(mode="rate"), "params.mode must be 'spiking'"),
+        (SMALL.replace(tau_w=30 * ms), "params.tau_w must be None"),
+        (SMALL.replace(spiking=SpikingParams(interneuron_nudging="spikes")), "interneuron_nudging"),
+    ],
+)
+def test_engine_refuses_what_it_does_not_step(params, message):
+    with pytest.raises(ParameterError, match=message):
+        SpikingEngine(params)
+
+
+def test_pathways_come_from_the_table():
+    """The engine's plastic projections and their error factors are the pathway table's."""
+    engine = SpikingEngine(SMALL)
+    state = engine.initial(1, np.zeros((1, 1)))
+    weights = random_weights(SMALL, np.random.default_rng(0), 1.0)
+    engine.step(state, weights, {}, np.full((1, 4), 0.5))
+    assert set(state.errors) == {p.name for p in engine.projections}
+    assert {PATHWAY_TABLE[p.pathway].error for p in engine.projections} == {"e_B", "e_D", "e_A", "e_TD"}
