@@ -16,7 +16,7 @@ from brian_dendrites.errors import ParameterError
 
 if TYPE_CHECKING:
     import neo
-from brian_dendrites.validation import is_integer, sequence
+from brian_dendrites.validation import check_integer, check_real, is_integer, sequence
 
 __all__ = ["Probe", "Trace", "Spikes", "Epoch", "Recording", "QUANTITIES"]
 
@@ -199,6 +199,59 @@ class Spikes:
         """
         inside = (self.times >= start) & (self.times < stop)
         return replace(self, times=self.times[inside], units=self.units[inside])
+
+    def per_neuron(self, size: int, rng: np.random.Generator) -> Spikes:
+        """The spikes of ``size`` neurons per unit, each at 1/size of the unit's rate (population coding).
+
+        Each spike goes to one of its unit's ``size`` neurons, uniformly at random. Where a unit's count in
+        a time step is Poisson with mean N lambda, its neurons' counts are then independent Poisson counts
+        of mean lambda each: a unit at psi is exactly a population of N neurons at psi / N whose spikes
+        its postsynaptic units sum, with one weight per pair of units.
+
+        Parameters
+        ----------
+        size : int
+            Neurons per unit, >= 1.
+        rng : numpy.random.Generator
+            Picks the neuron of each spike.
+
+        Returns
+        -------
+        Spikes
+            The same spike times; unit ``u`` becomes neurons ``u * size`` to ``u * size + size - 1``, named
+            ``'<unit>/<j>'``.
+
+        Raises
+        ------
+        ParameterError
+            If ``size`` is not an integer >= 1.
+        """
+        size = check_integer("size", size, 1)
+        neurons = self.units * size + rng.integers(0, size, self.units.size)
+        names = tuple(f"{unit}/{j}" for unit in self.unit_names for j in range(size))
+        return replace(self, units=neurons, unit_names=names)
+
+    def rates(self, duration: float) -> np.ndarray:
+        """Each unit's mean rate over ``duration`` seconds, in Hz (its spikes / duration).
+
+        Parameters
+        ----------
+        duration : float
+            The time the spikes were recorded over, in seconds, > 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            One rate per unit of ``unit_names``.
+
+        Raises
+        ------
+        ParameterError
+            If ``duration`` is not a number > 0.
+        """
+        if not check_real("duration", duration, 0) > 0:
+            raise ParameterError(f"duration must be > 0 seconds, got {duration}")
+        return np.bincount(self.units, minlength=len(self.unit_names)) / duration
 
 
 @dataclass(frozen=True)

@@ -88,8 +88,8 @@ def evaluate(path: str | os.PathLike, data_dir=None, part: str = "test", images:
         ``model`` (the path), ``variant``, ``part``, ``images`` (their number), ``errors`` (the
         number misclassified) and ``error`` (the fraction misclassified); for a spiking classifier also
         ``spiking``: its ``sizes``, ``psi_per_ms``, presentation (``duration_ms``, ``settle_ms``, ``batch``)
-        and, per image, ``spikes``, ``synaptic_events`` and ``max_rate_hz`` by group
-        (:func:`~brian_dendrites.models.microcircuit.spiking_learning.classify`).
+        and, per image, ``spikes``, ``synaptic_events`` and ``spikes_by_group``, and ``max_rate_hz`` by group, a
+        maximum over the images (:func:`~brian_dendrites.models.microcircuit.spiking_learning.classify`).
 
     Raises
     ------
@@ -148,6 +148,7 @@ def train(
     limit: int | None = None,
     progress: bool = True,
     position: int = 0,
+    device: str | None = None,
 ) -> dict:
     """Train ``variant`` for one seed to ``epochs`` epochs in ``out/model_<variant>.npz``, resuming from that file.
 
@@ -175,6 +176,8 @@ def train(
         Show a progress bar.
     position : int, default 0
         The line of the progress bar (for runs in parallel processes).
+    device : str, optional
+        A spiking variant's PyTorch device, e.g. "cuda" (the spiking engine on tensors); None: NumPy.
 
     Returns
     -------
@@ -217,7 +220,7 @@ def train(
         start = time.perf_counter()
         with threadpool_limits(1):  # see SteadyStateEngine.learn
             rng = np.random.default_rng([seed, epoch])
-            train_epoch(classifier, variant, train_x, train_y, rng, progress=bar, epoch=epoch)
+            train_epoch(classifier, variant, train_x, train_y, rng, progress=bar, epoch=epoch, device=device)
         _end_epoch(classifier, variant, parts, epoch, time.perf_counter() - start, path, bar, limit)
     bar.close()
     return classifier.log
@@ -317,9 +320,13 @@ def train_seeds(
     if epochs < 1:
         raise ParameterError(f"epochs must be an integer >= 1, got {epochs}")
     folders = {seed: Path(out) / f"seed_{seed}" for seed in seeds}
-    if backend == "numpy":
-        return {seed: train(variant, epochs, folders[seed], data_dir, seed, limit, progress) for seed in seeds}
     variant = _variant(variant)
+    if backend == "numpy" or variant.presentation is not None:  # the spiking engine trains one seed at a time
+        device_of_seed = None if backend == "numpy" else device
+        return {
+            seed: train(variant, epochs, folders[seed], data_dir, seed, limit, progress, device=device_of_seed)
+            for seed in seeds
+        }
     paths = {seed: prepare_output(folders[seed]) / f"model_{variant.name}.npz" for seed in seeds}
     classifiers = {seed: _start(variant, paths[seed], seed, limit) for seed in seeds}
     parts = _data(variant, data_dir)
@@ -491,7 +498,8 @@ class TrainConfig:
         The torch backend's device, e.g. "cuda".
     mode : {"rate", "spiking"}, default "rate"
         "spiking" trains the variants' spiking versions
-        (:func:`~brian_dendrites.protocols.mnist_variants.spiking_variant`) on the spiking engine, numpy only.
+        (:func:`~brian_dendrites.protocols.mnist_variants.spiking_variant`) on the spiking engine: on NumPy,
+        or with backend "torch" on PyTorch tensors on ``device``, one seed after another.
     psi : float, optional
         Spiking mode: spikes per ms per unit rate, > 0; None: 100.
 
@@ -500,7 +508,7 @@ class TrainConfig:
     ParameterError
         For an unknown backend, a device other than "cpu" without the torch backend, repeated seeds,
         both ``seed`` and ``seeds``, the torch backend without PyTorch or the device, an unknown mode,
-        psi in rate mode or out of range, spiking mode on torch, or a variant without a spiking mode.
+        psi in rate mode or out of range, or a variant without a spiking mode.
     """
 
     out: str | os.PathLike
@@ -522,10 +530,6 @@ class TrainConfig:
         if self.mode == "rate" and self.psi is not None:
             raise ParameterError("psi (--psi) applies to mode 'spiking' (--mode spiking) only")
         if self.mode == "spiking":
-            if self.backend != "numpy":
-                raise ParameterError(
-                    "mode 'spiking' trains on backend 'numpy' (the spiking engine, one seed at a time)"
-                )
             self.variants_to_train()  # refuses psi out of range and variants without a spiking mode
         if self.backend not in BACKENDS:
             raise ParameterError(f"backend must be one of {BACKENDS}, got {self.backend!r}")

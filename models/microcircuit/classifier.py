@@ -72,6 +72,13 @@ class Variant:
     inputs: Callable[[np.ndarray], np.ndarray] | None = None
     presentation: Presentation | None = None
 
+    def __post_init__(self) -> None:
+        if (self.presentation is not None) != self.params.spiking_mode:
+            raise ParameterError(
+                f"Variant '{self.name}': a spiking record needs a presentation and a rate record none, got mode "
+                f"{self.params.mode!r} with presentation {self.presentation}"
+            )
+
 
 def _empty_log() -> dict:
     return {key: [] for key in LOG_KEYS}

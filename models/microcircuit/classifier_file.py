@@ -125,8 +125,18 @@ def save_classifier(
     -------
     pathlib.Path
         ``path``.
+
+    Raises
+    ------
+    ParameterError
+        If ``params`` is in spiking mode and the classifier has no presentation, or the other way round.
     """
     seed, schedule, presentation = classifier.seed, classifier.schedule, classifier.presentation
+    if (presentation is not None) != params.spiking_mode:
+        raise ParameterError(
+            f"save_classifier: a spiking record needs the classifier's presentation and a rate record none; got "
+            f"mode {params.mode!r} with presentation {presentation}"
+        )
     training = (params, seed, schedule, limit)
     content = {f"weights/{k}": v for k, v in classifier.weights.items()} | {
         f"biases/{k}": v for k, v in classifier.biases.items()

@@ -58,7 +58,15 @@ def backprop_rate(epoch: int) -> float:
 
 
 def train_epoch(
-    classifier: Classifier, variant: Variant, images, labels, rng, batch: int = 10, progress=None, epoch: int = 0
+    classifier: Classifier,
+    variant: Variant,
+    images,
+    labels,
+    rng,
+    batch: int = 10,
+    progress=None,
+    epoch: int = 0,
+    device: str | None = None,
 ) -> None:
     """One pass over shuffled ``images`` in mini-batches of ``batch`` (weight changes averaged).
 
@@ -86,9 +94,11 @@ def train_epoch(
         A progress bar, advanced by the number of images of each mini-batch.
     epoch : int, default 0
         The epoch (0-based), which sets a backprop variant's learning rate (:func:`backprop_rate`).
+    device : str, optional
+        A spiking variant's PyTorch device (:func:`.spiking_learning.train_epoch`); None: NumPy.
     """
     if variant.presentation is not None:  # a spiking record, shown in time
-        spiking_learning.train_epoch(classifier, variant, images, labels, rng, progress)
+        spiking_learning.train_epoch(classifier, variant, images, labels, rng, progress, device)
         return
     p, engine = variant.params, SteadyStateEngine(variant.params)
     u_targets = p.phi.inverse(one_hot(labels)).astype(np.float32)

@@ -22,6 +22,7 @@ generator; ``tau_w`` (a filtered induction) and spike-nudged interneurons are re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from brian2 import ms
@@ -29,20 +30,19 @@ from brian2 import ms
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.validation import check_integer
 
-from .network import projections
+from .network import group_sizes, projections
 from .parameters import LearningRates, MicrocircuitParams
 from .pathways import PATHWAY_TABLE
-from .steady_state import _accumulate
+from .steady_state import _accumulate, _array_kind, _check_array, _g
 
 __all__ = ["SpikingState", "SpikingEngine"]
+
+#: A NumPy array or a PyTorch tensor (all arrays of one call are of one kind).
+ArrayLike = Any
 
 
 def _ms(value) -> float:
     return float(value / ms)
-
-
-def _g(conductance) -> float:
-    return float(conductance * ms)  # 1/ms
 
 
 @dataclass
@@ -127,21 +127,10 @@ class SpikingEngine:
             for p in self.projections
             if p.pathway in params.plastic
         }
+        self._pre = {p.name: p.pre for p in self.projections}
+        self._generators: dict = {}  # one unseeded generator per array kind and device, for generator=None
 
-    # -- state -------------------------------------------------------------------------------------
-    def groups(self) -> dict[str, int]:
-        """Neurons per group, in the Brian2 network's names.
-
-        Returns
-        -------
-        dict of str to int
-            ``input_0``, ``pyramidal_k``, ``interneuron_k`` -> size.
-        """
-        sizes = self.params.sizes
-        result = {"input_0": sizes[0]} | {f"pyramidal_{k}": sizes[k] for k in range(1, self.n + 1)}
-        return result | {f"interneuron_{k}": sizes[k + 1] for k in range(1, self.n)}
-
-    def initial(self, batch: int, like) -> SpikingState:
+    def initial(self, batch: int, like: ArrayLike) -> SpikingState:
         """A batch at rest: every potential and trace 0 (the Brian2 network's zero state).
 
         Parameters
@@ -158,7 +147,7 @@ class SpikingEngine:
         """
         check_integer("batch", batch, 1)
         values = {}
-        for name, size in self.groups().items():
+        for name, size in group_sizes(self.params.sizes).items():
             population = name.rsplit("_", 1)[0]
             variables = {
                 "input": ("r",) if self.tau_input is not None else (),
@@ -175,8 +164,8 @@ class SpikingEngine:
         state: SpikingState,
         weights: dict,
         biases: dict,
-        x,
-        u_tgt=None,
+        x: ArrayLike,
+        u_tgt: ArrayLike | None = None,
         nudging: float = 0.0,
         *,
         learn: bool = True,
@@ -208,17 +197,24 @@ class SpikingEngine:
             Spike counts of this step by group, (batch, n): given ones are used instead of drawn ones
             (the cross-check against Brian2 replays its counts).
         generator : numpy.random.Generator or torch.Generator, optional
-            The source of spikes and noise; None: a fresh default one.
+            The source of spikes and noise; None: the engine's own, seeded by the operating system.
 
         Returns
         -------
         dict of str to array
             The spike counts of this step by group.
+
+        Raises
+        ------
+        ParameterError
+            If a weight is missing or of another shape, ``x`` or ``u_tgt`` is not of the weights' kind and
+            of shape (batch, n_0) or (batch, n_N) with the state's batch, or ``nudging`` is not in [0, 1].
         """
         v, phi, n, dt = state.values, self.phi, self.n, self.dt
+        x, u_tgt = self._check(state, weights, x, u_tgt, nudging)
         torch = not isinstance(x, np.ndarray)
         if generator is None:
-            generator = _generator(x)
+            generator = self._generator(x)
         # 1. rates r(t)
         r0 = v["input_0.r"] if self.tau_input is not None else x
         rates, apical = {}, {}
@@ -238,8 +234,8 @@ class SpikingEngine:
             above = v[f"pyramidal_{k + 1}.u"]
             drive = (c["g_D"] * v_D + c["g_som"] * above) / (c["g_lk"] + c["g_D"] + c["g_som"])
             rates[name] = c["gamma"] * phi(drive if self.lookahead else v[f"{name}.u"])
-        # 2. error factors e(t), on the plasticity clock
-        if learn and state.steps % self.every == 0:
+        # 2. error factors e(t), on the plasticity clock (every step without a coarser one, as Brian2's)
+        if (learn or self.every > 1) and state.steps % self.every == 0:
             state.errors = self._errors(state, rates, apical, biases)
         # 3. Euler steps of the somata (from the state at t) and of the traces
         decay = 1 - dt / self.tau_s
@@ -283,12 +279,44 @@ class SpikingEngine:
             for name, error in state.errors.items():
                 if name in frozen:
                     continue
-                p = next(q for q in self.projections if q.name == name)
-                _accumulate(weights[name], self.rates[name] / (self.psi * batch), error, floats[p.pre])
+                _accumulate(weights[name], self.rates[name] / (self.psi * batch), error, floats[self._pre[name]])
                 if name in biases:
                     biases[name] += (self.rates[name] * dt / batch) * error.sum(0)
         state.counts, state.steps = counts, state.steps + 1
         return counts
+
+    def _check(self, state: SpikingState, weights: dict, x, u_tgt, nudging: float):
+        """ParameterError unless the arguments of :meth:`step` fit; ``x`` and ``u_tgt`` in the weights' dtype."""
+        if not isinstance(weights, dict) or "bottom_up_1" not in weights:
+            raise ParameterError("weights must be a dict of (post, pre) arrays by projection name, with 'bottom_up_1'")
+        first = weights["bottom_up_1"]
+        kind = _array_kind(first)
+        for p in self.projections:
+            if p.name not in weights:
+                raise ParameterError(f"weights lacks '{p.name}'; this network needs {list(self._pre)}")
+            _check_array(f"weights['{p.name}']", weights[p.name], kind, (p.n_post, p.n_pre), "(post, pre)")
+        batch = len(next(iter(state.values.values()))) if state.values else getattr(x, "shape", (None,))[0]
+        _check_array("x", x, kind, (batch, self.params.sizes[0]), "(batch, n_0)")
+        if u_tgt is not None:
+            _check_array("u_tgt", u_tgt, kind, (batch, self.params.sizes[-1]), "(batch, n_N)")
+        if not (isinstance(nudging, (int, float)) and 0 <= nudging <= 1):
+            raise ParameterError(f"nudging must be a number in [0, 1], got {nudging!r}")
+        if kind == "numpy":
+            return x.astype(first.dtype, copy=False), None if u_tgt is None else u_tgt.astype(first.dtype, copy=False)
+        return x.to(first.dtype), None if u_tgt is None else u_tgt.to(first.dtype)
+
+    def _generator(self, like):
+        """The engine's own generator of spikes and noise for arrays like ``like`` (seeded by the OS once)."""
+        key = "numpy" if isinstance(like, np.ndarray) else str(like.device)
+        if key not in self._generators:
+            if key == "numpy":
+                self._generators[key] = np.random.default_rng()
+            else:
+                import torch
+
+                self._generators[key] = torch.Generator(device=like.device)
+                self._generators[key].seed()
+        return self._generators[key]
 
     def _errors(self, state: SpikingState, rates: dict, apical: dict, biases: dict) -> dict:
         """The error factors of every plastic projection (Eqs. 7-10), from the pathway table."""
@@ -316,7 +344,7 @@ class SpikingEngine:
             result[p.name] = pathway.factor(phi, r, potential, a)
         return result
 
-    def _noise(self, sigma: float, like, generator):
+    def _noise(self, sigma: float, like: ArrayLike, generator) -> ArrayLike | float:
         """sigma sqrt(dt) N(0, 1) per neuron (0 without noise)."""
         if not sigma:
             return 0.0
@@ -327,7 +355,7 @@ class SpikingEngine:
         return sigma * self.dt**0.5 * torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
 
 
-def _zeros(like, shape):
+def _zeros(like: ArrayLike, shape: tuple[int, int]) -> ArrayLike:
     if isinstance(like, np.ndarray):
         return np.zeros(shape, like.dtype)
     import torch
@@ -344,14 +372,6 @@ def _matmul_t(rows, w):
     if isinstance(w, np.ndarray):
         return (w @ rows.T).T
     return rows @ w.T
-
-
-def _generator(x):
-    if isinstance(x, np.ndarray):
-        return np.random.default_rng()
-    import torch
-
-    return torch.Generator(device=x.device)
 
 
 def _poisson(r, scale: float, generator, signed: bool = False):

@@ -50,7 +50,8 @@ class Presentation:
     def __post_init__(self) -> None:
         for name in ("duration", "settle"):
             value = getattr(self, name)
-            if not isinstance(value, Quantity) or not value.has_same_dimensions(ms) or not float(value / ms) >= 0:
+            time = isinstance(value, Quantity) and value.has_same_dimensions(ms) and np.ndim(value) == 0
+            if not time or not float(value / ms) >= 0:
                 raise ParameterError(f"Presentation.{name} must be a time >= 0, got {value!r}")
         if not self.settle < self.duration:
             raise ParameterError(f"Presentation.settle ({self.settle}) must be shorter than duration ({self.duration})")
@@ -109,7 +110,9 @@ class Presentation:
         return cls(values["duration_ms"] * ms, values["settle_ms"] * ms, values["batch"])
 
 
-def train_epoch(classifier: Classifier, variant: Variant, images, labels, rng, progress=None) -> None:
+def train_epoch(
+    classifier: Classifier, variant: Variant, images, labels, rng, progress=None, device: str | None = None
+) -> None:
     """One pass over shuffled ``images``, ``variant.presentation.batch`` at a time, in place.
 
     Each batch is shown for ``duration`` with the targets of :func:`~brian_dendrites.datasets.mnist.one_hot`
@@ -131,23 +134,54 @@ def train_epoch(classifier: Classifier, variant: Variant, images, labels, rng, p
         Shuffles the images and draws the spikes.
     progress : tqdm.tqdm, optional
         A progress bar, advanced by the images of each batch.
+    device : str, optional
+        A PyTorch device (e.g. "cpu", "cuda"): the engine runs there on tensors, with spikes from a torch
+        generator seeded by ``rng``; the trained weights come back as float32 NumPy arrays. None: NumPy.
     """
     p, presentation = variant.params, variant.presentation
     engine, (steps, settle) = SpikingEngine(p), presentation.steps(p)
     u_targets = p.phi.inverse(one_hot(labels)).astype(np.float32)
-    biases = classifier.biases if variant.thresholds else {}
     order, state = rng.permutation(len(images)), None
+    arrays = _Arrays(device, rng)
+    weights = arrays.put(classifier.weights)
+    biases = arrays.put(classifier.biases) if variant.thresholds else {}
+    images, u_targets = arrays.put({"x": images, "u": u_targets}).values()
     for start in range(0, len(order), presentation.batch):
-        idx = order[start : start + presentation.batch]
-        state = _rows(engine, state, len(idx), classifier.weights["bottom_up_1"])
+        idx = arrays.index(order[start : start + presentation.batch])
+        state = _rows(engine, state, len(idx), weights["bottom_up_1"])
         x, u_tgt = images[idx], u_targets[idx]
         for step in range(steps):
             learn = step >= settle
-            engine.step(
-                state, classifier.weights, biases, x, u_tgt, 1.0, learn=learn, frozen=variant.frozen, generator=rng
-            )
+            engine.step(state, weights, biases, x, u_tgt, 1.0, learn=learn, frozen=variant.frozen, generator=arrays.rng)
         if progress is not None:
             progress.update(len(idx))
+    classifier.weights.update(arrays.get(weights))
+    classifier.biases.update(arrays.get(biases))
+
+
+class _Arrays:
+    """NumPy arrays as they are (``device`` None), or as PyTorch tensors on ``device``, with a generator of spikes."""
+
+    def __init__(self, device: str | None, rng: np.random.Generator) -> None:
+        self.device, self.rng = device, rng
+        if device is not None:
+            import torch
+
+            self.torch = torch
+            self.rng = torch.Generator(device=device).manual_seed(int(rng.integers(2**62)))
+
+    def put(self, arrays: dict) -> dict:
+        if self.device is None:
+            return arrays
+        return {k: self.torch.as_tensor(v, device=self.device) for k, v in arrays.items()}
+
+    def index(self, idx: np.ndarray):
+        return idx if self.device is None else self.torch.as_tensor(idx, device=self.device)
+
+    def get(self, arrays: dict) -> dict:
+        if self.device is None:
+            return arrays
+        return {k: v.cpu().numpy().astype(np.float32) for k, v in arrays.items()}
 
 
 def _rows(engine: SpikingEngine, state: SpikingState | None, batch: int, like) -> SpikingState:
@@ -156,11 +190,19 @@ def _rows(engine: SpikingEngine, state: SpikingState | None, batch: int, like) -
         return engine.initial(batch, like)
     if len(next(iter(state.values.values()))) == batch:
         return state
-    return SpikingState({key: value[:batch] for key, value in state.values.items()})
+    rows = {key: value[:batch] for key, value in state.values.items()}
+    counts = {key: value[:batch] for key, value in state.counts.items()}
+    return SpikingState(rows, counts, {key: value[:batch] for key, value in state.errors.items()}, state.steps)
 
 
 def classify(
-    classifier: Classifier, params: MicrocircuitParams, presentation: Presentation, images, rng=None, batch: int = 1000
+    classifier: Classifier,
+    params: MicrocircuitParams,
+    presentation: Presentation,
+    images,
+    rng=None,
+    batch: int = 1000,
+    device: str | None = None,
 ) -> tuple[np.ndarray, dict]:
     """Class labels of ``images``: the output neuron with the most spikes after ``settle``, without a target.
 
@@ -181,6 +223,8 @@ def classify(
         Draws the spikes; None: seed 0.
     batch : int, default 1000
         Images shown at once.
+    device : str, optional
+        A PyTorch device to run on (see :func:`train_epoch`); None: NumPy.
 
     Returns
     -------
@@ -190,10 +234,12 @@ def classify(
         Per image, means over ``images``: ``spikes`` (every neuron's, the whole presentation),
         ``synaptic_events`` (each spike counted once per synapse it reaches), ``spikes_by_group``
         (the former by group), ``max_rate_hz`` (the
-        highest rate of any neuron of a population over a presentation, per population: the rate of the
-        unit, as each unit is one neuron here).
+        highest rate of any neuron of a group over one presentation, by group: the rate of a unit, as each unit
+        is one neuron here; a maximum over the images, not a mean).
     """
-    rng = np.random.default_rng(0) if rng is None else rng
+    check_integer("batch", batch, 1)
+    arrays = _Arrays(device, np.random.default_rng(0) if rng is None else rng)
+    weights, biases = arrays.put(classifier.weights), arrays.put(classifier.biases)
     engine, (steps, settle) = SpikingEngine(params), presentation.steps(params)
     fanout = {}
     for p in engine.projections:
@@ -201,17 +247,16 @@ def classify(
     labels, spikes, peak = [], {}, {}
     seconds = steps * float(params.dt / ms) / 1000
     for start in range(0, len(images), batch):
-        x = images[start : start + batch]
-        state, totals = engine.initial(len(x), classifier.weights["bottom_up_1"]), {}
-        votes = np.zeros((len(x), params.sizes[-1]))
+        x = arrays.put({"x": images[start : start + batch]})["x"]
+        state, totals, votes = engine.initial(len(x), weights["bottom_up_1"]), {}, 0
         for step in range(steps):
-            counts = engine.step(state, classifier.weights, classifier.biases, x, learn=False, generator=rng)
+            counts = engine.step(state, weights, biases, x, learn=False, generator=arrays.rng)
             for name, c in counts.items():
-                totals[name] = totals.get(name, 0) + np.abs(c)
+                totals[name] = totals.get(name, 0) + abs(c)
             if step >= settle:
-                votes += counts[f"pyramidal_{engine.n}"]
-        labels.append(np.argmax(votes, axis=1))
-        for name, total in totals.items():  # (images, neurons)
+                votes = votes + counts[f"pyramidal_{engine.n}"]
+        labels.append(np.argmax(arrays.get({"v": votes})["v"], axis=1))
+        for name, total in arrays.get(totals).items():  # (images, neurons)
             spikes[name] = spikes.get(name, 0.0) + float(total.sum()) / len(images)
             peak[name] = max(peak.get(name, 0.0), float(total.max()) / seconds)
     events = sum(count * fanout.get(name, 0) for name, count in spikes.items())

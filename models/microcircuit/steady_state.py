@@ -179,7 +179,7 @@ class SteadyStateEngine:
         if params.spiking_mode:
             raise ParameterError(
                 "SteadyStateEngine: params.mode must be 'rate' (the steady state of rate units); "
-                "spiking mode runs on the Brian2 network (Simulation)"
+                "spiking mode runs on SpikingEngine (spiking_engine.py) or the Brian2 network (Simulation)"
             )
         self.params, self.phi, self.n = params, params.phi, len(params.sizes) - 1
         eta = eta or params.eta

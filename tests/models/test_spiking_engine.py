@@ -11,8 +11,9 @@ from brian2 import ms, second
 
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.models.microcircuit import FIG1, PATHWAYS, LearningRates, SpikingParams, random_weights
-from brian_dendrites.models.microcircuit.pathways import PATHWAY_TABLE
 from brian_dendrites.models.microcircuit.spiking_engine import SpikingEngine
+from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
+from brian_dendrites.protocols.mnist_variants import spiking_variant
 from brian_dendrites.simulation import Simulation
 from brian_dendrites.state import NetworkState
 
@@ -46,15 +47,25 @@ def _brian2_counts(result, params, steps: int) -> dict[str, np.ndarray]:
     return counts
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["somatic", "lookahead"])
+#: The cases: (changes of SMALL, of its spiking record, the nudging switch per pattern).
+CASES = {
+    "somatic": ({}, {}, (1.0, 1.0, 1.0)),
+    "lookahead": ({}, {"lookahead": True}, (1.0, 1.0, 1.0)),
+    # MNIST's inputs (no filter); the Urbanczik-Senn factor; teaching switched down and off
+    "unfiltered-spikes": ({"tau_input": None}, {"postsynaptic": "spikes"}, (1.0, 0.5, 0.0)),
+}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
 def replayed(request):
     """The Brian2 spiking network (numpy target) and the engine fed its spike counts, 300 steps."""
-    params = SMALL.replace(spiking=replace(SMALL.spiking, lookahead=request.param))
+    changes, spiking, switch = CASES[request.param]
+    params = SMALL.replace(**changes, spiking=replace(SMALL.spiking, **spiking))
     rng = np.random.default_rng(1)
     weights = random_weights(params, rng, 1.0)
     x, targets = rng.uniform(0, 1, (PATTERNS, 4)), rng.uniform(-0.5, 0.5, (PATTERNS, 2))
     sim = Simulation(params, PATTERNS, DURATION, record=RECORD, record_dt=params.dt, target="numpy", spikes=GROUPS)
-    brian2 = sim.run(NetworkState(weights), x, targets)
+    brian2 = sim.run(NetworkState(weights), x, targets, np.array(switch))
     steps, per = PATTERNS * round(float(DURATION / params.dt)), round(float(DURATION / params.dt))
     counts = _brian2_counts(brian2, params, steps)
     engine, own = SpikingEngine(params), {k: w.copy() for k, w in weights.items()}
@@ -63,7 +74,7 @@ def replayed(request):
         history.append({key: value[0].copy() for key, value in state.values.items()})
         i = t // per
         given = {group: c[t : t + 1] for group, c in counts.items()}
-        engine.step(state, own, {}, x[i : i + 1], targets[i : i + 1], 1.0, counts=given)
+        engine.step(state, own, {}, x[i : i + 1], targets[i : i + 1], switch[i], counts=given)
     return weights, brian2, own, history
 
 
@@ -164,4 +175,63 @@ def test_pathways_come_from_the_table():
     weights = random_weights(SMALL, np.random.default_rng(0), 1.0)
     engine.step(state, weights, {}, np.full((1, 4), 0.5))
     assert set(state.errors) == {p.name for p in engine.projections}
-    assert {PATHWAY_TABLE[p.pathway].error for p in engine.projections} == {"e_B", "e_D", "e_A", "e_TD"}
+
+
+def test_weight_and_threshold_changes_follow_the_steady_state_engine():
+    """With thresholds, at a small learning rate and psi 20,000/ms (little spike noise): after 8 ms at rest on
+    a batch, 8 ms of the engine's Eqs. 7-10 change weights and thresholds as the rate network's steady state
+    does (its fixed point, SteadyStateEngine with 50 sweeps), per ms: cosine > 0.99, norms within 10 %."""
+    variant = spiking_variant("a")
+    params = variant.params.replace(sizes=(20, 15, 10, 5), spiking=replace(variant.params.spiking, psi=2e4 / ms))
+    rate = params.replace(mode="rate", spiking=SpikingParams())
+    rng = np.random.default_rng(4)
+    weights = random_weights(params, rng, 0.5)
+    biases = {k: rng.uniform(-0.5, 0.5, w.shape[0]) for k, w in weights.items() if k.startswith(("bottom_up", "ip"))}
+    x, u_tgt = rng.uniform(0, 1, (30, 20)), rng.uniform(-2, 2, (30, 5))
+    settled = SteadyStateEngine(rate).settle(weights, biases, x, u_tgt, sweeps=50)
+    expected = SteadyStateEngine(rate).weight_changes(settled)
+    engine, scale = SpikingEngine(params), 1e-4
+    engine.rates = {name: r * scale for name, r in engine.rates.items()}
+    own_w, own_b = {k: w.copy() for k, w in weights.items()}, {k: b.copy() for k, b in biases.items()}
+    state, steps = engine.initial(30, own_w["bottom_up_1"]), 20  # 8 ms at dt 0.4 ms
+    for step in range(2 * steps):
+        engine.step(state, own_w, own_b, x, u_tgt, 1.0, learn=step >= steps, generator=rng)
+    learned = steps * float(params.dt / ms) * scale
+    for name, (dw, db) in expected.items():
+        for own, initial, rate_change in ((own_w, weights, dw), (own_b, biases, db)):
+            if rate_change is None:
+                continue
+            change = (own[name] - initial[name]).ravel() / learned
+            cosine = change @ rate_change.ravel() / np.linalg.norm(change) / np.linalg.norm(rate_change)
+            assert cosine > 0.99 and abs(np.linalg.norm(change) / np.linalg.norm(rate_change) - 1) < 0.1, name
+
+
+def test_engine_draws_its_own_spikes_on_pytorch():
+    """Without a generator, PyTorch draws fresh Poisson counts every step (mean psi r dt), in the weights' dtype."""
+    torch = pytest.importorskip("torch")
+    weights = {
+        k: torch.tensor(w, dtype=torch.float32) for k, w in random_weights(SMALL, np.random.default_rng(0), 1.0).items()
+    }
+    engine, x = SpikingEngine(SMALL), torch.full((2000, 4), 0.5, dtype=torch.float64)
+    state = engine.initial(2000, weights["bottom_up_1"])
+    first = engine.step(state, weights, {}, x, learn=False)["input_0"]
+    second = engine.step(state, weights, {}, x, learn=False)["input_0"]
+    assert not torch.equal(first, second)
+    state.values["input_0.r"][:] = 0.5  # the filtered input at the step's rate: counts of mean psi r dt
+    counts = torch.stack([engine.step(state, weights, {}, x, learn=False)["input_0"] for _ in range(5)])
+    mean = float(SMALL.spiking.psi * SMALL.dt) * 0.5
+    assert abs(float(counts.mean()) / mean - 1) < 5 / np.sqrt(counts.numel() * mean)
+    assert state.values["pyramidal_1.u"].dtype == torch.float32
+
+
+def test_engine_refuses_arguments_that_do_not_fit():
+    engine, weights = SpikingEngine(SMALL), random_weights(SMALL, np.random.default_rng(0), 1.0)
+    state = engine.initial(3, weights["bottom_up_1"])
+    with pytest.raises(ParameterError, match=r"x must have shape \(batch, n_0\) = \(3, 4\)"):
+        engine.step(state, weights, {}, np.zeros((3, 5)))
+    with pytest.raises(ParameterError, match="u_tgt must have shape"):
+        engine.step(state, weights, {}, np.zeros((3, 4)), np.zeros((3, 3)), 1.0)
+    with pytest.raises(ParameterError, match="nudging must be a number in"):
+        engine.step(state, weights, {}, np.zeros((3, 4)), np.zeros((3, 2)), 2.0)
+    with pytest.raises(ParameterError, match="weights lacks 'pi_1'"):
+        engine.step(state, {k: w for k, w in weights.items() if k != "pi_1"}, {}, np.zeros((3, 4)))
