@@ -8,6 +8,7 @@
 #     bash benchmarks/gpu_figures.sh cuda-sizes           # time per pattern against the size, both targets
 #     bash benchmarks/gpu_figures.sh fig1                 # fig1 on both targets (3,300 patterns)
 #     bash benchmarks/gpu_figures.sh regression           # regression --quick on both targets
+#     bash benchmarks/gpu_figures.sh spiking-mnist        # one spiking MNIST epoch on the GPU (issue 27)
 # The first two commands are estimated at 5-7 minutes each, so they fill one 15-minute lease; the
 # protocols, whose small networks may run slower on a GPU than in C++, are left for another.
 # Logs go to $OUT (the device tool's output folder) or gpu_results.
@@ -56,8 +57,13 @@ for step in "$@"; do
                 cat "$results"
             done
         done 2>&1 | tee "$OUT/$step.txt" ;;
+    spiking-mnist)  # wall time of an epoch of variant (c) on the spiking engine, on the GPU
+        start=$SECONDS
+        python3 -m brian_dendrites mnist train --mode spiking --variants c --epochs 1 --backend torch \
+            --device cuda --quiet --out /tmp/spiking_mnist
+        echo "spiking MNIST, one epoch on cuda: $((SECONDS - start)) s" | tee "$OUT/spiking_mnist.txt" ;;
     *)
-        echo "unknown step $step (prepare, torch, cuda-tests, cuda-sizes, fig1, regression)" >&2
+        echo "unknown step $step (prepare, torch, cuda-tests, cuda-sizes, fig1, regression, spiking-mnist)" >&2
         exit 2 ;;
     esac
 done

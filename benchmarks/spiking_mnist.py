@@ -31,27 +31,36 @@ from brian_dendrites.recording import Recording, Spikes
 
 
 def raster(path: Path, image: np.ndarray, out: Path) -> Path:
-    """The spikes of every pyramidal layer while the classifier of ``path`` is shown ``image``."""
+    """The spikes of the hidden and output layers while the classifier of ``path`` is shown ``image``.
+
+    Each unit is drawn as the population of N = psi / (0.1 per ms) neurons at most at 100 spikes/s that it
+    stands for (:meth:`Spikes.per_neuron`): 10 neurons of each of the first 30 hidden units and 40 of each
+    output unit, each spike at a uniform time within its step (a Poisson process given its count per step).
+    """
     classifier, params = load_classifier(path)
     engine, (steps, _) = SpikingEngine(params), classifier.presentation.steps(params)
     state, rng = engine.initial(1, classifier.weights["bottom_up_1"]), np.random.default_rng(0)
     weights, biases, counts = classifier.weights, classifier.biases, []
     for _ in range(steps):
         counts.append(engine.step(state, weights, biases, image[None], learn=False, generator=rng))
-    dt = float(params.dt / ms) / 1000
+    dt, psi = float(params.dt / ms) / 1000, float(params.spiking.psi * ms)
+    size = max(1, round(psi / 0.1))  # neurons per unit at 100 spikes/s
     trains = []
     for k in range(1, engine.n + 1):
-        name = f"pyramidal_{k}"
-        per_step = np.array([c[name][0] for c in counts]).astype(int)  # (steps, neurons)
+        name, (units, shown) = f"pyramidal_{k}", ((30, 10) if k < engine.n else (params.sizes[-1], 40))
+        per_step = np.array([c[name][0] for c in counts]).astype(int)[:, :units]  # (steps, units)
         step, unit = np.nonzero(per_step)
         repeats = per_step[step, unit]
-        times, units = np.repeat(step * dt, repeats), np.repeat(unit, repeats)
-        order = np.argsort(times, kind="stable")
+        times = np.repeat(step * dt, repeats) + rng.uniform(0, dt, repeats.sum())
+        order = np.argsort(times)
         names = [f"{name}[{i}]" for i in range(per_step.shape[1])]
-        trains.append(Spikes(name, times[order], units[order], names, k, "pyramidal"))
+        train = Spikes(name, times[order], np.repeat(unit, repeats)[order], names, k, "pyramidal").per_neuron(size, rng)
+        keep = train.units % size < shown
+        neurons = train.units[keep] // size * shown + train.units[keep] % size
+        labels = [f"{unit}/{j}" for unit in names for j in range(shown)]
+        trains.append(Spikes(name, train.times[keep], neurons, labels, k, "pyramidal"))
     recording = Recording(1 / dt, [], spikes=trains)
-    psi = float(params.spiking.psi * ms)
-    title = f"one test image, {steps * float(params.dt / ms):g} ms, psi {psi:g}/ms (counts per step drawn as spikes)"
+    title = f"one test image, {steps * float(params.dt / ms):g} ms; {size} neurons per unit, at most 100 spikes/s each"
     return plot_raster(recording, out, title)
 
 
