@@ -23,8 +23,8 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import brian2  # noqa: E402
 import numpy as np  # noqa: E402
+from brian2.devices.device import all_devices  # noqa: E402
 
 from brian_dendrites import REGRESSION, NetworkState, Simulation, random_weights  # noqa: E402
 
@@ -32,13 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from numpy_reference import simulate as numpy_simulate  # noqa: E402
 
 
-def timed_runs(params, patterns: int, repeats: int, target: str = "cpp_standalone", name: str = ""):
+def timed_runs(params, patterns: int, repeats: int, target: str = "cpp_standalone", name: str = "", **build):
     """Build the network of ``params`` once, then run ``patterns`` random patterns ``repeats`` times.
 
-    Returns the median ms per pattern of the simulation loop (Brian2's ``_last_run_time``) and of the
-    whole run (start of the binary, reading its results), and the runs' (state, inputs, targets)."""
+    ``build`` are further options of the Simulation (``threads``, ``float32``). Returns the median ms per
+    pattern of the simulation loop (Brian2's ``_last_run_time``) and of the whole run (start of the
+    binary, reading its results), and the runs' (state, inputs, targets)."""
     rng = np.random.default_rng(0)
-    sim = Simulation(params, patterns, target=target, name=name)
+    sim = Simulation(params, patterns, target=target, name=name, **build)
     state = NetworkState(random_weights(params, rng, scale=0.1))
     inputs = rng.uniform(-1, 1, (patterns, params.sizes[0]))
     targets = rng.uniform(-1, 1, (patterns, params.sizes[-1]))
@@ -48,7 +49,7 @@ def timed_runs(params, patterns: int, repeats: int, target: str = "cpp_standalon
         start = time.perf_counter()
         sim.run(state, inputs, targets, seed=repeat)
         wall.append((time.perf_counter() - start) / patterns * 1e3)
-        loop.append(brian2.get_device()._last_run_time / patterns * 1e3)
+        loop.append(all_devices[target]._last_run_time / patterns * 1e3)
     return statistics.median(loop), statistics.median(wall), (state, inputs, targets)
 
 

@@ -20,14 +20,20 @@ import numpy as np
 from brian2 import Quantity
 from brian2.units.fundamentalunits import get_or_create_dimension
 
-__all__ = ["to_json", "from_json", "record_types", "dumps", "digest"]
+__all__ = ["OMIT_AT_DEFAULT", "omitted", "to_json", "from_json", "record_types", "dumps", "digest"]
+
+#: The ``metadata`` of a record field that :func:`to_json` leaves out while it holds its default, so
+#: that adding the field leaves the descriptions, digests and fingerprints of existing records as they
+#: were (:func:`from_json` fills it in with its default): ``field(default=False, metadata=OMIT_AT_DEFAULT)``.
+OMIT_AT_DEFAULT = {"canonical": "omit at default"}
 
 
 def to_json(value):
     """``value`` as plain JSON types, independent of set order and hash seed.
 
     Quantities become ``{"value": SI value, "unit": SI dimensions}``, dataclass
-    records ``{"type": class name, <field>: ...}``, sets sorted lists, tuples lists.
+    records ``{"type": class name, <field>: ...}`` (without the fields of :data:`OMIT_AT_DEFAULT` that
+    hold their default), sets sorted lists, tuples lists.
 
     Parameters
     ----------
@@ -48,7 +54,7 @@ def to_json(value):
     if isinstance(value, Quantity):
         return {"value": to_json(np.asarray(value).tolist()), "unit": str(value.dim)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        fields = {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value) if not _omitted(value, f)}
         return {"type": type(value).__name__} | fields
     if isinstance(value, Mapping):
         return {str(key): to_json(item) for key, item in value.items()}
@@ -63,6 +69,32 @@ def to_json(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     raise TypeError(f"no canonical JSON form for {type(value).__name__}")
+
+
+def omitted(record, name: str) -> bool:
+    """Whether :func:`to_json` leaves out the field ``name`` of ``record`` (see :data:`OMIT_AT_DEFAULT`).
+
+    Parameters
+    ----------
+    record : dataclass instance
+        A record.
+    name : str
+        One of its fields.
+
+    Returns
+    -------
+    bool
+        True if the field is marked :data:`OMIT_AT_DEFAULT` and holds its default.
+    """
+    return _omitted(record, next(f for f in dataclasses.fields(record) if f.name == name))
+
+
+def _omitted(record, f: dataclasses.Field) -> bool:
+    """Whether ``to_json`` leaves out the field ``f`` of ``record``: one of OMIT_AT_DEFAULT at its default."""
+    if f.metadata.get("canonical") != OMIT_AT_DEFAULT["canonical"] or f.default is dataclasses.MISSING:
+        return False
+    value = getattr(record, f.name)
+    return type(value) is type(f.default) and value == f.default
 
 
 def dumps(value) -> str:

@@ -5,8 +5,8 @@ A checkpoint is one NPZ file (no pickles) holding
 - ``format_version`` (:data:`FORMAT_VERSION`);
 - ``info``, a JSON object: ``fingerprint`` (:func:`fingerprint` of the configuration that wrote it)
   and the protocol's record (its progress and log);
-- ``weights/<name>``, ``synapses/<name>``, ``potentials/<name>``: a network state, if any
-  (version 1 wrote a state's ``synapses['<p>.induction']`` as ``induction/<p>``; it still loads);
+- ``weights/<name>``, ``synapses/<name>``, ``potentials/<name>``, ``thresholds/<name>``: a network
+  state, if any (version 1 wrote a state's ``synapses['<p>.induction']`` as ``induction/<p>``; it still loads);
 - ``arrays/<name>``: any other arrays (a name may hold "/": ``arrays/weights/hidden``).
 
 :func:`save` writes it atomically (an interruption leaves the previous file intact); :func:`load`
@@ -35,7 +35,7 @@ __all__ = ["FORMAT_VERSION", "Checkpoint", "fingerprint", "save", "load", "check
 
 #: Written into every checkpoint; :func:`load` refuses others.
 FORMAT_VERSION = 2
-_GROUPS = ("weights", "synapses", "potentials", "arrays")
+_GROUPS = ("weights", "synapses", "potentials", "thresholds", "arrays")
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ def save(
     state = NetworkState({}) if state is None else state
     record = {"fingerprint": fingerprint, **info}
     content = {"format_version": np.array(FORMAT_VERSION), "info": np.array(json.dumps(record))}
-    for group, values in zip(_GROUPS, (state.weights, state.synapses, state.potentials, arrays or {}), strict=True):
+    groups = (state.weights, state.synapses, state.potentials, state.thresholds, arrays or {})
+    for group, values in zip(_GROUPS, groups, strict=True):
         content |= {f"{group}/{key}": np.asarray(value) for key, value in values.items()}
     atomic_savez(path, content)
 
@@ -166,7 +167,7 @@ def load(
             raise FileFormatError(f"{what} {path}: '{key}' is not a finite floating-point array")
         groups[group][name] = value
     info = check_fingerprint(path, info, fingerprints, what)
-    state = NetworkState(groups["weights"], groups["synapses"], groups["potentials"])
+    state = NetworkState(groups["weights"], groups["synapses"], groups["potentials"], groups["thresholds"])
     if zero_state is not None:
         try:
             check_state(zero_state, state)

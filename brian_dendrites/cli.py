@@ -1,10 +1,12 @@
-"""The command line ``brian-dendrites COMMAND ...``: a subcommand for each registered protocol, and ``models``.
+"""The command line ``brian-dendrites COMMAND ...``: a subcommand per registered protocol, ``models`` and ``sweep``.
 
 The subcommands are those of :data:`brian_dendrites.protocols.registry.PROTOCOLS`: every protocol adds
 its own options (with the types of :mod:`brian_dendrites.options`) and turns them into its
 configuration record; :func:`main` checks, runs, writes and summarizes it, the same way for every
 protocol. No code here names one; the top-level help lists them all, from the registry.
-``brian-dendrites models`` lists the registered models, plugins included (:func:`models_text`).
+``brian-dendrites models`` lists the registered models, plugins included (:func:`models_text`);
+``brian-dendrites sweep PROTOCOL --grid KEY=VALUES ...`` runs a protocol over a grid of its options
+(:mod:`brian_dendrites.sweep`), the protocol's other options passing through to every point.
 """
 
 from __future__ import annotations
@@ -62,8 +64,10 @@ def description() -> str:
         subcommands (``mnist train``) after it.
     """
     from brian_dendrites.protocols.registry import PROTOCOLS
+    from brian_dendrites.sweep import HELP as SWEEP_HELP
 
-    lines = [f"  {name:<18} {help}" for name, help in [*_commands(PROTOCOLS), ("models", _MODELS_HELP)]]
+    listed = [*_commands(PROTOCOLS), ("models", _MODELS_HELP), ("sweep", SWEEP_HELP)]
+    lines = [f"  {name:<18} {help}" for name, help in listed]
     usage = "Run a protocol: brian-dendrites COMMAND [options]; brian-dendrites COMMAND --help lists its options."
     return "\n".join([usage, "", "commands:", *lines])
 
@@ -75,10 +79,12 @@ def parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         The parser; its description is :func:`description`. A parsed command has the attribute
-        ``protocol``, the :class:`~brian_dendrites.protocols.registry.Contract` that runs it.
+        ``protocol``, the :class:`~brian_dendrites.protocols.registry.Contract` that runs it (None for
+        ``models`` and ``sweep``). ``sweep`` takes the protocol's options too: parse it with
+        ``parse_known_args``, whose unknown arguments are those.
     """
     # Imported here, not at the top: the package imports this module, and the protocols import the package.
-    from brian_dendrites import __version__
+    from brian_dendrites import __version__, sweep
     from brian_dendrites.protocols.registry import PROTOCOLS
 
     root = argparse.ArgumentParser(
@@ -87,6 +93,14 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = _add_commands(root, "command", PROTOCOLS)
     commands.add_parser("models", help=_MODELS_HELP, description=_MODELS_HELP).set_defaults(protocol=None)
+    sweeping = commands.add_parser(
+        "sweep",
+        help=sweep.HELP,
+        description=f"{sweep.HELP}. Every other option is the protocol's, the same for every point.",
+        allow_abbrev=False,  # an option of the protocol (--overwrite) is no abbreviation of the sweep's (--over)
+    )
+    sweep.add_arguments(sweeping)
+    sweeping.set_defaults(protocol=None)
     return root
 
 
@@ -176,8 +190,15 @@ def main(argv: list[str] | None = None) -> int:
     command = "brian-dendrites"
     with interruptible():
         try:
-            args = parser().parse_args(argv)
+            root = parser()
+            args, others = root.parse_known_args(argv)
+            if others and args.command != "sweep":
+                root.error(f"unrecognized arguments: {' '.join(others)}")  # as parse_args does
             command = f"brian-dendrites {args.command}"
+            if args.command == "sweep":
+                from brian_dendrites import sweep
+
+                return sweep.main(args, others)
             if args.protocol is None:  # brian-dendrites models
                 print(models_text())
                 return 0

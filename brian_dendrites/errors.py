@@ -19,6 +19,8 @@ __all__ = [
     "OutputError",
     "OutputExistsError",
     "DivergenceError",
+    "ClusterError",
+    "SweepError",
     "install_excepthook",
 ]
 
@@ -65,6 +67,14 @@ class OutputExistsError(OutputError, FileExistsError):
 
 class DivergenceError(BrianDendritesError, RuntimeError):
     """The network state became non-finite or diverged; no results were written."""
+
+
+class ClusterError(BrianDendritesError, OSError):
+    """A Dask cluster for a sweep cannot be reached or started (or Dask is not installed)."""
+
+
+class SweepError(BrianDendritesError, RuntimeError):
+    """Points of a sweep failed; the message names them and their logs."""
 
 
 def install_excepthook() -> None:

@@ -243,7 +243,8 @@ class NetworkModel(Protocol):  # numpydoc ignore=PR01
         Returns
         -------
         NetworkState
-            Every weight matrix, other per-synapse state and carried potential of the network, all zero.
+            Every weight matrix, other per-synapse state, threshold and carried potential of the network,
+            all zero.
         """
 
     def load_state(self, circuit, params, state: NetworkState, eta, noise: bool) -> dict:
@@ -279,7 +280,7 @@ class NetworkModel(Protocol):  # numpydoc ignore=PR01
         Returns
         -------
         NetworkState
-            The circuit's weights, other per-synapse state and carried potentials.
+            The circuit's weights, other per-synapse state, thresholds and carried potentials.
         """
 
 
@@ -551,7 +552,7 @@ def read_state(circuit) -> NetworkState:
     Returns
     -------
     NetworkState
-        The circuit's weights, other per-synapse state and carried potentials.
+        The circuit's weights, other per-synapse state, thresholds and carried potentials.
     """
     return model_for(circuit.params).read_state(circuit)
 

@@ -23,6 +23,7 @@ __all__ = [
     "model",
     "add_shared_options",
     "add_model_option",
+    "add_build_options",
     "add_quick_option",
     "quick_value",
 ]
@@ -211,7 +212,8 @@ def add_shared_options(parser: argparse.ArgumentParser) -> None:
     """Add the options that fig1, regression and bars share to ``parser``.
 
     They are ``--out`` (required), ``--seed`` (:func:`seed`, default 0), ``--target`` (one of
-    :data:`brian_dendrites.simulation.TARGETS`, default cpp_standalone), ``--overwrite`` and ``--quiet``.
+    :data:`brian_dendrites.simulation.TARGETS`, default cpp_standalone), those of
+    :func:`add_build_options`, ``--overwrite`` and ``--quiet``.
 
     Parameters
     ----------
@@ -228,8 +230,26 @@ def add_shared_options(parser: argparse.ArgumentParser) -> None:
         default="cpp_standalone",
         help="Brian2 code-generation target (default cpp_standalone)",
     )
+    add_build_options(parser)
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--threads`` and ``--float32``, of the Brian2 builds, to a protocol's parser.
+
+    They become the ``threads`` and ``float32`` of its :class:`~brian_dendrites.simulation.Simulation`:
+    OpenMP threads of a ``cpp_standalone`` build (default 1) and single precision (default off).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser of the protocol's subcommand.
+    """
+    parser.add_argument(
+        "--threads", type=positive_int, default=1, help="OpenMP threads of the cpp_standalone builds (default 1)"
+    )
+    parser.add_argument("--float32", action="store_true", help="compute in single precision (default float64)")
 
 
 def add_quick_option(parser: argparse.ArgumentParser, runs: str) -> None:

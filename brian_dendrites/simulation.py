@@ -12,6 +12,7 @@ compiled code, because every object has a fixed name.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from brian_dendrites.devices import standalone
 from brian_dendrites.devices.cache import build_directory, describe
 from brian_dendrites.devices.prefs import build_preferences, caller_state, preferences
 from brian_dendrites.devices.standalone import ACTIVE_BUILD, Build
-from brian_dendrites.devices.toolchain import import_brian2cuda, sort_recorded_variables
+from brian_dendrites.devices.toolchain import import_brian2cuda, march, sort_recorded_variables
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.model import check_currents, check_record, check_spikes, model_for, structure
 from brian_dendrites.recording import Probe, Recording, Spikes, Trace
@@ -71,8 +72,12 @@ class Simulation:
     group name to equation lines, each defining a current in 1/time (``"I_inj = 0.1/ms*(1 - u) :
     1/second"`` or a parameter ``"I_inj : 1/second (shared)"``) that the model adds to the group's
     membrane equation. ``spikes`` names the groups whose spikes to record (spiking mode: groups with a
-    spike count ``n_spikes``); they come as ``Recording.spikes``. Recorded variables, spikes, objects
-    and currents are part of the build's key.
+    spike count ``n_spikes``); they come as ``Recording.spikes``. ``threads`` runs a ``cpp_standalone``
+    build on that many OpenMP threads, and ``float32`` computes in single precision (Brian2's
+    ``devices.cpp_standalone.openmp_threads`` and ``core.default_float_dtype``, set for the build and
+    restored after it); the results are reproducible for a given number of threads. Recorded
+    variables, spikes, objects, currents, threads, float32 and ``$BRIAN_DENDRITES_MARCH`` are part of
+    the build's key.
     Only one standalone simulation can be active per process: building a second one
     retires the first. ``name`` separates the build directories of simulations that run in
     parallel processes.
@@ -100,6 +105,11 @@ class Simulation:
         the group must have a membrane potential u.
     spikes : sequence of str, optional
         Names of the groups whose spikes to record; each must have a spike count ``n_spikes``.
+    threads : int, optional
+        OpenMP threads of a ``cpp_standalone`` build, in [1, 256]; other targets take 1 only. Default 1.
+    float32 : bool, optional
+        True computes in single precision (all targets); the state comes back in float64 (of float32
+        values), the recording in float32. Default False.
 
     Raises
     ------
@@ -121,6 +131,8 @@ class Simulation:
         objects: Callable[[Any], Iterable[BrianObject]] | None = None,
         currents: dict[str, list[str]] | None = None,
         spikes: Iterable[str] = (),
+        threads: int = 1,
+        float32: bool = False,
     ) -> None:
         self.model = model_for(params)
         if target not in TARGETS:
@@ -139,7 +151,12 @@ class Simulation:
             raise ParameterError(f"objects must be a function of the built circuit, got {type(objects).__name__}")
         self.objects, self.currents = objects, check_currents(self.model.labels(params), currents)
         self.spikes = check_spikes(self.model.labels(params), spikes)
-        self.name = name
+        self.threads = check_integer("threads", threads, 1, 256)
+        if self.threads > 1 and target != "cpp_standalone":
+            raise ParameterError(f"threads > 1 needs target 'cpp_standalone' (OpenMP), got {target!r}")
+        if not isinstance(float32, bool):
+            raise ParameterError(f"float32 must be True or False, got {float32!r}")
+        self.float32, self.name = float32, name
 
     # -- public API -------------------------------------------------------------------------
 
@@ -212,7 +229,9 @@ class Simulation:
             raise ParameterError(f"state must be a NetworkState, got {type(state).__name__}")
         check_state(self.model.zero_state(p), state)
         eta = eta if plasticity else None
-        with caller_state():
+        with caller_state(), warnings.catch_warnings():
+            # Brian2 compares the float32 state with 1e50 after a run, which NumPy cannot cast to float32.
+            warnings.filterwarnings("ignore", "overflow encountered in cast", RuntimeWarning)
             if self.target in STANDALONE_TARGETS:
                 return self._run_standalone(p, state, arrays, eta, noise, seed)
             return self._run_runtime(p, state, arrays, eta, noise, seed)
@@ -350,7 +369,23 @@ class Simulation:
             key["currents"] = self.currents
         if extra:
             key["objects"] = sorted((describe(obj) for obj in extra), key=dumps)
+        # Only where they differ from the defaults, so that the keys of earlier builds stay the same.
+        if self.threads > 1:
+            key["threads"] = self.threads
+        if self.float32:
+            key["float32"] = True
+        if march() != "native":
+            key["march"] = march()
         return digest(key)
+
+    def _preferences(self) -> dict[str, Any]:
+        """Brian2's preferences for this simulation's build (see :func:`build_preferences`)."""
+        settings = build_preferences(self.target)
+        if self.threads > 1:
+            settings["devices.cpp_standalone.openmp_threads"] = self.threads
+        if self.float32:
+            settings["core.default_float_dtype"] = np.float32
+        return settings
 
     @property
     def _built(self) -> Build | None:
@@ -358,7 +393,7 @@ class Simulation:
         return ACTIVE_BUILD.of(self)
 
     def _run_runtime(self, params, state, arrays, eta, noise, seed) -> RunResult:
-        with preferences(build_preferences(self.target)):
+        with preferences(self._preferences()):
             ACTIVE_BUILD.retire()
             brian2.set_device("runtime")
             brian2.seed(seed)
@@ -376,7 +411,7 @@ class Simulation:
             return self._collect(build.circuit, build.monitors, build.extra)
 
     def _build_standalone(self, arrays: dict[str, np.ndarray]) -> Build:
-        with standalone.fresh_device(self.target) as device:
+        with standalone.fresh_device(self.target, self._preferences()) as device:
             timed = self._timed_arrays({name: np.zeros_like(values) for name, values in arrays.items()})
             circuit, network, monitors, extra = self._build(timed)
             key = self._structure_key(extra)  # the user's objects exist only now
@@ -388,7 +423,7 @@ class Simulation:
             for variable in self.model.load_state(circuit, self.params, zero, None, False):
                 variable.set_item(slice(None), 0)
             device.apply_run_args()
-            standalone.seed_from(device, seed_holder, self.target)
+            standalone.seed_from(device, seed_holder, self.target, self.threads)
             network.run(self.duration, namespace={})
             standalone.finish(device, directory, key, self.target)
         build = Build(circuit, timed, network, monitors, extra, seed_holder, directory, self.target)

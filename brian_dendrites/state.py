@@ -15,7 +15,8 @@ class NetworkState:
 
     ``weights`` are (post, pre) matrices by projection name; ``synapses`` maps 'projection.variable'
     to the (post, pre) matrix of any other per-synapse state, and ``potentials`` maps 'group.variable'
-    to per-neuron state, so that consecutive runs continue exactly where the previous one stopped.
+    to per-neuron state, so that consecutive runs continue exactly where the previous one stopped;
+    ``thresholds`` are a projection's per-neuron thresholds (post,), by projection name as the weights.
     Which variables these hold is the model's choice (its ``zero_state``).
 
     Parameters
@@ -26,11 +27,16 @@ class NetworkState:
         Per-synapse state other than the weights, (post, pre), by 'projection.variable'.
     potentials : dict of str to numpy.ndarray, optional
         Per-neuron state (neurons,) by 'group.variable'.
+    thresholds : dict of str to numpy.ndarray, optional
+        Thresholds (post,) by projection name: a constant drive of the potential the projection's
+        synapses feed, as of an input fixed at 1 with a plastic weight (the microcircuit's
+        ``MicrocircuitParams(thresholds=True)``: 'bottom_up_k' and 'ip_k'). Missing ones are zero.
     """
 
     weights: dict[str, np.ndarray]
     synapses: dict[str, np.ndarray] = field(default_factory=dict)
     potentials: dict[str, np.ndarray] = field(default_factory=dict)
+    thresholds: dict[str, np.ndarray] = field(default_factory=dict)
 
     def copy(self) -> NetworkState:
         """A deep copy: every array is copied.
@@ -40,10 +46,8 @@ class NetworkState:
         NetworkState
             A state with copies of the arrays of this one.
         """
-        copy = {k: v.copy() for k, v in self.weights.items()}
-        return NetworkState(
-            copy, {k: v.copy() for k, v in self.synapses.items()}, {k: v.copy() for k, v in self.potentials.items()}
-        )
+        groups = (self.weights, self.synapses, self.potentials, self.thresholds)
+        return NetworkState(*({k: v.copy() for k, v in group.items()} for group in groups))
 
 
 def matrix_to_synapses(matrix: np.ndarray) -> np.ndarray:

@@ -40,8 +40,8 @@ DIVERGENCE_BOUND = 1e3
 def check_state(reference, state) -> None:
     """Raise ParameterError unless ``state`` fits ``reference``, a model's zero state (NetworkState).
 
-    ``state`` must hold every weight matrix of the reference, and for weights, synapses and
-    potentials only names of the reference, of its shapes, with finite values.
+    ``state`` must hold every weight matrix of the reference, and for weights, synapses, potentials
+    and thresholds only names of the reference, of its shapes, with finite values.
 
     Parameters
     ----------
@@ -58,12 +58,13 @@ def check_state(reference, state) -> None:
     missing = sorted(set(reference.weights) - set(state.weights))
     if missing:
         raise ParameterError(f"state.weights lacks {missing}; this network needs {sorted(reference.weights)}")
-    for group in ("weights", "synapses", "potentials"):
+    for group in ("weights", "synapses", "potentials", "thresholds"):
         expected = getattr(reference, group)
         for name, value in getattr(state, group).items():
             if name not in expected:
-                raise ParameterError(f"state.{group} has an unknown entry '{name}'; known: {sorted(expected)}")
-            axes = "(neurons,)" if group == "potentials" else "(post, pre)"
+                known = f"known: {sorted(expected)}" if expected else "this network has none"
+                raise ParameterError(f"state.{group} has an unknown entry '{name}'; {known}")
+            axes = {"potentials": "(neurons,)", "thresholds": "(post,)"}.get(group, "(post, pre)")
             finite_array(f"state.{group}['{name}']", value, expected[name].shape, axes)
 
 
@@ -343,6 +344,7 @@ def check_state_finite(state, recording=None) -> None:
     arrays = [(f"weights '{k}'", v) for k, v in state.weights.items()]
     arrays += [(f"potential of '{k}'", v) for k, v in state.potentials.items()]
     arrays += [(f"synapse state '{k}'", v) for k, v in state.synapses.items()]
+    arrays += [(f"threshold of '{k}'", v) for k, v in state.thresholds.items()]
     if recording is not None:
         arrays += [(f"recorded '{t.name}'", t.values) for t in recording.traces]
     for label, values in arrays:

@@ -36,6 +36,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from brian_dendrites import options
+from brian_dendrites.canonical import OMIT_AT_DEFAULT, omitted
 from brian_dendrites.datasets import mnist as mnist_data
 from brian_dendrites.datasets.mnist import corrupt
 from brian_dendrites.errors import DivergenceError, ParameterError
@@ -379,7 +380,16 @@ def generate(model, params) -> dict:
 PHASES = (("normal", 1.0, False), ("disinhibited", 0.0, False), ("attention", 0.0, True))
 
 
-def demonstrate(model, params, image, label: int, phase=60 * ms, target: str = "cpp_standalone") -> dict:
+def demonstrate(
+    model,
+    params,
+    image,
+    label: int,
+    phase=60 * ms,
+    target: str = "cpp_standalone",
+    threads: int = 1,
+    float32: bool = False,
+) -> dict:
     """The Brian2 network (continuous time) through :data:`PHASES`, one noisy image throughout.
 
     Each phase is one run of ``phase``, continuing from the last; gamma is a run-time value, so the
@@ -400,6 +410,10 @@ def demonstrate(model, params, image, label: int, phase=60 * ms, target: str = "
         Duration of each phase.
     target : str, default "cpp_standalone"
         Brian2 code-generation target.
+    threads : int, default 1
+        OpenMP threads of the demonstration's build.
+    float32 : bool, default False
+        The demonstration in single precision.
 
     Returns
     -------
@@ -412,7 +426,7 @@ def demonstrate(model, params, image, label: int, phase=60 * ms, target: str = "
     from brian_dendrites import LearningRates, NetworkState, Simulation
 
     record = {"pyramidal_1": ["r", "v_A"], "pyramidal_3": ["r"], "interneuron_1": ["r"]}
-    sim = Simulation(params, 1, phase, record, record_dt=0.5 * ms, target=target, name="attention_demo")
+    sim = Simulation(params, 1, phase, record, 0.5 * ms, target, "attention_demo", threads=threads, float32=float32)
     state = NetworkState({name: w.astype(float) for name, w in model.weights.items()})
     x, u_tgt = stimulus(image[None]), _targets(params, np.array([label]))
     traces, phases = [], []
@@ -477,6 +491,10 @@ class AttentionConfig:
         Run the Brian2 demonstration.
     target : str, default "cpp_standalone"
         Brian2 code-generation target of the demonstration.
+    threads : int, default 1
+        OpenMP threads of the cpp_standalone builds (``Simulation(threads=...)``).
+    float32 : bool, default False
+        Compute in single precision (``Simulation(float32=...)``).
     seed : int, default 0
         Seed of the initial weights, the shuffling, the noise and the wrong classes; >= 0.
     data_dir : str or os.PathLike, optional
@@ -498,6 +516,9 @@ class AttentionConfig:
     conditions: Conditions = field(default_factory=Conditions)
     demo: bool = True
     target: str = "cpp_standalone"
+    # Left out of the fingerprints at their defaults: earlier checkpoints still resume.
+    threads: int = field(default=1, metadata=OMIT_AT_DEFAULT)
+    float32: bool = field(default=False, metadata=OMIT_AT_DEFAULT)
     seed: int = 0
     data_dir: str | os.PathLike | None = None
     overwrite: bool = False
@@ -573,7 +594,9 @@ def run(config: AttentionConfig, *, progress: bool = True) -> dict:
     }
     if config.demo:
         noisy = corrupt(images[:1], "gaussian", 0.5, rng)[0]
-        results["demo"] = demonstrate(model, params, noisy, int(labels[0]), target=config.target)
+        results["demo"] = demonstrate(
+            model, params, noisy, int(labels[0]), target=config.target, threads=config.threads, float32=config.float32
+        )
     return results
 
 
@@ -600,7 +623,7 @@ def _examples(model, params, images, labels, rng) -> dict:
 
 
 def _describe(config: AttentionConfig) -> dict:
-    described = asdict(config)
+    described = {k: v for k, v in asdict(config).items() if not omitted(config, k)}
     described["out"], described["data_dir"] = str(config.out), config.data_dir and str(config.data_dir)
     return described
 
@@ -663,6 +686,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{kind}", type=_levels, default=levels, help=f"{kind} levels (default {levels})")
     parser.add_argument("--no-demo", action="store_true", help="skip the Brian2 demonstration")
     parser.add_argument("--target", choices=TARGETS, default="cpp_standalone", help="Brian2 target of the demo")
+    options.add_build_options(parser)
     parser.add_argument("--seed", type=options.seed, default=0, help="seed (default 0)")
     parser.add_argument("--data-dir", help="folder with the MNIST files")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
@@ -685,6 +709,8 @@ def config_from_args(args: argparse.Namespace) -> AttentionConfig:
         conditions=conditions,
         demo=not (args.no_demo or args.quick),
         target=args.target,
+        threads=args.threads,
+        float32=args.float32,
         seed=args.seed,
         data_dir=args.data_dir,
         overwrite=args.overwrite,

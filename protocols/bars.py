@@ -36,7 +36,7 @@ from brian2 import Quantity, ms
 from tqdm import tqdm
 
 from brian_dendrites import checkpoint, options
-from brian_dendrites.canonical import to_json
+from brian_dendrites.canonical import OMIT_AT_DEFAULT, omitted, to_json
 from brian_dendrites.datasets.bars import CLASSES, bars_data
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
@@ -149,6 +149,10 @@ class BarsConfig:
     target : str, default "cpp_standalone"
         Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`, which
         :func:`run` checks.
+    threads : int, default 1
+        OpenMP threads of the cpp_standalone builds (``Simulation(threads=...)``).
+    float32 : bool, default False
+        Compute in single precision (``Simulation(float32=...)``).
     raster : bool, default True
         Spiking mode: end with a raster run of one image per class (a second build), which
         :func:`write` draws into :data:`RASTER`.
@@ -174,6 +178,9 @@ class BarsConfig:
     weight_scale: dict | None = None
     seed: int = 0
     target: str = "cpp_standalone"
+    # Left out of the fingerprints at their defaults: earlier checkpoints still resume.
+    threads: int = field(default=1, metadata=OMIT_AT_DEFAULT)
+    float32: bool = field(default=False, metadata=OMIT_AT_DEFAULT)
     raster: bool = True
     out: str | os.PathLike | None = None
     overwrite: bool = False
@@ -214,7 +221,8 @@ Config = BarsConfig
 
 def _fingerprint(config: BarsConfig) -> str:
     """What a checkpoint must match to be resumed: everything but the length of the run and the outputs."""
-    fields = {k: v for k, v in asdict(config).items() if k not in ("epochs", "raster", "out", "overwrite")}
+    ignored = ("epochs", "raster", "out", "overwrite")
+    fields = {k: v for k, v in asdict(config).items() if k not in ignored and not omitted(config, k)}
     return checkpoint.fingerprint(fields)
 
 
@@ -286,7 +294,16 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
     rates = model.transfer(p)(targets)
     group, rate, potential = model.output(p)
     record = {group: [rate, potential]}
-    sim = Simulation(p, len(images), config.pattern_duration, record=record, target=config.target, name="bars")
+    sim = Simulation(
+        p,
+        len(images),
+        config.pattern_duration,
+        record=record,
+        target=config.target,
+        name="bars",
+        threads=config.threads,
+        float32=config.float32,
+    )
     fingerprint = _fingerprint(config)
     path = None if config.out is None else Path(config.out) / CHECKPOINT
 
@@ -347,7 +364,14 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
     if spiking and config.raster:
         groups = [name for name, variables in model.labels(p).items() if "n_spikes" in variables]
         raster = Simulation(
-            p, len(RASTER_IMAGES), config.pattern_duration, target=config.target, name="bars_raster", spikes=groups
+            p,
+            len(RASTER_IMAGES),
+            config.pattern_duration,
+            target=config.target,
+            name="bars_raster",
+            spikes=groups,
+            threads=config.threads,
+            float32=config.float32,
         )
         shown = images[list(RASTER_IMAGES)]
         results["raster"] = raster.run(state, shown, eta=LearningRates(), noise=False).recording
@@ -445,6 +469,8 @@ def config_from_args(args: argparse.Namespace) -> BarsConfig:
         epochs=options.quick_value(args, "epochs", QUICK_EPOCHS, 100, f"{QUICK_EPOCHS} epochs"),
         seed=args.seed,
         target=args.target,
+        threads=args.threads,
+        float32=args.float32,
         out=args.out,
         overwrite=args.overwrite,
     )

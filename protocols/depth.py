@@ -34,7 +34,7 @@ import numpy as np
 from tqdm import tqdm
 
 from brian_dendrites import checkpoint, options
-from brian_dendrites.canonical import to_json
+from brian_dendrites.canonical import OMIT_AT_DEFAULT, omitted, to_json
 from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.models.error_neurons import ErrorNeuronParams
@@ -139,6 +139,10 @@ class DepthConfig:
         code; then ``sizes`` and ``seeds`` are its own (given ones must equal them).
     target : str, default "cpp_standalone"
         Brian2 code-generation target of the error-neuron network.
+    threads : int, default 1
+        OpenMP threads of the cpp_standalone builds (``Simulation(threads=...)``).
+    float32 : bool, default False
+        Compute in single precision (``Simulation(float32=...)``).
     out : str or os.PathLike, optional
         Output folder, also of the checkpoint; None: no checkpoint.
     overwrite : bool, default False
@@ -162,6 +166,9 @@ class DepthConfig:
     params: ErrorNeuronParams = field(default_factory=ErrorNeuronParams)
     problem: str | os.PathLike | None = None
     target: str = "cpp_standalone"
+    # Left out of the fingerprints at their defaults: earlier checkpoints still resume.
+    threads: int = field(default=1, metadata=OMIT_AT_DEFAULT)
+    float32: bool = field(default=False, metadata=OMIT_AT_DEFAULT)
     out: str | os.PathLike | None = None
     overwrite: bool = False
 
@@ -259,7 +266,15 @@ def _train(problem: Problem, config: DepthConfig) -> dict:
     for student in config.models:
         t0 = time.perf_counter()
         eta = ETA[student][len(problem.sizes)]
-        history = TRAINERS[student](problem, config.params, eta, config.epochs, target=config.target)
+        history = TRAINERS[student](
+            problem,
+            config.params,
+            eta,
+            config.epochs,
+            target=config.target,
+            threads=config.threads,
+            float32=config.float32,
+        )
         wall = time.perf_counter() - t0
         for w in history[-1].values():
             if not np.all(np.isfinite(w)):
@@ -276,7 +291,7 @@ def _train(problem: Problem, config: DepthConfig) -> dict:
 
 
 def _fingerprint(config: DepthConfig) -> str:
-    fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}
+    fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite") and not omitted(config, k)}
     if config.problem is not None:  # its content, not only its name
         fields["problem_sha256"] = hashlib.sha256(Path(config.problem).read_bytes()).hexdigest()
     return checkpoint.fingerprint(fields)
@@ -287,7 +302,7 @@ def _earlier_fingerprints(config: DepthConfig) -> set[str]:
     with a problem file: of the configuration without the content, with sizes and seeds as given or by default."""
     if config.problem is None:
         return set()
-    fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}
+    fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite") and not omitted(config, k)}
     given = [(config.sizes, SIZES), (config.seeds, tuple(range(10)))]
     return {checkpoint.fingerprint(fields | {"sizes": sz, "seeds": sd}) for sz in given[0] for sd in given[1]}
 
@@ -565,6 +580,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.add_quick_option(parser, _QUICK)
     parser.add_argument("--problem", help="NPZ file of teacher, data and initial weights (see docs/depth.md)")
     parser.add_argument("--target", choices=TARGETS, default="cpp_standalone", help="Brian2 target (error neurons)")
+    options.add_build_options(parser)
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -587,6 +603,8 @@ def config_from_args(args: argparse.Namespace) -> DepthConfig:
         models=args.models,
         problem=options.quick_value(args, "problem", None, None, _QUICK),
         target=args.target,
+        threads=args.threads,
+        float32=args.float32,
         out=args.out,
         overwrite=args.overwrite,
     )

@@ -280,7 +280,14 @@ def _copy(weights: dict) -> dict:
 
 
 def train_error_neurons(
-    problem: Problem, params: ErrorNeuronParams, eta: tuple, epochs: int, target: str = "cpp_standalone", **_
+    problem: Problem,
+    params: ErrorNeuronParams,
+    eta: tuple,
+    epochs: int,
+    target: str = "cpp_standalone",
+    threads: int = 1,
+    float32: bool = False,
+    **_,
 ) -> list:
     """The error-neuron Brian2 network, in runs of up to 100 epochs, weights recorded at every epoch start.
 
@@ -294,7 +301,9 @@ def train_error_neurons(
     samples = len(problem.x["train"])
     chunk = max(c for c in range(1, min(epochs, 100) + 1) if epochs % c == 0)
     record = {f"forward_{k}": ["w"] for k in range(1, n + 1)}
-    sim = Simulation(p, samples * chunk, T_PRES, record=record, record_dt=samples * T_PRES, target=target, name="depth")
+    sim = Simulation(
+        p, samples * chunk, T_PRES, record, samples * T_PRES, target, "depth", threads=threads, float32=float32
+    )
     orders, state, history = _orders(problem, epochs), problem.initial, []
     fixed = {name: w for name, w in state.weights.items() if not name.startswith("forward")}
     for start in range(0, epochs, chunk):

@@ -30,6 +30,7 @@ from brian2 import ms, second
 from tqdm import tqdm
 
 from brian_dendrites import options
+from brian_dendrites.canonical import OMIT_AT_DEFAULT
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.export import export_recording
 from brian_dendrites.files import check_output_folder, prepare_output
@@ -125,6 +126,10 @@ class Fig1Config:
     target : str, default "cpp_standalone"
         Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`
         ("cpp_standalone", "cuda_standalone", "cython", "numpy"), which :func:`run` checks.
+    threads : int, default 1
+        OpenMP threads of the cpp_standalone builds (``Simulation(threads=...)``).
+    float32 : bool, default False
+        Compute in single precision (``Simulation(float32=...)``).
     out : str or os.PathLike, optional
         The output folder of :func:`check` and :func:`write`.
     formats : tuple of str, default ("nwb", "npz")
@@ -149,6 +154,9 @@ class Fig1Config:
     pattern_duration: object = field(default_factory=lambda: 100 * ms)
     seed: int = 0
     target: str = "cpp_standalone"
+    # Left out of the fingerprints at their defaults: earlier checkpoints still resume.
+    threads: int = field(default=1, metadata=OMIT_AT_DEFAULT)
+    float32: bool = field(default=False, metadata=OMIT_AT_DEFAULT)
     out: str | os.PathLike | None = None
     formats: tuple[str, ...] = FORMATS
     overwrite: bool = False
@@ -213,7 +221,15 @@ def run(config: Fig1Config, *, progress: bool = True) -> tuple[dict, dict[str, n
     """
     p, n = config.params, config.chunk
     rng = np.random.default_rng(config.seed)
-    sim = Simulation(p, n, config.pattern_duration, record=RECORD, target=config.target)
+    sim = Simulation(
+        p,
+        n,
+        config.pattern_duration,
+        record=RECORD,
+        target=config.target,
+        threads=config.threads,
+        float32=config.float32,
+    )
     window = config.pattern_duration / 2 if mode_of(p) == "spiking" else None
     state = NetworkState(model_for(p).initial_weights(p, rng, config.weight_scale))
     eval_inputs = rng.uniform(0, 1, (n, p.sizes[0]))
@@ -264,6 +280,8 @@ def run(config: Fig1Config, *, progress: bool = True) -> tuple[dict, dict[str, n
             config.pattern_duration,
             record=RECORD,
             target=config.target,
+            threads=config.threads,
+            float32=config.float32,
             spikes=list(group_sizes(p.sizes)),
         )
         recordings.append(
@@ -488,6 +506,8 @@ def config_from_args(args: argparse.Namespace) -> Fig1Config:
         params=params_from_args(_task_params(model_named(args.model)), args),
         seed=args.seed,
         target=args.target,
+        threads=args.threads,
+        float32=args.float32,
         self_prediction_chunks=options.quick_value(args, "self-prediction-chunks", QUICK_CHUNKS[0], 30, _QUICK),
         learning_chunks=options.quick_value(args, "learning-chunks", QUICK_CHUNKS[1], 3, _QUICK),
         out=args.out,

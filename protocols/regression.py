@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 import brian_dendrites.checkpoint as checkpoints
 from brian_dendrites import options
-from brian_dendrites.canonical import to_json
+from brian_dendrites.canonical import OMIT_AT_DEFAULT, omitted, to_json
 from brian_dendrites.datasets.teachers import Teacher
 from brian_dendrites.errors import FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
@@ -112,6 +112,10 @@ class RegressionConfig:
     target : str, default "cpp_standalone"
         Brian2 code-generation target, one of :data:`brian_dendrites.simulation.TARGETS`, which
         :func:`train` checks.
+    threads : int, default 1
+        OpenMP threads of the cpp_standalone builds (``Simulation(threads=...)``).
+    float32 : bool, default False
+        Compute in single precision (``Simulation(float32=...)``).
     evaluate_every : int, default 20
         Chunks between two evaluations (and checkpoints), >= 1.
     overwrite : bool, default False
@@ -146,6 +150,9 @@ class RegressionConfig:
     seed: int = 0
     jobs: int = 2
     target: str = "cpp_standalone"
+    # Left out of the fingerprints at their defaults: earlier checkpoints still resume.
+    threads: int = field(default=1, metadata=OMIT_AT_DEFAULT)
+    float32: bool = field(default=False, metadata=OMIT_AT_DEFAULT)
     evaluate_every: int = 20
     overwrite: bool = False
     mode: str = "rate"
@@ -210,7 +217,8 @@ class RegressionConfig:
         -------
         dict
             ``type`` ("RegressionConfig"), ``learner``, ``params`` (with units), ``patterns``, ``chunk``,
-            ``evaluate_every``, ``ema``, ``seed``, ``target`` and ``weight_scale``.
+            ``evaluate_every``, ``ema``, ``seed``, ``target`` and ``weight_scale``, and ``threads`` and
+            ``float32`` where they are not the defaults.
 
         Raises
         ------
@@ -220,6 +228,7 @@ class RegressionConfig:
         if learner not in LEARNERS:
             raise ParameterError(f"learner must be one of {LEARNERS}, got '{learner}'")
         fields = ("patterns", "chunk", "evaluate_every", "ema", "seed", "target", "weight_scale")
+        fields += tuple(name for name in ("threads", "float32") if not omitted(self, name))
         record = {"type": "RegressionConfig", "learner": learner, "params": self.params}
         return to_json(record | {name: getattr(self, name) for name in fields})
 
@@ -339,7 +348,15 @@ def train(
     test_x = rng.uniform(-1, 1, (n, p.sizes[0]))
     test_r = teacher.rates(test_x)
     shown = int(np.argmax(test_r.std(axis=0)))  # the output neuron with the most varied target, for Fig. 2B
-    sim = Simulation(p, n, record=_record(readouts), target=config.target, name=learner)
+    sim = Simulation(
+        p,
+        n,
+        record=_record(readouts),
+        target=config.target,
+        name=learner,
+        threads=config.threads,
+        float32=config.float32,
+    )
     fingerprint = checkpoints.fingerprint(learner_run)  # canonical: the same in every process
     chunks = config.patterns // n
 
@@ -394,7 +411,9 @@ def train(
     raster = {}
     if mode_of(p) == "spiking":  # the spikes of every group for two test patterns, after training
         groups = ["input_0", "pyramidal_1", "interneuron_1", "pyramidal_2"]
-        spiking = Simulation(p, 2, target=config.target, name=learner, spikes=groups)
+        spiking = Simulation(
+            p, 2, target=config.target, name=learner, spikes=groups, threads=config.threads, float32=config.float32
+        )
         raster["raster"] = spiking.run(state, test_x[:2], eta=eta, seed=config.seed).recording
     return {
         "learner": learner,
@@ -684,6 +703,8 @@ def config_from_args(args: argparse.Namespace) -> RegressionConfig:
         seed=args.seed,
         jobs=args.jobs,
         target=args.target,
+        threads=args.threads,
+        float32=args.float32,
         evaluate_every=5 if args.quick else 20,
         overwrite=args.overwrite,
     )

@@ -19,6 +19,8 @@ from pathlib import Path
 import brian2
 import numpy as np
 
+from brian_dendrites.errors import ParameterError
+
 __all__ = [
     "cache_directory",
     "build_directory",
@@ -63,6 +65,10 @@ def cache_directory() -> Path:
 def build_directory(name: str, key: str) -> Path:
     """The folder of the build of structure ``key`` under ``name`` (empty: no name).
 
+    ``$BRIAN_DENDRITES_SLOT`` (letters, digits, '_' or '-'), where set, is appended to the name: it
+    separates the folders of processes that share one cache, such as the workers of a sweep, which would
+    otherwise take turns on one folder's runs. Its builds still compile once (see :func:`copy_twin`).
+
     Parameters
     ----------
     name : str
@@ -73,9 +79,19 @@ def build_directory(name: str, key: str) -> Path:
     Returns
     -------
     pathlib.Path
-        ``standalone_<name>_<key>`` (``standalone_<key>`` without a name) in the cache folder.
+        ``standalone_<name>_<slot>_<key>`` in the cache folder, without the parts that are empty.
+
+    Raises
+    ------
+    ParameterError
+        If ``$BRIAN_DENDRITES_SLOT`` has other characters.
     """
-    return cache_directory() / f"standalone_{name + '_' if name else ''}{key}"
+    slot = os.environ.get("BRIAN_DENDRITES_SLOT", "")
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", slot):
+        raise ParameterError(
+            f"BRIAN_DENDRITES_SLOT must be letters, digits, '_' or '-' (it names a folder), got {slot!r}"
+        )
+    return cache_directory() / "_".join(["standalone", *(part for part in (name, slot) if part), key])
 
 
 def describe(obj: brian2.BrianObject) -> dict:

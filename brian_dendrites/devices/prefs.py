@@ -10,7 +10,7 @@ import brian2
 import numpy as np
 from brian2.devices.device import previous_devices
 
-from brian_dendrites.devices.toolchain import curand_from_wheel, vector_math
+from brian_dendrites.devices.toolchain import curand_from_wheel, march, vector_math, with_march
 
 __all__ = ["preferences", "build_preferences", "caller_state"]
 
@@ -51,9 +51,15 @@ def build_preferences(target: str) -> dict[str, Any]:
     -------
     dict of str to object
         The vector-math define for GCC (:data:`~brian_dendrites.devices.toolchain.VECTOR_MATH`), the
+        ``-march`` of :func:`~brian_dendrites.devices.toolchain.march` where it is not ``native``, the
         runtime target, or on ``cuda_standalone`` cuRAND from the wheel where the toolkit lacks it.
     """
     settings = vector_math()
+    if (value := march()) != "native":
+        gcc = settings["codegen.cpp.extra_compile_args_gcc"]
+        settings["codegen.cpp.extra_compile_args_gcc"] = with_march(gcc, value)
+        if (user := brian2.prefs.codegen.cpp.extra_compile_args) is not None:  # replaces the compiler's own
+            settings["codegen.cpp.extra_compile_args"] = with_march(user, value)
     if target in ("cython", "numpy"):
         settings["codegen.target"] = target
     if target == "cuda_standalone":

@@ -115,23 +115,26 @@ ACTIVE_BUILD = ActiveBuild()
 
 
 @contextlib.contextmanager
-def fresh_device(target: str) -> Iterator[Device]:
+def fresh_device(target: str, settings: dict[str, Any] | None = None) -> Iterator[Device]:
     """The standalone device ``target``, emptied, for a block that builds one network on it.
 
-    The active build is retired first. Within the block Brian2's preferences are those the build needs
-    (see :func:`~brian_dendrites.devices.prefs.build_preferences`); after it, the caller's again.
+    The active build is retired first. Within the block Brian2's preferences are ``settings``, by
+    default those the build needs (see :func:`~brian_dendrites.devices.prefs.build_preferences`);
+    after it, the caller's again.
 
     Parameters
     ----------
     target : {"cpp_standalone", "cuda_standalone"}
         The standalone device.
+    settings : dict of str to object or None, optional
+        Brian2's preferences for the build; None: ``build_preferences(target)``.
 
     Yields
     ------
     brian2.devices.device.Device
         The device, current, that builds on :func:`finish` only (``build_on_run=False``).
     """
-    with preferences(build_preferences(target)):
+    with preferences(build_preferences(target) if settings is None else settings):
         ACTIVE_BUILD.retire()
         brian2.set_device("runtime")  # so that reinit's reset of defaultclock.dt goes into no standalone project
         all_devices[target].reinit()
@@ -153,8 +156,10 @@ def seed_holder() -> NeuronGroup:
     return NeuronGroup(1, "seed : integer (shared, constant)", name="rng_seed")
 
 
-def seed_from(device: Device, holder: NeuronGroup, target: str) -> None:
+def seed_from(device: Device, holder: NeuronGroup, target: str, threads: int = 1) -> None:
     """Seed the random numbers of the generated program from the ``seed`` of ``holder``.
+
+    With OpenMP each thread has a generator; thread i's is seeded with seed + i, as Brian2's ``seed`` does.
 
     Parameters
     ----------
@@ -164,12 +169,18 @@ def seed_from(device: Device, holder: NeuronGroup, target: str) -> None:
         The group of :func:`seed_holder`, in the network.
     target : {"cpp_standalone", "cuda_standalone"}
         The device's name; Brian2CUDA draws its numbers with cuRAND.
+    threads : int, optional
+        The build's OpenMP threads (``cpp_standalone``). Default 1.
     """
     seed = f"brian::{device.get_array_name(holder.variables['seed'])}[0]"
     if target == "cuda_standalone":
         device.insert_code("main", f"random_number_buffer.set_seed({seed});")
-    else:
+    elif threads == 1:
         device.insert_code("main", f"brian::_random_generators[0].seed({seed});")
+    else:
+        device.insert_code(
+            "main", f"for (int _i = 0; _i < {threads}; _i++) brian::_random_generators[_i].seed({seed} + _i);"
+        )
 
 
 def finish(device: Device, directory: Path, key: str, target: str) -> None:

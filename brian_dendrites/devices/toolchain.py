@@ -28,6 +28,8 @@ __all__ = [
     "VECTOR_MATH",
     "PRECOMPILED",
     "vector_math",
+    "march",
+    "with_march",
     "curand_from_wheel",
     "import_brian2cuda",
     "sort_recorded_variables",
@@ -55,6 +57,48 @@ def vector_math() -> dict[str, Any]:
     """
     flags = brian2.prefs.codegen.cpp.extra_compile_args_gcc
     return {"codegen.cpp.extra_compile_args_gcc": flags if VECTOR_MATH in flags else [*flags, VECTOR_MATH]}
+
+
+def march() -> str:
+    """The ``-march`` of the compile flags: ``$BRIAN_DENDRITES_MARCH``, or Brian2's ``native``.
+
+    A binary built with ``-march=native`` runs only on CPUs with every instruction set of the one that
+    built it; a cluster of mixed nodes needs a portable value such as ``x86-64-v2``.
+
+    Returns
+    -------
+    str
+        The value, e.g. ``native`` or ``x86-64-v3``.
+
+    Raises
+    ------
+    ParameterError
+        If ``$BRIAN_DENDRITES_MARCH`` is empty or has characters other than letters, digits, '-', '_' and '.'.
+    """
+    value = os.environ.get("BRIAN_DENDRITES_MARCH", "native")
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", value):
+        raise ParameterError(f"BRIAN_DENDRITES_MARCH must be a -march value such as x86-64-v2, got {value!r}")
+    return value
+
+
+def with_march(flags: list[str], value: str) -> list[str]:
+    """``flags`` with ``-march=value`` in place of their ``-march`` (appended where they have none).
+
+    Parameters
+    ----------
+    flags : list of str
+        Compiler arguments.
+    value : str
+        The ``-march`` value (see :func:`march`).
+
+    Returns
+    -------
+    list of str
+        The arguments, each other one unchanged and in place.
+    """
+    if not any(flag.startswith("-march=") for flag in flags):
+        return [*flags, f"-march={value}"]
+    return [f"-march={value}" if flag.startswith("-march=") else flag for flag in flags]
 
 
 def curand_from_wheel() -> dict[str, Any]:

@@ -26,6 +26,7 @@ from brian_dendrites.validation import finite_array
 __all__ = [
     "Population",
     "SynapseState",
+    "Threshold",
     "Circuit",
     "ModelBase",
     "variable_views",
@@ -74,6 +75,29 @@ class SynapseState:
     key: str
     weights: bool = False
     transposed: bool = False
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A projection's per-neuron thresholds: a variable of its postsynaptic group that a run starts from.
+
+    Parameters
+    ----------
+    projection : str
+        The projection, whose name is the thresholds' key in the state (``state.thresholds``).
+    group : str
+        The postsynaptic group that holds them.
+    variable : str
+        Their name on the group, e.g. ``'b_B'``.
+    potential : str or None, optional
+        A carried potential that starts at the thresholds where the state holds none (a trace that
+        decays to them, see :func:`~brian_dendrites.kit.traces`), e.g. ``'v_B'``. Default None.
+    """
+
+    projection: str
+    group: str
+    variable: str
+    potential: str | None = None
 
 
 @dataclass
@@ -244,10 +268,10 @@ class ModelBase:
 
     A subclass sets ``name``, ``description``, ``inputs`` and ``runtime_fields``, and defines
     :meth:`populations`, :meth:`projections` and ``build``; where it needs them, also
-    :meth:`synapse_labels`, :meth:`synapse_state`, :meth:`runtime_values`, :meth:`projection_values`
-    and ``check_run`` (the base's checks input rates, targets and nudging). ``build`` returns a
-    circuit with ``groups`` and ``synapses`` by name (e.g. a :class:`Circuit`), each projection's
-    Synapses connected presynaptic-major (:meth:`Circuit.connect`).
+    :meth:`synapse_labels`, :meth:`synapse_state`, :meth:`thresholds`, :meth:`runtime_values`,
+    :meth:`projection_values` and ``check_run`` (the base's checks input rates, targets and nudging).
+    ``build`` returns a circuit with ``groups`` and ``synapses`` by name (e.g. a :class:`Circuit`),
+    each projection's Synapses connected presynaptic-major (:meth:`Circuit.connect`).
 
     Attributes
     ----------
@@ -325,6 +349,21 @@ class ModelBase:
         -------
         tuple of SynapseState
             The variables and their keys in the state.
+        """
+        return ()
+
+    def thresholds(self, params) -> tuple[Threshold, ...]:
+        """The projections' per-neuron thresholds that a run starts from and ends with (default: none).
+
+        Parameters
+        ----------
+        params : parameter record
+            A parameter record of this model.
+
+        Returns
+        -------
+        tuple of Threshold
+            One per projection with thresholds; the state holds them as ``thresholds[projection]``, (post,).
         """
         return ()
 
@@ -447,7 +486,7 @@ class ModelBase:
         return result | {p.name: self.synapse_labels(params, p) for p in self.projections(params)}
 
     def zero_state(self, params) -> NetworkState:
-        """Zero weights and per-synapse state of every projection, zero carried variables of every group.
+        """Zero weights, per-synapse state and thresholds of every projection, zero carried variables of every group.
 
         Parameters
         ----------
@@ -469,10 +508,13 @@ class ModelBase:
             for name, population in self.populations(params).items()
             for v in population.carried
         }
-        return NetworkState(weights, synapses, potentials)
+        sizes = {p.name: p.n_post for p in all_}
+        thresholds = {t.projection: np.zeros(sizes[t.projection]) for t in self.thresholds(params)}
+        return NetworkState(weights, synapses, potentials, thresholds)
 
     def load_state(self, circuit, params, state: NetworkState, eta, noise: bool) -> dict:
-        """Views -> values: the run-time values, each projection's weights, values and state, the carried variables.
+        """Views -> values: the run-time values, each projection's weights, values and state, the thresholds, the
+        carried variables (a threshold's potential starts at the threshold where the state holds none).
 
         Parameters
         ----------
@@ -481,7 +523,8 @@ class ModelBase:
         params : parameter record
             The run's parameters.
         state : NetworkState
-            The state to load; missing per-synapse state and potentials are zero.
+            The state to load; missing per-synapse state, thresholds and potentials are zero (but a
+            threshold's potential: the threshold).
         eta : learning rates or None
             The run's learning rates (None: no plasticity).
         noise : bool
@@ -501,12 +544,18 @@ class ModelBase:
             for s in self.synapse_state(params, p):
                 matrix = (state.weights if s.weights else state.synapses).get(s.key, np.zeros(_shape(p, s)))
                 values[getattr(syn, s.variable)] = matrix_to_synapses(matrix.T if s.transposed else matrix)
+        starts = {}
+        for t in self.thresholds(params):
+            threshold = state.thresholds.get(t.projection, np.zeros(len(circuit.groups[t.group])))
+            values[getattr(circuit.groups[t.group], t.variable)] = threshold
+            if t.potential is not None:
+                starts[f"{t.group}.{t.potential}"] = threshold
         for key, view in self._carried(circuit).items():
-            values[view] = state.potentials.get(key, np.zeros(len(view.group)))
+            values[view] = state.potentials.get(key, starts.get(key, np.zeros(len(view.group))))
         return values
 
     def read_state(self, circuit) -> NetworkState:
-        """The circuit's weights, per-synapse state and carried variables.
+        """The circuit's weights, per-synapse state, thresholds and carried variables.
 
         Parameters
         ----------
@@ -526,7 +575,11 @@ class ModelBase:
                 matrix = synapses_to_matrix(getattr(syn, s.variable)[:], p.n_pre, p.n_post)
                 (weights if s.weights else synapses)[s.key] = matrix.T.copy() if s.transposed else matrix
         potentials = {key: np.asarray(view[:], dtype=float) for key, view in self._carried(circuit).items()}
-        return NetworkState(weights, synapses, potentials)
+        thresholds = {
+            t.projection: np.asarray(getattr(circuit.groups[t.group], t.variable)[:], dtype=float)
+            for t in self.thresholds(circuit.params)
+        }
+        return NetworkState(weights, synapses, potentials, thresholds)
 
     def _carried(self, circuit) -> dict:
         """'group.variable' -> variable view, for every carried variable."""

@@ -8,9 +8,9 @@ Every function returns Brian2 equation lines (plain strings) to print, edit and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-__all__ = ["soma", "dendrites", "traces", "shared"]
+__all__ = ["soma", "dendrites", "traces", "thresholds", "shared"]
 
 
 def soma(
@@ -68,8 +68,11 @@ def dendrites(names: Sequence[str]) -> list[str]:
     return [f"{v} : 1" for v in names]
 
 
-def traces(names: Sequence[str], tau: str = "tau_s") -> list[str]:
+def traces(names: Sequence[str], tau: str = "tau_s", rests: Mapping[str, str] | None = None) -> list[str]:
     """Dendritic potentials as spike traces, dv/dt = -v/tau_s, that each presynaptic spike raises.
+
+    A potential with a rest b (``rests``, e.g. a threshold of :func:`thresholds`) decays to it instead,
+    dv/dt = (b - v)/tau_s: started at b, v is the spike trace plus b, a constant drive.
 
     Parameters
     ----------
@@ -77,13 +80,47 @@ def traces(names: Sequence[str], tau: str = "tau_s") -> list[str]:
         The potentials, e.g. ``['v_B']``.
     tau : str, optional
         The traces' time constant, a shared run-time value. Default ``'tau_s'``.
+    rests : mapping of str to str, optional
+        Potential -> the per-neuron variable it decays to, e.g. ``{'v_B': 'b_B'}``; missing: 0.
 
     Returns
     -------
     list of str
         One trace per potential, then the declaration of ``tau``.
     """
-    return [f"d{v}/dt = -{v}/{tau} : 1" for v in names] + [shared(tau, "second")]
+    rests = rests or {}
+    lines = [f"d{v}/dt = ({rests[v]} - {v})/{tau} : 1" if v in rests else f"d{v}/dt = -{v}/{tau} : 1" for v in names]
+    return lines + [shared(tau, "second")]
+
+
+def thresholds(rests: Mapping[str, str], errors: Mapping[str, str] | None = None, eta: str = "eta_b"):
+    """Per-neuron thresholds b of trace potentials (:func:`traces`' ``rests``), fixed or learning as db/dt = eta e.
+
+    A threshold is an input fixed at 1 with a plastic weight: with the potential's error factor e
+    (e.g. Eq. 7's e_B) it learns by db/dt = eta e, and the potential, the trace plus b, moves with it.
+
+    Parameters
+    ----------
+    rests : mapping of str to str
+        Potential -> threshold, e.g. ``{'v_B': 'b_B'}``.
+    errors : mapping of str to str, optional
+        Threshold -> its error factor, e.g. ``{'b_B': 'e_B'}``, for the thresholds that learn; missing:
+        fixed.
+    eta : str, optional
+        The learning rate, a shared run-time value. Default ``'eta_b'``.
+
+    Returns
+    -------
+    lines : list of str
+        The thresholds' declarations (``b_B : 1``), and ``eta`` where one learns.
+    code : str
+        Code of one Euler step of dt of the learning thresholds and their potentials (for a
+        ``run_regularly`` every step); empty where none learns.
+    """
+    errors = errors or {}
+    lines = [f"{b} : 1" for b in rests.values()] + ([shared(eta)] if errors else [])
+    code = [f"{line} += {eta}*{errors[b]}*dt" for v, b in rests.items() if b in errors for line in (b, v)]
+    return lines, "\n".join(code)
 
 
 def shared(name: str, unit: str = "1/second") -> str:

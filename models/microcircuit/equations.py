@@ -21,6 +21,13 @@ and jump by w n_spikes / (psi tau_s) on each presynaptic spike; plastic weights 
 eta e_post n_spikes / psi on each presynaptic spike (the kit's ``spiking_synapses``). In one step,
 r(t) and e(t) as above, then the counts n(t) from r(t), then the traces and weights take the spikes
 of step t.
+
+Thresholds (``MicrocircuitParams.thresholds``, spiking mode only) are the spiking engine's: a per-neuron
+b_B of each pyramidal neuron's basal potential and b_D of each interneuron's, an input fixed at 1 with a
+plastic weight. The traces decay to them, dv_B/dt = (b_B - v_B)/tau_s, from v_B = b_B at the start, so
+that v_B is the spike trace plus b_B everywhere v_B enters (soma, lookahead, error factors); where the
+pathway is plastic, each step after the spikes b_B and v_B both change by eta_b e_B dt (Eq. 7 with
+presynaptic rate 1; Eq. 8 for b_D).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from collections.abc import Sequence
 
 from brian2 import Equations
 
+from brian_dendrites.errors import ParameterError
 from brian_dendrites.kit import (
     balanced_teaching,
     dendrites,
@@ -43,6 +51,7 @@ from brian_dendrites.kit import (
     spike_count,
     spike_rate,
     summed,
+    thresholds,
     traces,
 )
 from brian_dendrites.transfer import TransferFunction
@@ -57,6 +66,8 @@ __all__ = [
     "interneuron_equations",
     "interneuron_errors",
     "synapse_equations",
+    "THRESHOLDS",
+    "threshold_lines",
 ]
 
 # Balanced teaching conductances toward u_tgt (section 2.1), of outputs and interneurons.
@@ -83,13 +94,46 @@ def input_equations(filtered: bool, spiking: bool = False) -> Equations:
     return Equations("\n".join([rate, *(spike_count() if spiking else [])]))
 
 
-def _dendrites(names: Sequence[str], spiking: bool) -> list[str]:
-    """Dendritic potentials: parameters the synapses sum into, or spike traces decaying with tau_s."""
-    return [*traces(names), *spike_count()] if spiking else dendrites(names)
+#: Population -> (its potential with a threshold, the threshold, the potential's error factor).
+THRESHOLDS = {"pyramidal": ("v_B", "b_B", "e_B"), "interneuron": ("v_D", "b_D", "e_D")}
+
+
+def threshold_lines(population: str, learning: bool) -> tuple[list[str], str]:
+    """The threshold of a pyramidal neuron (b_B) or interneuron (b_D): its lines, and its learning code.
+
+    Parameters
+    ----------
+    population : {'pyramidal', 'interneuron'}
+        The population.
+    learning : bool
+        True: the threshold learns by db/dt = eta_b e (its pathway is plastic); False: it is fixed.
+
+    Returns
+    -------
+    lines : list of str
+        ``b : 1`` and, where it learns, the shared ``eta_b``.
+    code : str
+        One step of dt of b and its potential, ``b += eta_b*e*dt`` and ``v += eta_b*e*dt`` (empty where fixed).
+    """
+    v, b, e = THRESHOLDS[population]
+    return thresholds({v: b}, {b: e} if learning else None)
+
+
+def _dendrites(names: Sequence[str], spiking: bool, rests: dict[str, str] | None = None) -> list[str]:
+    """Dendritic potentials: parameters the synapses sum into, or spike traces decaying with tau_s (to ``rests``)."""
+    if rests and not spiking:
+        raise ParameterError("thresholds need spiking mode: the rate network's dendritic potentials are sums")
+    return [*traces(names, rests=rests), *spike_count()] if spiking else dendrites(names)
 
 
 def pyramidal_equations(
-    phi: TransferFunction, *, output: bool, noise: bool, errors: set[str], spiking: SpikingParams | None = None
+    phi: TransferFunction,
+    *,
+    output: bool,
+    noise: bool,
+    errors: set[str],
+    spiking: SpikingParams | None = None,
+    thresholds: bool = False,
 ) -> Equations:
     """Pyramidal neuron, Eqs. 1, 3, 4.
 
@@ -114,21 +158,33 @@ def pyramidal_equations(
     spiking : SpikingParams or None, optional
         Spiking mode: the dendritic potentials are spike traces, the group has a spike count
         ``n_spikes``, and ``spiking.lookahead`` picks the prospective rate. None: rate mode.
+    thresholds : bool, optional
+        Spiking mode: v_B decays to the threshold b_B (:func:`threshold_lines`), which learns where
+        ``errors`` holds 'bottom_up'. Default False.
 
     Returns
     -------
     Equations
         The pyramidal group's equations.
+
+    Raises
+    ------
+    ParameterError
+        If ``thresholds`` is True in rate mode.
     """
     conductances = ("g_lk", "g_B", "g_A", "g_som") if output else ("g_lk", "g_B", "g_A")
+    rests = {"v_B": "b_B"} if thresholds else None
     if output:
         couplings, drives, currents = [("g_B", "v_B")], [("g_B", "v_B"), *_TEACHING.drives], [_TEACHING.current]
         lines = ["u_tgt = u_target(t, i) : 1", "g_teach = g_som*nudging(t) : 1/second", *_TEACHING.lines]
-        lines += _dendrites(["v_B"], spiking is not None)
+        lines += _dendrites(["v_B"], spiking is not None, rests)
     else:
         couplings = drives = [("g_B", "v_B"), ("g_A", "v_A")]
-        currents, lines = [], ["v_A = v_TD + v_PI : 1", *_dendrites(["v_B", "v_TD", "v_PI"], spiking is not None)]
+        dendritic = _dendrites(["v_B", "v_TD", "v_PI"], spiking is not None, rests)
+        currents, lines = [], ["v_A = v_TD + v_PI : 1", *dendritic]
     parameters = [shared(g) for g in conductances]
+    if thresholds:
+        parameters += threshold_lines("pyramidal", "bottom_up" in errors)[0]
     return _neuron(phi, couplings, drives, currents, lines, parameters, noise, spiking, pyramidal_errors(phi, errors))
 
 
@@ -196,7 +252,7 @@ def interneuron_errors(phi: TransferFunction, spike_rate: bool = False) -> dict[
 
 
 def interneuron_equations(
-    phi: TransferFunction, *, noise: bool, error: bool, spiking: SpikingParams | None = None
+    phi: TransferFunction, *, noise: bool, error: bool, spiking: SpikingParams | None = None, thresholds: bool = False
 ) -> Equations:
     """SST interneuron, Eqs. 2 and 5: soma u, dendrite v_D.
 
@@ -216,18 +272,29 @@ def interneuron_equations(
         Spiking mode: v_D is a spike trace, the group has a spike count ``n_spikes``; with
         ``spiking.interneuron_nudging == 'spikes'`` the nudging target is phi^-1 of the trace v_N
         of the linked pyramidal neuron's spikes. None: rate mode.
+    thresholds : bool, optional
+        Spiking mode: v_D decays to the threshold b_D (:func:`threshold_lines`), which learns with
+        ``error``. Default False.
 
     Returns
     -------
     Equations
         The interneuron group's equations.
+
+    Raises
+    ------
+    ParameterError
+        If ``thresholds`` is True in rate mode.
     """
     names = ["v_D", "v_N"] if spiking is not None and spiking.interneuron_nudging == "spikes" else ["v_D"]
     nudging = f"u_tgt = {phi.inverse_expression('v_N')} : 1" if len(names) == 2 else "u_tgt : 1 (linked)"
-    lines = [*_dendrites(names, spiking is not None), nudging, "g_teach = g_som : 1/second", *_TEACHING.lines]
+    dendritic = _dendrites(names, spiking is not None, {"v_D": "b_D"} if thresholds else None)
+    lines = [*dendritic, nudging, "g_teach = g_som : 1/second", *_TEACHING.lines]
     couplings = [("g_D", "v_D")]
     drives, currents = [*couplings, *_TEACHING.drives], [_TEACHING.current]
     parameters = [*(shared(g) for g in ("g_lk", "g_D", "g_som")), shared("gamma", "1")]
+    if thresholds:
+        parameters += threshold_lines("interneuron", error)[0]
     errors = ["e_D"] if error else []
     return _neuron(phi, couplings, drives, currents, lines, parameters, noise, spiking, errors, gain="gamma*")
 

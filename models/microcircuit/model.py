@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from brian_dendrites.errors import ParameterError
-from brian_dendrites.kit import ModelBase, Population, SynapseState, TeachableBase
+from brian_dendrites.kit import ModelBase, Population, SynapseState, TeachableBase, Threshold
 from brian_dendrites.model import Label, Projection
 from brian_dendrites.validation import finite_array
 
+from .equations import THRESHOLDS
 from .network import (
     build_microcircuit,
     group_sizes,
@@ -16,6 +17,8 @@ from .network import (
     recordable,
     runtime_parameters,
     stored_errors,
+    threshold_pathway,
+    threshold_rate,
 )
 from .parameters import LearningRates, MicrocircuitParams
 from .pathways import PATHWAY_TABLE
@@ -169,25 +172,55 @@ class MicrocircuitModel(ModelBase, TeachableBase):
             return (SynapseState("induction", f"{projection.name}.induction"),)
         return ()
 
+    def thresholds(self, params: MicrocircuitParams) -> tuple[Threshold, ...]:
+        """With ``params.thresholds``: b_B of each pyramidal layer ('bottom_up_k'), b_D of interneurons ('ip_k').
+
+        Parameters
+        ----------
+        params : MicrocircuitParams
+            The network's parameters.
+
+        Returns
+        -------
+        tuple of Threshold
+            One per bottom-up and ip projection, whose trace potential (v_B, v_D) starts at it; none
+            without ``params.thresholds``.
+        """
+        if not params.thresholds:
+            return ()
+        result = []
+        for p in projections(params.sizes):
+            if p.pathway == threshold_pathway(p.post):
+                potential, threshold, _ = THRESHOLDS[p.post.rsplit("_", 1)[0]]
+                result.append(Threshold(p.name, p.post, threshold, potential))
+        return tuple(result)
+
     def runtime_values(self, params: MicrocircuitParams, eta: LearningRates | None, noise: bool) -> dict:
-        """Conductances, noise amplitudes (0 without ``noise``), gains, and psi and tau_s of spiking mode.
+        """Conductances, noise amplitudes (0 without ``noise``), gains, psi and tau_s of spiking mode, and the
+        learning rates of plastic thresholds.
 
         Parameters
         ----------
         params : MicrocircuitParams
             The run's parameters.
         eta : LearningRates or None
-            Unused here (see :meth:`projection_values`).
+            The run's learning rates, of the plastic thresholds (each its projection's; None: 0); the
+            weights' are :meth:`projection_values`.
         noise : bool
             False sets every sigma to 0.
 
         Returns
         -------
         dict of str to Quantity
-            ``'group.variable'`` -> value (see :func:`~brian_dendrites.models.microcircuit.network.runtime_parameters`).
+            ``'group.variable'`` -> value (see :func:`~brian_dendrites.models.microcircuit.network.runtime_parameters`),
+            then ``'group.eta_b'`` of each group whose thresholds learn.
         """
         values = runtime_parameters(params)
-        return {key: 0 * value if not noise and key.endswith(".sigma") else value for key, value in values.items()}
+        values = {key: 0 * value if not noise and key.endswith(".sigma") else value for key, value in values.items()}
+        for t in self.thresholds(params):
+            if threshold_pathway(t.group) in params.plastic:
+                values[f"{t.group}.eta_b"] = threshold_rate(params, t.group, eta)
+        return values
 
     def projection_values(self, params: MicrocircuitParams, projection: Projection, eta: LearningRates | None) -> dict:
         """The learning rate of a plastic projection (None: 0).

@@ -24,8 +24,9 @@ from .equations import (
     pyramidal_equations,
     pyramidal_errors,
     synapse_equations,
+    threshold_lines,
 )
-from .parameters import MicrocircuitParams
+from .parameters import LearningRates, MicrocircuitParams
 from .pathways import PATHWAY_TABLE
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "Microcircuit",
     "build_microcircuit",
     "runtime_parameters",
+    "threshold_pathway",
+    "threshold_rate",
 ]
 
 # Interneurons update first (order 0), so they are nudged by u_{k+1}(t); then
@@ -257,6 +260,13 @@ def build_microcircuit(
         if spiking:
             signed = population == "input" and params.signed_inputs
             group.run_regularly(spike_code(signed), when="before_thresholds", name=f"{name}_spikes")
+        if params.thresholds and population != "input":
+            # Plastic thresholds: every step, after the spikes have reached the traces and weights.
+            learning = threshold_pathway(name) in params.plastic
+            code = threshold_lines(population, learning)[1]
+            if code:
+                group.run_regularly(code, when="after_synapses", name=f"{name}_thresholds")
+                group.eta_b = threshold_rate(params, name, params.eta)
         groups[name] = group
         return group
 
@@ -264,13 +274,17 @@ def build_microcircuit(
     add_group("input_0", sizes[0], input_equations(params.tau_input is not None, spiking is not None), "input", inputs)
     for k in range(1, n + 1):
         layer, errors = params.pyramidal_layer(k), stored_errors(params, f"pyramidal_{k}")
-        eqs = pyramidal_equations(phi, output=k == n, noise=layer.sigma > 0, errors=errors, spiking=spiking)
+        eqs = pyramidal_equations(
+            phi, output=k == n, noise=layer.sigma > 0, errors=errors, spiking=spiking, thresholds=params.thresholds
+        )
         namespace = reversal | {"u_target": u_target, "nudging": nudging}
         add_group(f"pyramidal_{k}", sizes[k], eqs, "pyramidal", namespace, pyramidal_errors(phi, errors, spike_rate))
     synapses: dict[str, Synapses] = {}
     for k in range(1, n):
         layer, plastic = params.interneuron_layer(k), "ip" in params.plastic
-        eqs = interneuron_equations(phi, noise=layer.sigma > 0, error=plastic, spiking=spiking)
+        eqs = interneuron_equations(
+            phi, noise=layer.sigma > 0, error=plastic, spiking=spiking, thresholds=params.thresholds
+        )
         errors = interneuron_errors(phi, spike_rate) if plastic else None
         group = add_group(f"interneuron_{k}", sizes[k + 1], eqs, "interneuron", reversal, errors)
         if "v_N" in group.variables:  # nudged by the spikes of the pyramidal neuron above, one to one
@@ -324,6 +338,43 @@ def build_microcircuit(
             syn.eta = params.eta.for_projection(proj.pathway, proj.layer, n)
         synapses[proj.name] = syn
     return Microcircuit(params, groups, synapses, all_projections)
+
+
+def threshold_pathway(group: str) -> str:
+    """The pathway whose projection into ``group`` holds its thresholds: 'bottom_up' (pyramidal) or 'ip'.
+
+    Parameters
+    ----------
+    group : str
+        A pyramidal or interneuron group, e.g. ``'pyramidal_1'``.
+
+    Returns
+    -------
+    str
+        The pathway.
+    """
+    return "ip" if group.startswith("interneuron") else "bottom_up"
+
+
+def threshold_rate(params: MicrocircuitParams, group: str, eta) -> object:
+    """The learning rate of ``group``'s thresholds: that of the projection they belong to (None: 0).
+
+    Parameters
+    ----------
+    params : MicrocircuitParams
+        The network's parameters.
+    group : str
+        A pyramidal or interneuron group, e.g. ``'interneuron_1'``.
+    eta : LearningRates or None
+        The run's learning rates; None: 0.
+
+    Returns
+    -------
+    Quantity
+        The rate (1/time).
+    """
+    eta = LearningRates() if eta is None else eta
+    return eta.for_projection(threshold_pathway(group), int(group.rsplit("_", 1)[1]), len(params.sizes) - 1)
 
 
 def runtime_parameters(params: MicrocircuitParams) -> dict[str, object]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from brian2 import Quantity, ms
 
-from brian_dendrites.canonical import record_types
+from brian_dendrites.canonical import OMIT_AT_DEFAULT, record_types
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.transfer import Logistic, SoftRectifier, TransferFunction
 from brian_dendrites.validation import check_integer, check_real, quantity_value
@@ -450,6 +450,16 @@ class MicrocircuitParams:
         ``spiking``'s parameters. Default 'rate'.
     spiking : SpikingParams, optional
         The spiking neurons' parameters (used in spiking mode only). Default ``SpikingParams()``.
+    thresholds : bool, optional
+        Spiking mode only: a threshold b per pyramidal neuron (of its basal potential, the bottom-up
+        projection's) and per interneuron (of v_D, the ip projection's), an input fixed at 1 with a
+        plastic weight, as the spiking and steady-state engines have them. The traces decay to it,
+        dv_B/dt = (b_B - v_B)/tau_s (and v_D to b_D), and start at it, so that v_B is the spike trace
+        plus b_B; where the pathway is plastic, db/dt = eta e_post (Eq. 7 or 8 with presynaptic rate 1)
+        at the projection's eta. The thresholds are the state's ``thresholds`` by projection name
+        ('bottom_up_k', 'ip_k'). Rate mode refuses them (its dendritic potentials are the synapses'
+        sums), and so does a tau_w filter of plastic thresholds. Default False (no thresholds; left out
+        of the record's canonical JSON, so that records without them keep their digests).
 
     Raises
     ------
@@ -473,6 +483,7 @@ class MicrocircuitParams:
     signed_inputs: bool = False
     mode: str = "rate"
     spiking: SpikingParams = field(default_factory=SpikingParams)
+    thresholds: bool = field(default=False, metadata=OMIT_AT_DEFAULT)
 
     def __post_init__(self) -> None:
         if isinstance(self.sizes, list):
@@ -600,7 +611,27 @@ def _check_record(p: MicrocircuitParams) -> None:
             "signed_inputs=True in spiking mode needs a treatment of negative rates: "
             "spiking=SpikingParams(negative_inputs='opponent') (an ON and an OFF spike train per input)"
         )
+    _check_thresholds(p)
     _check_times(p)
+
+
+def _check_thresholds(p: MicrocircuitParams) -> None:
+    """Thresholds: a bool; only in spiking mode, and plastic ones not with a tau_w filter."""
+    if not isinstance(p.thresholds, bool):
+        raise ParameterError(f"thresholds must be True or False, got {p.thresholds!r}")
+    if not p.thresholds:
+        return
+    if not p.spiking_mode:
+        raise ParameterError(
+            "thresholds=True needs mode='spiking': the Brian2 rate network has no thresholds (its dendritic "
+            "potentials are the sums of its synapses); the steady-state engine (SteadyStateEngine) has them"
+        )
+    plastic = sorted(p.plastic & {"bottom_up", "ip"})
+    if plastic and p.tau_w is not None:
+        raise ParameterError(
+            f"thresholds=True with plastic {plastic} needs tau_w=None: the thresholds learn without a "
+            f"filter (db/dt = eta e_post), got tau_w={p.tau_w}"
+        )
 
 
 def _check_times(p: MicrocircuitParams) -> None:

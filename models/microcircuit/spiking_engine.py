@@ -15,7 +15,8 @@ dt does what the Brian2 schedule does (equations.py, "Spiking mode"):
 Row b of the batch is one network; the weight changes of a step are averaged over the rows, as the
 steady-state engine averages a mini-batch's, so that a batch of one is the Brian2 network. Thresholds
 ``biases`` (an input fixed at 1 with a plastic weight: a constant, non-spiking drive of v_B and v_D)
-learn by db/dt = eta e; the Brian2 network has none (zeros). Noise is drawn from the engine's own
+learn by db/dt = eta e; the Brian2 network has them with ``MicrocircuitParams(thresholds=True)`` (its
+traces then hold v_B + b, which the engine's ``state.values`` hold without b). Noise is drawn from the engine's own
 generator; ``tau_w`` (a filtered induction) and spike-nudged interneurons are refused.
 """
 

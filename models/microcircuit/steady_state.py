@@ -408,7 +408,7 @@ class SteadyStateEngine:
         frozen : collection of str, optional
             Names of projections to leave unchanged. Default: none.
         thresholds : bool, optional
-            False leaves every threshold unchanged (a network without thresholds, as the Brian2
+            False leaves every threshold unchanged (a network without thresholds, as the Brian2 rate
             network is, keeps them at 0). Default True.
         """
         scale = dt / state.r[0].shape[-2]

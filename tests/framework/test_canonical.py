@@ -8,7 +8,8 @@ import pytest
 from brian2 import ms
 
 from brian_dendrites import FIG1, REGRESSION, LearningRates, Simulation
-from brian_dendrites.canonical import digest, dumps, to_json
+from brian_dendrites.canonical import digest, dumps, from_json, to_json
+from brian_dendrites.models.microcircuit.parameters import RECORD_TYPES
 
 _KEYS = """
 import json
@@ -65,3 +66,16 @@ def test_runtime_values_do_not_change_the_build_key():
     assert Simulation(FIG1.replace(eta=LearningRates(pi=1 / ms)), 20)._structure_key() == key
     assert Simulation(FIG1, 20, record={"pyramidal_1": ["u"]})._structure_key() != key
     assert Simulation(FIG1.replace(sizes=(30, 21, 10)), 20)._structure_key() != key
+
+
+def test_a_field_left_out_at_its_default_keeps_the_digests_of_records_without_it():
+    """MicrocircuitParams.thresholds (OMIT_AT_DEFAULT) is absent from the JSON of a record without thresholds,
+    which a record read back without it equals; with thresholds it is part of the description and the key."""
+    spiking = FIG1.replace(mode="spiking", tau_w=None)
+    assert "thresholds" not in to_json(spiking) and "thresholds" not in dumps(FIG1)
+    assert digest(spiking.replace(thresholds=False)) == digest(spiking)
+    with_thresholds = spiking.replace(thresholds=True)
+    assert to_json(with_thresholds)["thresholds"] is True
+    assert from_json(to_json(with_thresholds), RECORD_TYPES) == with_thresholds
+    assert from_json(to_json(spiking), RECORD_TYPES) == spiking
+    assert Simulation(with_thresholds, 2)._structure_key() != Simulation(spiking, 2)._structure_key()

@@ -15,7 +15,7 @@ from brian_dendrites import FileFormatError, NetworkState, ParameterError, check
 @pytest.fixture
 def saved(tmp_path):
     path = tmp_path / "run_checkpoint.npz"
-    state = NetworkState({"w": np.eye(2)}, {"i": np.zeros(2)}, {"u": np.ones(3)})
+    state = NetworkState({"w": np.eye(2)}, {"i": np.zeros(2)}, {"u": np.ones(3)}, {"w": np.arange(2.0)})
     arrays = {"weights/hidden": np.arange(3.0), "trace": np.zeros(4, np.float32)}
     checkpoint.save(path, "abc123", {"log": {"epoch": [0, 1]}, "angle": float("nan")}, state, arrays)
     return path, state, arrays
@@ -23,13 +23,14 @@ def saved(tmp_path):
 
 def test_a_checkpoint_holds_its_state_info_and_arrays(saved):
     path, state, arrays = saved
-    zero = NetworkState({"w": np.zeros((2, 2))}, {"i": np.zeros(2)}, {"u": np.zeros(3)})
+    zero = NetworkState({"w": np.zeros((2, 2))}, {"i": np.zeros(2)}, {"u": np.zeros(3)}, {"w": np.zeros(2)})
     loaded = checkpoint.load(path, "abc123", zero)
     assert loaded.info["log"] == {"epoch": [0, 1]} and np.isnan(loaded.info["angle"])
     assert "fingerprint" not in loaded.info  # it is checked, not returned
-    for group in ("weights", "synapses", "potentials"):
+    for group in ("weights", "synapses", "potentials", "thresholds"):
         assert getattr(loaded.state, group).keys() == getattr(state, group).keys()
     np.testing.assert_array_equal(loaded.state.weights["w"], np.eye(2))
+    np.testing.assert_array_equal(loaded.state.thresholds["w"], np.arange(2.0))
     assert loaded.arrays.keys() == arrays.keys() and loaded.arrays["trace"].dtype == np.float32
     assert checkpoint.load(path, ["older", "abc123"]).info["log"] == {"epoch": [0, 1]}  # one of several
     assert checkpoint.load(path, None).info["log"] == {"epoch": [0, 1]}  # read, not resumed: any

@@ -11,6 +11,7 @@ from brian2 import ms, second
 
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.models.microcircuit import FIG1, PATHWAYS, LearningRates, SpikingParams, random_weights
+from brian_dendrites.models.microcircuit.model import MICROCIRCUIT
 from brian_dendrites.models.microcircuit.spiking_engine import SpikingEngine
 from brian_dendrites.models.microcircuit.steady_state import SteadyStateEngine
 from brian_dendrites.protocols.mnist_variants import spiking_variant
@@ -53,29 +54,40 @@ CASES = {
     "lookahead": ({}, {"lookahead": True}, (1.0, 1.0, 1.0)),
     # MNIST's inputs (no filter); the Urbanczik-Senn factor; teaching switched down and off
     "unfiltered-spikes": ({"tau_input": None}, {"postsynaptic": "spikes"}, (1.0, 0.5, 0.0)),
+    # spiking MNIST's record: thresholds (plastic, nonzero from the start), lookahead, no input filter
+    "thresholds": ({"tau_input": None, "thresholds": True}, {"lookahead": True}, (1.0, 0.5, 1.0)),
 }
+#: Each threshold's projection -> the potential it drives.
+DRIVEN = {"bottom_up_1": "pyramidal_1.v_B", "bottom_up_2": "pyramidal_2.v_B", "ip_1": "interneuron_1.v_D"}
 
 
 @pytest.fixture(scope="module", params=list(CASES))
 def replayed(request):
-    """The Brian2 spiking network (numpy target) and the engine fed its spike counts, 300 steps."""
+    """The Brian2 spiking network (numpy target) and the engine fed its spike counts, 300 steps.
+
+    With thresholds, the engine's potentials are recorded as Brian2 holds them, the trace plus the threshold."""
     changes, spiking, switch = CASES[request.param]
     params = SMALL.replace(**changes, spiking=replace(SMALL.spiking, **spiking))
     rng = np.random.default_rng(1)
     weights = random_weights(params, rng, 1.0)
     x, targets = rng.uniform(0, 1, (PATTERNS, 4)), rng.uniform(-0.5, 0.5, (PATTERNS, 2))
+    biases = {name: rng.uniform(-0.5, 0.5, weights[name].shape[0]) for name in DRIVEN} if params.thresholds else {}
     sim = Simulation(params, PATTERNS, DURATION, record=RECORD, record_dt=params.dt, target="numpy", spikes=GROUPS)
-    brian2 = sim.run(NetworkState(weights), x, targets, np.array(switch))
+    brian2 = sim.run(NetworkState(weights, thresholds=biases), x, targets, np.array(switch))
     steps, per = PATTERNS * round(float(DURATION / params.dt)), round(float(DURATION / params.dt))
     counts = _brian2_counts(brian2, params, steps)
     engine, own = SpikingEngine(params), {k: w.copy() for k, w in weights.items()}
+    own_biases = {k: b.copy() for k, b in biases.items()}
     state, history = engine.initial(1, own["bottom_up_1"]), []
     for t in range(steps):
-        history.append({key: value[0].copy() for key, value in state.values.items()})
+        values = {key: value[0].copy() for key, value in state.values.items()}
+        for name, b in own_biases.items():
+            values[DRIVEN[name]] = values[DRIVEN[name]] + b
+        history.append(values)
         i = t // per
         given = {group: c[t : t + 1] for group, c in counts.items()}
-        engine.step(state, own, {}, x[i : i + 1], targets[i : i + 1], switch[i], counts=given)
-    return weights, brian2, own, history
+        engine.step(state, own, own_biases, x[i : i + 1], targets[i : i + 1], switch[i], counts=given)
+    return (weights, biases), brian2, (own, own_biases), history
 
 
 @pytest.mark.parametrize("key", [f"{g}.{v}" for g, variables in RECORD.items() for v in variables])
@@ -87,12 +99,47 @@ def test_engine_potentials_equal_brian2_given_its_spikes(replayed, key):
 
 
 def test_engine_weights_equal_brian2_given_its_spikes(replayed):
-    """The weights after 300 steps of Eqs. 7-10 agree to float precision, relative to their change."""
-    initial, brian2, own, _ = replayed
-    for name, w in own.items():
-        change = np.max(np.abs(brian2.state.weights[name] - initial[name]))
-        assert change > 0.01, name
-        assert np.max(np.abs(w - brian2.state.weights[name])) < 1e-12 * change, name
+    """The weights and thresholds after 300 steps of Eqs. 7-10 agree to float precision, relative to their change."""
+    (initial, initial_biases), brian2, (own, own_biases), _ = replayed
+    assert brian2.state.thresholds.keys() == initial_biases.keys()
+    for group, start, learned in (("weights", initial, own), ("thresholds", initial_biases, own_biases)):
+        for name, value in learned.items():
+            final = getattr(brian2.state, group)[name]
+            change = np.max(np.abs(final - start[name]))
+            assert change > 0.01, name
+            assert np.max(np.abs(value - final)) < 1e-12 * change, name
+
+
+def test_thresholds_start_the_traces_and_are_refused_where_they_do_not_fit():
+    """A network with thresholds starts v_B and v_D at them (the potentials are the traces plus the
+    thresholds); a state's thresholds are checked by name, shape and value; rate mode and a tau_w filter of
+    plastic thresholds are refused, naming the field."""
+    params = SMALL.replace(tau_input=None, thresholds=True)
+    model = MICROCIRCUIT
+    assert list(model.zero_state(params).thresholds) == ["bottom_up_1", "bottom_up_2", "ip_1"]
+    assert model.zero_state(params).thresholds["ip_1"].shape == (2,)
+    assert model.zero_state(SMALL).thresholds == {}
+    weights = random_weights(params, np.random.default_rng(0), 1.0)
+    sim = Simulation(params, 1, 1 * ms, target="numpy")
+    for thresholds, message in (
+        ({"bottom_up_1": np.zeros(2)}, r"state.thresholds\['bottom_up_1'\] must have shape \(post,\) = \(3,\)"),
+        ({"ip_1": np.array([0.0, np.nan])}, r"state.thresholds\['ip_1'\] must be finite"),
+        ({"pi_1": np.zeros(3)}, "state.thresholds has an unknown entry 'pi_1'"),
+    ):
+        with pytest.raises(ParameterError, match=message):
+            sim.run(NetworkState(weights, thresholds=thresholds), np.zeros((1, 4)))
+    none = "state.thresholds has an unknown entry 'bottom_up_1'; this network has none"
+    with pytest.raises(ParameterError, match=none):
+        Simulation(SMALL, 1, 1 * ms, target="numpy").run(
+            NetworkState(weights, thresholds={"bottom_up_1": np.zeros(3)}), np.zeros((1, 4))
+        )
+    with pytest.raises(ParameterError, match="thresholds=True needs mode='spiking'"):
+        params.replace(mode="rate")
+    with pytest.raises(ParameterError, match=r"thresholds=True with plastic \['bottom_up', 'ip'\] needs tau_w=None"):
+        params.replace(tau_w=30 * ms)
+    params.replace(tau_w=30 * ms, plastic=frozenset({"pi", "top_down"}))  # fixed thresholds: no filter to refuse
+    with pytest.raises(ParameterError, match="thresholds must be True or False"):
+        params.replace(thresholds=1)
 
 
 def test_engine_weight_changes_are_unbiased():

@@ -266,8 +266,10 @@ def test_a_genuine_checkpoint_resumes_without_training(tmp_path, monkeypatch):
 
 def earlier_fingerprint(config: DepthConfig, **given) -> str:
     """The checkpoint fingerprint that the code before the problem file's content counted computed: of the
-    configuration's fields but ``out`` and ``overwrite``, sizes and seeds as given (default: its own defaults)."""
-    fields = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "overwrite")}
+    configuration's fields but ``out`` and ``overwrite`` (and ``threads`` and ``float32``, which it had not),
+    sizes and seeds as given (default: its own defaults)."""
+    later = ("out", "overwrite", "threads", "float32")
+    fields = {k: v for k, v in dataclasses.asdict(config).items() if k not in later}
     return digest(to_json(fields | {"sizes": depth.SIZES, "seeds": tuple(range(10))} | given))
 
 

@@ -237,4 +237,4 @@ def test_a_new_protocol_is_one_module_and_one_registry_line(tmp_path, monkeypatc
         main(["--help"])
     assert exit_.value.code == 0
     help_ = capsys.readouterr().out
-    assert "{fig1,regression,bars,depth,mnist,attention,toy,models}" in help_ and HELP in help_
+    assert "{fig1,regression,bars,depth,mnist,attention,toy,models,sweep}" in help_ and HELP in help_
