@@ -287,9 +287,14 @@ def _schedule(content: dict[str, np.ndarray], path: Path) -> dict | None:
         schedule = json.loads(str(content["schedule"]))
     except ValueError as error:
         raise FileFormatError(f"{path}: 'schedule' is not valid JSON ({error})") from error
-    numbers = isinstance(schedule, dict) and schedule.keys() == backprop_schedule().keys()
-    if not (numbers and is_real(schedule["rate"]) and is_real(schedule["decay"]) and is_integer(schedule["hold"])):
-        raise FileFormatError(f"{path}: 'schedule' must map rate and decay to numbers and hold to an integer")
+    # Files before the cross-entropy baseline record rate, hold and decay only: the squared error without L2.
+    keys = isinstance(schedule, dict) and schedule.keys() in ({"rate", "hold", "decay"}, backprop_schedule().keys())
+    numbers = keys and is_real(schedule["rate"]) and is_real(schedule["decay"]) and is_integer(schedule["hold"])
+    if not (numbers and is_real(schedule.get("l2", 0)) and schedule.get("loss", "squared_error") in _LOSSES):
+        raise FileFormatError(
+            f"{path}: 'schedule' must map rate, decay and l2 to numbers, hold to an integer and loss to one of "
+            f"{_LOSSES}"
+        )
     return schedule
 
 
@@ -346,8 +351,14 @@ def _version_0_params(content: dict[str, np.ndarray], path: Path, record: Microc
     return record.replace(phi=phi)
 
 
+_LOSSES = ("squared_error", "cross_entropy")
+
+
 def _describe_schedule(schedule: dict) -> str:
-    return f"rate {schedule['rate']:g} for {schedule['hold']} epochs, then x{schedule['decay']:g} per epoch"
+    return (
+        f"rate {schedule['rate']:g} for {schedule['hold']} epochs, then x{schedule['decay']:g} per epoch, "
+        f"on the {schedule.get('loss', 'squared_error').replace('_', ' ')} with L2 {schedule.get('l2', 0):g}"
+    )
 
 
 def resumable(

@@ -296,11 +296,12 @@ def test_backprop_resumes_only_on_the_schedule_it_was_trained_with(tmp_path, mon
     protocol.train("backprop", 1, tmp_path, mnist_dir, limit=100, progress=False)
     path = tmp_path / "model_backprop.npz"
     model, _ = load_classifier(path)
-    assert model.schedule == {"rate": 1.0, "hold": learning.BACKPROP_HOLD, "decay": learning.BACKPROP_DECAY}
+    assert model.schedule == {"rate": 0.5, "hold": 50, "decay": 0.92, "loss": "cross_entropy", "l2": 1.5e-5}
     monkeypatch.setattr(learning, "BACKPROP_DECAY", 0.5)
     with pytest.raises(
         ParameterError,
-        match=rf"schedule of rate 1 for {learning.BACKPROP_HOLD} epochs, then x0\.9 per epoch, not the .* x0\.5",
+        match=r"schedule of rate 0.5 for 50 epochs, then x0\.92 per epoch, on the cross entropy with L2 1\.5e-05, "
+        r"not the .* x0\.5",
     ):
         protocol.train("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
     monkeypatch.undo()
@@ -309,20 +310,31 @@ def test_backprop_resumes_only_on_the_schedule_it_was_trained_with(tmp_path, mon
     np.savez(path, **content)
     with pytest.raises(
         ParameterError,
-        match=f"records no learning-rate schedule .*, not the present rate 1 for {learning.BACKPROP_HOLD} epochs",
+        match="records no learning-rate schedule .*, not the present rate 0.5 for 50 epochs",
     ):
         protocol.train("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
     assert load_classifier(path)[0].log["epoch"] == [1]  # evaluated, not trained further
     content["schedule"] = np.array('{"rate": "1", "hold": 50, "decay": 0.9}')
     np.savez(path, **content)
-    with pytest.raises(FileFormatError, match="'schedule' must map rate and decay to numbers and hold to an integer"):
+    with pytest.raises(FileFormatError, match="'schedule' must map rate, decay and l2 to numbers, hold to an integer"):
         load_classifier(path)
+    content["schedule"] = np.array('{"rate": 0.5, "hold": 50, "decay": 0.9, "loss": "hinge", "l2": 0}')
+    np.savez(path, **content)
+    with pytest.raises(FileFormatError, match="loss to one of"):
+        load_classifier(path)
+    content["schedule"] = np.array('{"rate": 1.0, "hold": 50, "decay": 0.9}')  # before the cross-entropy
+    np.savez(path, **content)
+    with pytest.raises(
+        ParameterError, match="rate 1 for 50 epochs, then x0.9 per epoch, on the squared error with L2 0"
+    ):
+        protocol.train("backprop", 2, tmp_path, mnist_dir, limit=100, progress=False)
 
 
 @pytest.mark.parametrize("name", ["bottom_up_1", "bottom_up_2", "bottom_up_3"])
 def test_backprop_step_is_the_gradient_of_the_feedforward_networks_loss(rng, name):
-    """The step's weight change is -rate times the gradient of the mini-batch's mean 1/2 ||r_N - r_trgt||^2
-    through u_k = a_B (W_k r_{k-1} + b_k), checked by central differences. The weights are moved off the
+    """The step's weight change is -rate times the gradient of the mini-batch's mean cross-entropy of r_N
+    against r_trgt, plus L2/2 times the squared weights, through u_k = a_B (W_k r_{k-1} + b_k), checked by
+    central differences. The weights are moved off the
     self-predicting start, so that the fixed interneurons no longer cancel the top-down input: backprop
     through settle's hidden rates, which add that apical input, was not this gradient."""
     variant = VARIANTS["backprop"]
@@ -335,8 +347,9 @@ def test_backprop_step_is_the_gradient_of_the_feedforward_networks_loss(rng, nam
     biases = {k: v.astype(float) for k, v in model.biases.items()}
 
     def loss(w: np.ndarray) -> float:
-        r = engine.feedforward(weights | {name: w}, biases, x.astype(float)).r[-1]
-        return 0.5 * float(np.mean(np.sum((r - mnist_data.one_hot(labels)) ** 2, axis=1)))
+        r, t = engine.feedforward(weights | {name: w}, biases, x.astype(float)).r[-1], mnist_data.one_hot(labels)
+        cross_entropy = -np.mean(np.sum(t * np.log(r) + (1 - t) * np.log1p(-r), axis=1))
+        return float(cross_entropy) + learning.BACKPROP_L2 / 2 * float(np.sum(w**2))
 
     before = weights[name]
     learning._backprop_step(model, engine, x, mnist_data.one_hot(labels), 1.0)
