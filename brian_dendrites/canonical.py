@@ -9,6 +9,7 @@ named types only, so loading a file never executes anything from it.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -20,7 +21,7 @@ import numpy as np
 from brian2 import Quantity
 from brian2.units.fundamentalunits import get_or_create_dimension
 
-__all__ = ["OMIT_AT_DEFAULT", "omitted", "to_json", "from_json", "record_types", "dumps", "digest"]
+__all__ = ["OMIT_AT_DEFAULT", "omitted", "fields_of", "to_json", "from_json", "record_types", "dumps", "digest"]
 
 #: The ``metadata`` of a record field that :func:`to_json` leaves out while it holds its default, so
 #: that adding the field leaves the descriptions, digests and fingerprints of existing records as they
@@ -87,6 +88,33 @@ def omitted(record, name: str) -> bool:
         True if the field is marked :data:`OMIT_AT_DEFAULT` and holds its default.
     """
     return _omitted(record, next(f for f in dataclasses.fields(record) if f.name == name))
+
+
+def fields_of(record) -> dict:
+    """``dataclasses.asdict(record)`` without the fields, at any depth, that :func:`to_json` leaves out.
+
+    Parameters
+    ----------
+    record : dataclass instance
+        A record.
+
+    Returns
+    -------
+    dict
+        Field name -> value, records within it as such dicts too; a field of :data:`OMIT_AT_DEFAULT`
+        at its default is absent, so that a dict made before the field existed stays the same.
+    """
+    return {f.name: _plain(getattr(record, f.name)) for f in dataclasses.fields(record) if not _omitted(record, f)}
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return fields_of(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return copy.deepcopy(value)
 
 
 def _omitted(record, f: dataclasses.Field) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.model import model_named
 from brian_dendrites.simulation import TARGETS
-from brian_dendrites.validation import repeated
+from brian_dendrites.validation import check_integer, repeated
 
 __all__ = [
     "positive_int",
@@ -22,6 +22,7 @@ __all__ = [
     "subset",
     "model",
     "add_shared_options",
+    "threads",
     "add_model_option",
     "add_build_options",
     "add_quick_option",
@@ -250,6 +251,33 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
         "--threads", type=positive_int, default=1, help="OpenMP threads of the cpp_standalone builds (default 1)"
     )
     parser.add_argument("--float32", action="store_true", help="compute in single precision (default float64)")
+
+
+def threads(args: argparse.Namespace) -> int:
+    """The value of ``--threads``, checked where it enters: in [1, 256], and 1 unless the target is cpp_standalone.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of a protocol with :func:`add_build_options` (``target``: cpp_standalone if absent).
+
+    Returns
+    -------
+    int
+        The number of OpenMP threads.
+
+    Raises
+    ------
+    ParameterError
+        If it is out of range, or above 1 with another target.
+    """
+    value = check_integer("--threads", args.threads, 1, 256)
+    target = getattr(args, "target", "cpp_standalone")
+    if value > 1 and target != "cpp_standalone":
+        raise ParameterError(
+            f"--threads {value} needs --target cpp_standalone (OpenMP threads of its builds), got {target}"
+        )
+    return value
 
 
 def add_quick_option(parser: argparse.ArgumentParser, runs: str) -> None:

@@ -41,6 +41,7 @@ import numpy as np
 
 from brian_dendrites.errors import BrianDendritesError, ClusterError, FileFormatError, ParameterError, SweepError
 from brian_dendrites.files import atomic_target, check_output_folder
+from brian_dendrites.options import positive_int
 
 __all__ = [
     "MAX_POINTS",
@@ -806,14 +807,17 @@ def _jobqueue(args: argparse.Namespace):
     kind, option = (SLURMCluster, "--slurm") if args.slurm else (PBSCluster, "--pbs")
     if args.memory is None and dask.config.get(f"jobqueue.{option[2:]}.memory", None) is None:
         raise ParameterError(f"{option} needs --memory, the memory of each job (e.g. 8GB)")
+    # Options left out fall back to Dask's configuration (jobqueue.yaml); cores, where it has none, to 1.
+    cores = args.cores or dask.config.get(f"jobqueue.{option[2:]}.cores", None) or 1
+    given = {"walltime": args.walltime} if args.walltime else {}
     try:
         return kind(
             queue=args.queue,
             account=args.account,
-            walltime=args.walltime,
-            cores=args.cores,
-            processes=args.cores,
+            cores=cores,
+            processes=args.cores or dask.config.get(f"jobqueue.{option[2:]}.processes", None) or cores,
             memory=args.memory,
+            **given,
             job_name="brian-dendrites-sweep",
             scheduler_options={"dashboard_address": ":0"},  # a free port: 8787 may be taken
         )
@@ -939,8 +943,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds to reach --scheduler (default 10)")
     parser.add_argument("--queue", help="--slurm/--pbs: the queue (partition)")
     parser.add_argument("--account", help="--slurm/--pbs: the account to charge")
-    parser.add_argument("--walltime", default="01:00:00", help="--slurm/--pbs: each job's wall time (default 01:00:00)")
-    parser.add_argument("--cores", type=int, default=1, help="--slurm/--pbs: cores per job, a worker each (default 1)")
+    parser.add_argument(
+        "--walltime", help="--slurm/--pbs: each job's wall time, e.g. 01:00:00 (default: Dask's config)"
+    )
+    parser.add_argument(
+        "--cores",
+        type=positive_int,
+        help="--slurm/--pbs: cores per job, a worker each (default: Dask's config, else 1)",
+    )
     parser.add_argument("--memory", help="--slurm/--pbs: memory per job, e.g. 8GB")
     parser.add_argument("--batch-jobs", type=int, default=1, help="--slurm/--pbs: jobs to submit (default 1)")
     parser.add_argument("--dry-run", action="store_true", help="--slurm/--pbs: print the job script; submit nothing")

@@ -709,7 +709,7 @@ def config_from_args(args: argparse.Namespace) -> AttentionConfig:
         conditions=conditions,
         demo=not (args.no_demo or args.quick),
         target=args.target,
-        threads=args.threads,
+        threads=options.threads(args),
         float32=args.float32,
         seed=args.seed,
         data_dir=args.data_dir,

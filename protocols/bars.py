@@ -28,7 +28,7 @@ import argparse
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,7 @@ from brian2 import Quantity, ms
 from tqdm import tqdm
 
 from brian_dendrites import checkpoint, options
-from brian_dendrites.canonical import OMIT_AT_DEFAULT, omitted, to_json
+from brian_dendrites.canonical import OMIT_AT_DEFAULT, fields_of, omitted, to_json
 from brian_dendrites.datasets.bars import CLASSES, bars_data
 from brian_dendrites.errors import ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
@@ -222,7 +222,7 @@ Config = BarsConfig
 def _fingerprint(config: BarsConfig) -> str:
     """What a checkpoint must match to be resumed: everything but the length of the run and the outputs."""
     ignored = ("epochs", "raster", "out", "overwrite")
-    fields = {k: v for k, v in asdict(config).items() if k not in ignored and not omitted(config, k)}
+    fields = {k: v for k, v in fields_of(config).items() if k not in ignored and not omitted(config, k)}
     return checkpoint.fingerprint(fields)
 
 
@@ -348,7 +348,7 @@ def run(config: BarsConfig, *, progress: bool = True) -> dict:
     first, stable = _first_and_stable(log["accuracy"])
     n = len(images)
     results = {
-        "config": to_json({k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")}),
+        "config": to_json({k: v for k, v in fields_of(config).items() if k not in ("out", "overwrite")}),
         "mode": mode_of(p),
         "log": log,
         "first_100": first,
@@ -469,7 +469,7 @@ def config_from_args(args: argparse.Namespace) -> BarsConfig:
         epochs=options.quick_value(args, "epochs", QUICK_EPOCHS, 100, f"{QUICK_EPOCHS} epochs"),
         seed=args.seed,
         target=args.target,
-        threads=args.threads,
+        threads=options.threads(args),
         float32=args.float32,
         out=args.out,
         overwrite=args.overwrite,

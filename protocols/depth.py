@@ -27,14 +27,14 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from brian_dendrites import checkpoint, options
-from brian_dendrites.canonical import OMIT_AT_DEFAULT, omitted, to_json
+from brian_dendrites.canonical import OMIT_AT_DEFAULT, fields_of, omitted, to_json
 from brian_dendrites.errors import DivergenceError, FileFormatError, ParameterError
 from brian_dendrites.files import check_output_folder, prepare_output
 from brian_dendrites.models.error_neurons import ErrorNeuronParams
@@ -291,7 +291,7 @@ def _train(problem: Problem, config: DepthConfig) -> dict:
 
 
 def _fingerprint(config: DepthConfig) -> str:
-    fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite") and not omitted(config, k)}
+    fields = {k: v for k, v in fields_of(config).items() if k not in ("out", "overwrite") and not omitted(config, k)}
     if config.problem is not None:  # its content, not only its name
         fields["problem_sha256"] = hashlib.sha256(Path(config.problem).read_bytes()).hexdigest()
     return checkpoint.fingerprint(fields)
@@ -302,7 +302,7 @@ def _earlier_fingerprints(config: DepthConfig) -> set[str]:
     with a problem file: of the configuration without the content, with sizes and seeds as given or by default."""
     if config.problem is None:
         return set()
-    fields = {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite") and not omitted(config, k)}
+    fields = {k: v for k, v in fields_of(config).items() if k not in ("out", "overwrite") and not omitted(config, k)}
     given = [(config.sizes, SIZES), (config.seeds, tuple(range(10)))]
     return {checkpoint.fingerprint(fields | {"sizes": sz, "seeds": sd}) for sz in given[0] for sd in given[1]}
 
@@ -427,7 +427,7 @@ def run(config: DepthConfig, *, progress: bool = True) -> dict:
             checkpoint.save(path, fingerprint, {"runs": runs})  # atomic: an interruption keeps the previous one
             legacy.unlink(missing_ok=True)  # converted
     return {
-        "config": to_json(asdict(config) | {"out": None, "overwrite": None}),
+        "config": to_json(fields_of(config) | {"out": None, "overwrite": None}),
         "runs": runs,
         "summary": _summary(runs),
     }
@@ -603,7 +603,7 @@ def config_from_args(args: argparse.Namespace) -> DepthConfig:
         models=args.models,
         problem=options.quick_value(args, "problem", None, None, _QUICK),
         target=args.target,
-        threads=args.threads,
+        threads=options.threads(args),
         float32=args.float32,
         out=args.out,
         overwrite=args.overwrite,

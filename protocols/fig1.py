@@ -506,7 +506,7 @@ def config_from_args(args: argparse.Namespace) -> Fig1Config:
         params=params_from_args(_task_params(model_named(args.model)), args),
         seed=args.seed,
         target=args.target,
-        threads=args.threads,
+        threads=options.threads(args),
         float32=args.float32,
         self_prediction_chunks=options.quick_value(args, "self-prediction-chunks", QUICK_CHUNKS[0], 30, _QUICK),
         learning_chunks=options.quick_value(args, "learning-chunks", QUICK_CHUNKS[1], 3, _QUICK),

@@ -703,7 +703,7 @@ def config_from_args(args: argparse.Namespace) -> RegressionConfig:
         seed=args.seed,
         jobs=args.jobs,
         target=args.target,
-        threads=args.threads,
+        threads=options.threads(args),
         float32=args.float32,
         evaluate_every=5 if args.quick else 20,
         overwrite=args.overwrite,

@@ -83,7 +83,12 @@ def test_float32_agrees_with_float64_and_restores_the_float_type(rng):
 def test_the_command_line_refuses_threads_on_a_runtime_target(tmp_path, capsys):
     out = str(tmp_path / "out")
     assert main(["fig1", "--quick", "--out", out, "--threads", "2", "--target", "numpy", "--quiet"]) == 1
-    assert "threads > 1 needs target 'cpp_standalone'" in capsys.readouterr().err
+    assert "--threads 2 needs --target cpp_standalone" in capsys.readouterr().err
+    # A sweep refuses it while planning, before a cluster starts.
+    sweep = ["sweep", "bars", "--grid", "target=numpy,cpp_standalone", "--threads", "2", "--out", out, "--quiet"]
+    assert main(sweep) != 0
+    assert "point target=numpy: --threads 2 needs --target cpp_standalone" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
     with pytest.raises(SystemExit) as exit_:
         main(["fig1", "--quick", "--out", out, "--threads", "0"])
     assert exit_.value.code == 2

@@ -79,3 +79,24 @@ def test_a_field_left_out_at_its_default_keeps_the_digests_of_records_without_it
     assert from_json(to_json(with_thresholds), RECORD_TYPES) == with_thresholds
     assert from_json(to_json(spiking), RECORD_TYPES) == spiking
     assert Simulation(with_thresholds, 2)._structure_key() != Simulation(spiking, 2)._structure_key()
+
+
+def test_fields_at_their_defaults_leave_checkpoint_fingerprints_unchanged():
+    """Fields added with OMIT_AT_DEFAULT (threads, float32, the parameters' thresholds) leave the bars
+    checkpoints' fingerprints as they were before them: the quick runs' fingerprints of commit 958cdb0."""
+    import argparse
+    import dataclasses
+
+    from brian_dendrites.canonical import fields_of
+    from brian_dendrites.protocols import bars
+
+    parser = argparse.ArgumentParser()
+    bars.add_arguments(parser)
+    quick = bars.config_from_args(parser.parse_args(["--quick", "--out", "bars", "--quiet"]))
+    spiking = bars.config_from_args(parser.parse_args(["--quick", "--mode", "spiking", "--out", "b", "--quiet"]))
+    assert "thresholds" not in fields_of(quick)["params"]
+    assert fields_of(dataclasses.replace(spiking, params=spiking.params.replace(thresholds=True, tau_w=None)))[
+        "params"
+    ]["thresholds"]
+    assert bars._fingerprint(quick) == "3ae6b92ecc5f3048"
+    assert bars._fingerprint(spiking) == "f641f60dabbba1c5"
