@@ -16,7 +16,7 @@ myst_heading_anchors = 3
 # Equations as $$ ... $$ blocks (numbered as in the papers with \tag{n}) and amsmath environments.
 myst_enable_extensions = ["dollarmath", "amsmath"]
 
-# The gallery runs every script in examples/ (cold, about a minute on two cores) and shows its output and figures.
+# The gallery runs every script in examples/, two at a time (joblib), and shows its output and figures.
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
@@ -25,6 +25,7 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "write_computation_times": False,
     "min_reported_time": 1,
+    "parallel": 2,
 }
 
 # The API reference documents what each module's __all__ exports, in source order.

@@ -91,14 +91,14 @@ def test_a_stack_of_networks_learns_as_each_alone(backend):
 
 @pytest.mark.slow
 def test_seeds_train_at_once_on_torch_as_one_after_another_on_numpy(tmp_path, mnist_dir, monkeypatch):
-    """`train_seeds`: variant (a), two seeds, 2 epochs of 300 images; the stacked PyTorch run writes the same
+    """`train_seeds`: variant (a), two seeds, an epoch of 300 images; the stacked PyTorch run writes the same
     model files (to float32 round-off) and logs as the seeds run one after another on NumPy."""
-    arguments = {"epochs": 2, "data_dir": mnist_dir, "seeds": (0, 1), "limit": 300, "progress": False}
+    arguments = {"epochs": 1, "data_dir": mnist_dir, "seeds": (0, 1), "limit": 300, "progress": False}
     logs = {b: mnist.train_seeds("a", out=tmp_path / b, backend=b, **arguments) for b in mnist.BACKENDS}
     for seed in (0, 1):
         numpy_model, _ = load_classifier(tmp_path / "numpy" / f"seed_{seed}" / "model_a.npz")
         torch_model, _ = load_classifier(tmp_path / "torch" / f"seed_{seed}" / "model_a.npz")
-        assert torch_model.seed == seed and len(torch_model.log["epoch"]) == 2
+        assert torch_model.seed == seed and len(torch_model.log["epoch"]) == 1
         for name, w in numpy_model.weights.items():
             np.testing.assert_allclose(torch_model.weights[name], w, rtol=1e-3, atol=2e-5, err_msg=name)
         for part in ("validation_error", "test_error"):
@@ -109,19 +109,19 @@ def test_seeds_train_at_once_on_torch_as_one_after_another_on_numpy(tmp_path, mn
     assert np.abs(first.weights["bottom_up_1"] - second.weights["bottom_up_1"]).max() > 0.1
     # Resuming: a model that is ahead waits; the other catches up.
     ahead = mnist.train_seeds(
-        "a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 3, "seeds": (0,)})
+        "a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 2, "seeds": (0,)})
     )
-    resumed = mnist.train_seeds("a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 3}))
-    assert [len(resumed[seed]["epoch"]) for seed in (0, 1)] == [3, 3]
+    resumed = mnist.train_seeds("a", out=tmp_path / "torch", backend="torch", **(arguments | {"epochs": 2}))
+    assert [len(resumed[seed]["epoch"]) for seed in (0, 1)] == [2, 2]
     assert resumed[0] == ahead[0]  # seed 0 was not trained again
     # The command trains on all 55,000 images: it refuses to resume files trained on the first 300.
-    config = mnist.TrainConfig(tmp_path / "torch", ("a",), epochs=3, data_dir=mnist_dir, seeds=(0, 1), backend="torch")
+    config = mnist.TrainConfig(tmp_path / "torch", ("a",), epochs=2, data_dir=mnist_dir, seeds=(0, 1), backend="torch")
     with pytest.raises(ParameterError, match="model_a.npz was written by a different configuration"):
         mnist.Train.run(config, progress=False)
     # Its multi-seed results: every seed's folder evaluated, the errors summarised.
     monkeypatch.setattr(mnist, "train_seeds", lambda *args: None)  # trains nothing more
     results = mnist.Train.run(config, progress=False)
-    assert [r["variants"]["a"]["epochs"] for r in results["runs"].values()] == [3, 3]
+    assert [r["variants"]["a"]["epochs"] for r in results["runs"].values()] == [2, 2]
     errors = [results["runs"][seed]["variants"]["a"]["test_error"] for seed in (0, 1)]
     assert results["variants"]["a"]["mean"] == pytest.approx(np.mean(errors))
     paths = mnist.Train.write(results, config)

@@ -73,14 +73,14 @@ original, calls = Simulation.run, {"n": 0}
 
 def interrupted(self, *args, **kwargs):
     calls["n"] += 1
-    if calls["n"] == 5:  # the 5th chunk, after the checkpoint at chunk 3
+    if calls["n"] == 4:  # the 4th chunk, after the checkpoint at chunk 2
         raise KeyboardInterrupt
     return original(self, *args, **kwargs)
 
 
 Simulation.run = interrupted
 try:
-    train(RegressionConfig(patterns=600, evaluate_every=3, seed=3), sys.argv[1], progress=False)
+    train(RegressionConfig(patterns=400, evaluate_every=2, seed=3), sys.argv[1], progress=False)
 except KeyboardInterrupt:
     print("interrupted")
 """
@@ -88,7 +88,7 @@ except KeyboardInterrupt:
 
 @pytest.fixture(scope="module")
 def reference_run():
-    return train(RegressionConfig(patterns=600, evaluate_every=3, seed=3), progress=False)
+    return train(RegressionConfig(patterns=400, evaluate_every=2, seed=3), progress=False)
 
 
 @pytest.mark.slow
@@ -98,14 +98,15 @@ def test_an_interrupted_run_resumes_under_another_hash_seed(tmp_path, python_pro
     path = tmp_path / "checkpoint.npz"
     first = python_process(_INTERRUPTED.replace("sys.argv[1]", repr(str(path))), PYTHONHASHSEED="1")
     assert first.returncode == 0 and "interrupted" in first.stdout, first.stderr
-    info = checkpoint.load(path, _fingerprint(_CONFIG)).info
-    assert info["next_chunk"] == 3
-    assert info["config"] == _CONFIG.learner_record("full")  # self-describing:
+    config = RegressionConfig(patterns=400, evaluate_every=2, seed=3)
+    info = checkpoint.load(path, _fingerprint(config)).info
+    assert info["next_chunk"] == 2
+    assert info["config"] == config.learner_record("full")  # self-describing:
     assert from_json(info["config"]["params"], RECORD_TYPES) == REGRESSION
     resume = f"""
 import json
 from brian_dendrites.protocols.regression import RegressionConfig, train
-result = train(RegressionConfig(patterns=600, evaluate_every=3, seed=3), {str(path)!r}, progress=False)
+result = train(RegressionConfig(patterns=400, evaluate_every=2, seed=3), {str(path)!r}, progress=False)
 print(json.dumps({{"log": result["log"], "traces": result["traces"]}}))
 """
     second = python_process(resume, PYTHONHASHSEED="2")
@@ -114,7 +115,7 @@ print(json.dumps({{"log": result["log"], "traces": result["traces"]}}))
     assert resumed["log"] == reference_run["log"]
     assert resumed["traces"] == reference_run["traces"]
     with pytest.raises(ParameterError, match="different configuration; run with the same arguments to resume"):
-        train(RegressionConfig(patterns=600, evaluate_every=3, seed=4), path, progress=False)
+        train(RegressionConfig(patterns=400, evaluate_every=2, seed=4), path, progress=False)
 
 
 #: The configuration of the checkpoints below.
