@@ -71,7 +71,7 @@ def _wait(ready, what: str, process: subprocess.Popen | None = None, timeout: fl
     while not (value := ready()):
         assert process is None or process.poll() is None, f"ended ({process.returncode}) before {what}"
         assert time.monotonic() < end, f"not {what} after {timeout} s"
-        time.sleep(0.02)
+        time.sleep(0.05)
     return value
 
 

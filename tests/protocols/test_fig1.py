@@ -98,14 +98,14 @@ def test_export_refuses_to_overwrite(fig1_run, capsys):
     assert (out / "fig1_results.json").read_bytes() == before
 
 
-def test_a_seed_repeats_a_run_exactly():
+def test_a_seed_repeats_a_run_exactly(fig1_run):
     config = fig1.Fig1Config(self_prediction_chunks=1, learning_chunks=1, seed=7)
     first, _, rec1 = fig1.run(config, progress=False)
     second, _, rec2 = fig1.run(config, progress=False)
-    other, _, _ = fig1.run(fig1.Fig1Config(self_prediction_chunks=1, learning_chunks=1, seed=8), progress=False)
     assert first == second
     np.testing.assert_array_equal(rec1["pyramidal_1.u"].values, rec2["pyramidal_1.u"].values)
-    assert first["learning"]["output_error_onset"] != other["learning"]["output_error_onset"]
+    # Another seed (0) starts from other weights and inputs: the first patterns' apical error differs.
+    assert first["self_prediction"]["rms_apical_start"] != fig1_run[1]["self_prediction"]["rms_apical_start"]
 
 
 @pytest.fixture(scope="module")
