@@ -11,6 +11,7 @@ from brian2.core.variables import ArrayVariable
 
 from brian_dendrites import FIG1, LearningRates, NetworkState, Simulation, random_weights
 from brian_dendrites.devices.cache import sources_digest
+from brian_dendrites.devices.toolchain import _write_dependencies
 
 pytestmark = [pytest.mark.slow, pytest.mark.standalone]
 
@@ -164,3 +165,19 @@ def test_build_digest_sees_a_code_objects_expressions_but_not_the_order_of_its_c
     assert digest(lines) != digest([*lines[:3], "        r = g_teach + u_tgt;"])
     assert digest(lines) != digest([lines[0], lines[1], "        const double u_tgt = u_target(t, i + 1);", lines[3]])
     assert digest(lines) != digest([lines[1], lines[2], lines[0], lines[3]])  # a declaration moved
+
+
+def test_every_object_depends_on_its_source_and_every_header(tmp_path):
+    """make.deps as written before make runs: a changed header rebuilds every object it could touch, the
+    code objects included (Brian2's own rules name them without their folder, so that they never apply)."""
+    for name in ("objects.h", "brianlib/clocks.h", "code_objects/a.h", "code_objects/a.cpp", "main.cpp"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    (tmp_path / "makefile").write_text("PROGRAM = main\nSRCS = code_objects/a.cpp main.cpp brianlib/r.c\nH_SRCS = x\n")
+    _write_dependencies(tmp_path)
+    headers = "brianlib/clocks.h code_objects/a.h objects.h"
+    assert (tmp_path / "make.deps").read_text().splitlines() == [
+        f"code_objects/a.o: code_objects/a.cpp {headers}",
+        f"main.o: main.cpp {headers}",
+        f"brianlib/r.o: brianlib/r.c {headers}",
+    ]
