@@ -63,8 +63,11 @@ def test_quick_run_writes_figures_and_checkpoints(quick_run):
     assert (out / "checkpoint_full_seed0.npz").exists() and (out / "checkpoint_shallow_seed0.npz").exists()
 
 
+#: The run that is interrupted and resumed: 4 chunks, a checkpoint after every 2.
+_RESUMED = {"patterns": 400, "evaluate_every": 2, "seed": 3}
+
+#: Run with CONFIG (the keyword arguments) and PATH (the checkpoint) set before it.
 _INTERRUPTED = """
-import sys
 from brian_dendrites.protocols.regression import RegressionConfig, train
 from brian_dendrites.simulation import Simulation
 
@@ -80,7 +83,7 @@ def interrupted(self, *args, **kwargs):
 
 Simulation.run = interrupted
 try:
-    train(RegressionConfig(patterns=400, evaluate_every=2, seed=3), sys.argv[1], progress=False)
+    train(RegressionConfig(**CONFIG), PATH, progress=False)
 except KeyboardInterrupt:
     print("interrupted")
 """
@@ -88,7 +91,7 @@ except KeyboardInterrupt:
 
 @pytest.fixture(scope="module")
 def reference_run():
-    return train(RegressionConfig(patterns=400, evaluate_every=2, seed=3), progress=False)
+    return train(RegressionConfig(**_RESUMED), progress=False)
 
 
 @pytest.mark.slow
@@ -96,9 +99,9 @@ def reference_run():
 def test_an_interrupted_run_resumes_under_another_hash_seed(tmp_path, python_process, reference_run):
     """Interrupted in one process (hash seed 1), resumed in another (hash seed 2): nothing is lost."""
     path = tmp_path / "checkpoint.npz"
-    first = python_process(_INTERRUPTED.replace("sys.argv[1]", repr(str(path))), PYTHONHASHSEED="1")
+    first = python_process(f"CONFIG = {_RESUMED!r}\nPATH = {str(path)!r}\n{_INTERRUPTED}", PYTHONHASHSEED="1")
     assert first.returncode == 0 and "interrupted" in first.stdout, first.stderr
-    config = RegressionConfig(patterns=400, evaluate_every=2, seed=3)
+    config = RegressionConfig(**_RESUMED)
     info = checkpoint.load(path, _fingerprint(config)).info
     assert info["next_chunk"] == 2
     assert info["config"] == config.learner_record("full")  # self-describing:
@@ -106,7 +109,7 @@ def test_an_interrupted_run_resumes_under_another_hash_seed(tmp_path, python_pro
     resume = f"""
 import json
 from brian_dendrites.protocols.regression import RegressionConfig, train
-result = train(RegressionConfig(patterns=400, evaluate_every=2, seed=3), {str(path)!r}, progress=False)
+result = train(RegressionConfig(**{_RESUMED!r}), {str(path)!r}, progress=False)
 print(json.dumps({{"log": result["log"], "traces": result["traces"]}}))
 """
     second = python_process(resume, PYTHONHASHSEED="2")
@@ -115,7 +118,7 @@ print(json.dumps({{"log": result["log"], "traces": result["traces"]}}))
     assert resumed["log"] == reference_run["log"]
     assert resumed["traces"] == reference_run["traces"]
     with pytest.raises(ParameterError, match="different configuration; run with the same arguments to resume"):
-        train(RegressionConfig(patterns=400, evaluate_every=2, seed=4), path, progress=False)
+        train(RegressionConfig(**_RESUMED | {"seed": 4}), path, progress=False)
 
 
 #: The configuration of the checkpoints below.
